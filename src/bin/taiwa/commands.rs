@@ -1,0 +1,371 @@
+//! What each subcommand does, over the core. Output for people on stdout, errors on stderr.
+
+use crate::Command;
+use crate::passphrase::{self, PassphraseError};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use taiwa::i18n::{Text, UserError};
+use taiwa::record::{MAX_RECORD_BYTES, Mode, Problem, Record, RecordError, parse_record, validate};
+use taiwa::store::{OpenMode, Store, StoreError, default_db_path};
+use taiwa::template::{Field, Registry, Required, Template};
+use taiwa::{Lang, record::DocStatus};
+
+pub struct Ctx {
+    pub db: Option<PathBuf>,
+    pub lang: Lang,
+}
+
+pub enum CliError {
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Record {
+        path: PathBuf,
+        source: RecordError,
+    },
+    Problems {
+        problems: Vec<Problem>,
+    },
+    Store(StoreError),
+    Passphrase(PassphraseError),
+    UnknownTemplate {
+        id: String,
+    },
+    NoDataDir,
+    PdfNotYet {
+        path: PathBuf,
+    },
+    VerifyFailed,
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid { problems } => CliError::Problems { problems },
+            other => CliError::Store(other),
+        }
+    }
+}
+
+impl CliError {
+    fn text(&self) -> Text {
+        match self {
+            CliError::File { path, source } => Text::new(
+                format!("ファイル {} を読めません: {source}", path.display()),
+                format!("cannot read {}: {source}", path.display()),
+            ),
+            CliError::Record { path, source } => {
+                let m = source.message();
+                Text::new(
+                    format!("{}: {}", path.display(), m.ja),
+                    format!("{}: {}", path.display(), m.en),
+                )
+            }
+            CliError::Problems { problems } => Text::new(
+                format!(
+                    "記録に {} 件の問題があるため保存していません",
+                    problems.len()
+                ),
+                format!(
+                    "the record has {} problem(s); nothing was saved",
+                    problems.len()
+                ),
+            ),
+            CliError::Store(e) => e.message(),
+            CliError::Passphrase(PassphraseError::NoTerminal) => Text::new(
+                "パスフレーズがありません。環境変数 TAIWA_PASSPHRASE を設定するか、端末から実行してください",
+                "no passphrase: set TAIWA_PASSPHRASE or run taiwa in a terminal",
+            ),
+            CliError::Passphrase(PassphraseError::Mismatch) => Text::new(
+                "2 回入力したパスフレーズが一致しません。何も作成していません",
+                "the two passphrases differ; nothing was created",
+            ),
+            CliError::Passphrase(PassphraseError::Io(e)) => Text::new(
+                format!("パスフレーズを読めません: {e}"),
+                format!("cannot read the passphrase: {e}"),
+            ),
+            CliError::UnknownTemplate { id } => {
+                let known = Registry::builtin().ids().join(", ");
+                Text::new(
+                    format!("様式「{id}」はありません(あるもの: {known})"),
+                    format!("unknown template {id:?} (known: {known})"),
+                )
+            }
+            CliError::NoDataDir => Text::new(
+                "データの保存場所(ホームディレクトリ)が見つかりません。--db か TAIWA_DB で指定してください",
+                "no data directory (no home directory?); give --db or TAIWA_DB",
+            ),
+            CliError::PdfNotYet { path } => Text::new(
+                format!(
+                    "{}: PDF からの取り込みはまだできません。記録の JSON を指定してください",
+                    path.display()
+                ),
+                format!(
+                    "{}: importing from PDF is not available yet; give the record's JSON file",
+                    path.display()
+                ),
+            ),
+            CliError::VerifyFailed => Text::new(
+                "検証で不一致が見つかりました(上記)",
+                "verification found mismatches (listed above)",
+            ),
+        }
+    }
+
+    /// Both languages, the chosen one first: an error must be understood whoever reads it.
+    pub fn render(&self, lang: Lang) -> String {
+        let t = self.text();
+        let mut out = match lang {
+            Lang::Ja => format!("エラー: {}\nerror: {}", t.ja, t.en),
+            Lang::En => format!("error: {}\nエラー: {}", t.en, t.ja),
+        };
+        if let CliError::Problems { problems } = self {
+            for p in problems {
+                out.push('\n');
+                out.push_str(&p.line(lang));
+            }
+        }
+        if let CliError::Store(e) = self {
+            out.push_str(&format!("\n[{}]", e.code()));
+        }
+        out
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            CliError::Problems { .. } | CliError::VerifyFailed => 1,
+            CliError::Store(
+                StoreError::DocumentNotFound { .. } | StoreError::CaseNotFound { .. },
+            ) => 2,
+            CliError::Store(_) | CliError::Passphrase(_) | CliError::NoDataDir => 3,
+            _ => 2,
+        })
+    }
+}
+
+pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
+    let registry = Registry::builtin();
+    match command {
+        Command::Templates => {
+            for t in registry.templates() {
+                println!("{}\tv{}\t{} / {}", t.id, t.version, t.title.ja, t.title.en);
+            }
+        }
+        Command::Template { id, json } => {
+            let t = registry.get(&id).ok_or(CliError::UnknownTemplate { id })?;
+            if json {
+                // Serialising our own definition types cannot fail (string keys, finite numbers).
+                let text = serde_json::to_string_pretty(t).unwrap_or_default();
+                println!("{text}");
+            } else {
+                print_outline(t, ctx.lang);
+            }
+        }
+        Command::Validate { file, finalize } => {
+            let record = read_record(&file, registry)?;
+            let mode = if finalize {
+                Mode::Final
+            } else {
+                Mode::for_status(record.status)
+            };
+            let template = registry
+                .get(&record.template)
+                .ok_or(CliError::UnknownTemplate {
+                    id: record.template.clone(),
+                })?;
+            let problems = validate(&record, template, mode);
+            if problems.is_empty() {
+                let what = if mode == Mode::Final {
+                    "final"
+                } else {
+                    "draft"
+                };
+                match ctx.lang {
+                    Lang::Ja => println!("OK: {} は有効です({what})", file.display()),
+                    Lang::En => println!("OK: {} is valid ({what})", file.display()),
+                }
+            } else {
+                for p in &problems {
+                    println!("{}", p.line(ctx.lang));
+                }
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Import { file, case } => {
+            if file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+            {
+                return Err(CliError::PdfNotYet { path: file });
+            }
+            let record = read_record(&file, registry)?;
+            let mut store = open_store(ctx, OpenMode::CreateIfMissing)?;
+            let outcome = store.save_record(&record, case)?;
+            if outcome.unchanged {
+                match ctx.lang {
+                    Lang::Ja => eprintln!("変更はありません(版 {} のまま)", outcome.seq),
+                    Lang::En => eprintln!("unchanged (still revision {})", outcome.seq),
+                }
+            }
+            println!("{}", outcome.document_id);
+        }
+        Command::List { case } => {
+            let store = open_store(ctx, OpenMode::ExistingOnly)?;
+            for d in store.list_documents(case)? {
+                println!(
+                    "{}\t{}\t{}\tr{}\t{}\t{}",
+                    d.id,
+                    status_label(d.status, ctx.lang),
+                    d.template,
+                    d.head_seq,
+                    d.updated_at,
+                    d.title
+                );
+            }
+        }
+        Command::Show { id } => {
+            let store = open_store(ctx, OpenMode::ExistingOnly)?;
+            print!("{}", store.document(&id)?.record.to_pretty_json());
+        }
+        Command::Search { text } => {
+            let store = open_store(ctx, OpenMode::ExistingOnly)?;
+            for h in store.search(&text)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    h.document_id,
+                    status_label(h.status, ctx.lang),
+                    h.template,
+                    h.updated_at,
+                    h.title
+                );
+            }
+        }
+        Command::History { id } => {
+            let store = open_store(ctx, OpenMode::ExistingOnly)?;
+            for r in store.history(&id)? {
+                println!(
+                    "r{}\t{}\t{}\t{}\tprev={}",
+                    r.seq,
+                    status_label(r.status, ctx.lang),
+                    r.created_at,
+                    r.sha256,
+                    r.prev_sha256.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        Command::Verify => {
+            let store = open_store(ctx, OpenMode::ExistingOnly)?;
+            let report = store.verify()?;
+            for f in &report.failures {
+                let seq = f.seq.map(|s| format!(" r{s}")).unwrap_or_default();
+                println!("NG {}{seq}: {}", f.document_id, f.problem);
+            }
+            if report.integrity != "ok" {
+                println!("NG integrity_check: {}", report.integrity);
+            }
+            match ctx.lang {
+                Lang::Ja => println!(
+                    "文書 {} 件、版 {} 件を検証しました",
+                    report.documents, report.revisions
+                ),
+                Lang::En => println!(
+                    "checked {} documents, {} revisions",
+                    report.documents, report.revisions
+                ),
+            }
+            if !report.ok() {
+                return Err(CliError::VerifyFailed);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status_label(status: DocStatus, lang: Lang) -> &'static str {
+    match (status, lang) {
+        (DocStatus::Draft, Lang::Ja) => "下書き",
+        (DocStatus::Final, Lang::Ja) => "確定",
+        (DocStatus::Superseded, Lang::Ja) => "旧版",
+        (s, Lang::En) => s.as_str(),
+    }
+}
+
+fn read_record(path: &Path, registry: &Registry) -> Result<Record, CliError> {
+    let file_err = |source| CliError::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(file_err)?.len();
+    if size > MAX_RECORD_BYTES as u64 {
+        return Err(CliError::Record {
+            path: path.to_path_buf(),
+            source: RecordError::TooLarge {
+                size: size as usize,
+                max: MAX_RECORD_BYTES,
+            },
+        });
+    }
+    let bytes = std::fs::read(path).map_err(file_err)?;
+    parse_record(&bytes, registry).map_err(|source| CliError::Record {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn open_store(ctx: &Ctx, mode: OpenMode) -> Result<Store, CliError> {
+    let path = match &ctx.db {
+        Some(p) => p.clone(),
+        None => default_db_path().ok_or(CliError::NoDataDir)?,
+    };
+    if mode == OpenMode::ExistingOnly && !path.exists() {
+        return Err(StoreError::NoDatabase { path }.into());
+    }
+    let pass = passphrase::obtain(!path.exists()).map_err(CliError::Passphrase)?;
+    Ok(Store::open(&path, &pass, mode)?)
+}
+
+fn print_outline(t: &Template, lang: Lang) {
+    println!("{} v{}: {}", t.id, t.version, t.title.get(lang));
+    for s in &t.sections {
+        let spec = s
+            .spec
+            .as_deref()
+            .map(|s| format!(" [{s}]"))
+            .unwrap_or_default();
+        println!("\n## {}{spec}", s.title.get(lang));
+        for f in &s.fields {
+            print_field(f, lang, 1);
+        }
+    }
+}
+
+fn print_field(f: &Field, lang: Lang, depth: usize) {
+    let required = match (&f.required, lang) {
+        (Required::Always, Lang::Ja) => " 必須",
+        (Required::When(_), Lang::Ja) => " 条件付",
+        (Required::Always, Lang::En) => " required",
+        (Required::When(_), Lang::En) => " conditional",
+        (Required::Never, _) => "",
+    };
+    let sensitive = match (f.sensitive, lang) {
+        (true, Lang::Ja) => " 要配慮",
+        (true, Lang::En) => " sensitive",
+        _ => "",
+    };
+    println!(
+        "{}{}\t{}{required}{sensitive}\t{}",
+        "  ".repeat(depth),
+        f.key,
+        f.kind.name(),
+        f.label.get(lang)
+    );
+    if !matches!(
+        f.kind,
+        taiwa::template::FieldType::Signature | taiwa::template::FieldType::Consent
+    ) {
+        for sub in &f.fields {
+            print_field(sub, lang, depth + 1);
+        }
+    }
+}

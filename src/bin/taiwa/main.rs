@@ -1,0 +1,87 @@
+//! `taiwa`: the core, headless. Exit codes: 0 done; 1 the record or the store has problems
+//! (validation, verification); 2 bad input or usage (unreadable file, malformed record); 3 the store
+//! could not be used (passphrase, disk, permissions).
+
+mod commands;
+mod passphrase;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use taiwa::Lang;
+
+#[derive(Parser)]
+#[command(
+    name = "taiwa",
+    version,
+    about = "Taiwa (対話): 合理的配慮の対話記録・就労配慮情報書・相談導線マップ"
+)]
+struct Cli {
+    /// Database file (default: the OS data directory). Also env TAIWA_DB.
+    #[arg(long, global = true, env = "TAIWA_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Language of messages: ja (default) or en. Also env TAIWA_LANG.
+    #[arg(long, global = true, env = "TAIWA_LANG", default_value = "ja")]
+    lang: Lang,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the forms (id, version, title).
+    Templates,
+    /// Print one form definition.
+    Template {
+        id: String,
+        /// The full definition as JSON (sections, fields, options, sub-fields).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a record file; one line per problem, naming the field path.
+    Validate {
+        file: PathBuf,
+        /// Check as if finalizing, even if the record is a draft.
+        #[arg(long = "final")]
+        finalize: bool,
+    },
+    /// Store a record file as a new document (or a new revision of the document with its id).
+    Import {
+        file: PathBuf,
+        /// Put the new document into this case (uuid); default: a new case.
+        #[arg(long, value_name = "ID")]
+        case: Option<uuid::Uuid>,
+    },
+    /// List stored documents, newest first.
+    List {
+        #[arg(long, value_name = "ID")]
+        case: Option<uuid::Uuid>,
+    },
+    /// Print a document as a record (exchange format JSON).
+    Show { id: String },
+    /// Find documents by any text in them (from one character; width- and kana-insensitive).
+    Search { text: String },
+    /// List a document's revisions with their SHA-256 hashes.
+    History { id: String },
+    /// Re-check the database and every hash chain; non-zero exit on any mismatch.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = taiwa::template::Registry::try_builtin() {
+        eprintln!("{e}");
+        return ExitCode::from(2);
+    }
+    let ctx = commands::Ctx {
+        db: cli.db,
+        lang: cli.lang,
+    };
+    match commands::run(&ctx, cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}", e.render(ctx.lang));
+            e.exit_code()
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! Where the passphrase comes from: TAIWA_PASSPHRASE, or a prompt on the terminal (asked twice
+//! when a new database is created, so a typo cannot lock the user out).
+
+use std::io::IsTerminal;
+
+pub enum PassphraseError {
+    NoTerminal,
+    Mismatch,
+    Io(std::io::Error),
+}
+
+pub fn obtain(creating: bool) -> Result<String, PassphraseError> {
+    if let Ok(p) = std::env::var("TAIWA_PASSPHRASE") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(PassphraseError::NoTerminal);
+    }
+    let first =
+        rpassword::prompt_password("パスフレーズ / Passphrase: ").map_err(PassphraseError::Io)?;
+    if creating {
+        let again =
+            rpassword::prompt_password("もう一度 / Again: ").map_err(PassphraseError::Io)?;
+        if again != first {
+            return Err(PassphraseError::Mismatch);
+        }
+    }
+    Ok(first)
+}

@@ -1,0 +1,11 @@
+//! Taiwa core: form definitions, records and their validation, the encrypted store.
+//!
+//! Nothing here knows about Tauri or any UI: the `taiwa` CLI and the desktop shell are both thin
+//! layers over these modules. See ARCHITECTURE.md for the map and the invariants.
+
+pub mod i18n;
+pub mod record;
+pub mod store;
+pub mod template;
+
+pub use i18n::{Lang, Text};

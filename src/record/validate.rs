@@ -1,0 +1,778 @@
+//! Field-level validation against a form definition. Every problem is collected, none stops the walk:
+//! a user fixing a record sees all of them at once.
+//!
+//! Types, formats, options, lengths and references are checked on every save; required and
+//! conditionally required rules only when finalizing (a draft may be incomplete).
+
+use super::problem::{Problem, ProblemCode as Code};
+use super::{DocStatus, Record};
+use crate::template::model::{Auto, Condition, Field, FieldType, Required, Template};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Saving a draft: values must be well-formed; nothing is required yet.
+    Draft,
+    /// Finalizing: also every required and conditionally required rule.
+    Final,
+}
+
+impl Mode {
+    pub fn for_status(status: DocStatus) -> Mode {
+        match status {
+            DocStatus::Draft => Mode::Draft,
+            DocStatus::Final | DocStatus::Superseded => Mode::Final,
+        }
+    }
+}
+
+/// All problems of `record` against `template` in `mode`, in the template's field order.
+pub fn validate(record: &Record, template: &Template, mode: Mode) -> Vec<Problem> {
+    let mut v = Validator {
+        template,
+        root: &record.fields,
+        mode,
+        problems: Vec::new(),
+    };
+    v.run();
+    v.problems
+}
+
+struct Validator<'a> {
+    template: &'a Template,
+    root: &'a Map<String, Value>,
+    mode: Mode,
+    problems: Vec<Problem>,
+}
+
+/// Where a value sits, for resolving sibling references in conditions.
+#[derive(Clone, Copy)]
+struct Scope<'a> {
+    parent: Option<&'a Field>,
+    row: Option<&'a Map<String, Value>>,
+}
+
+const TOP: Scope<'static> = Scope {
+    parent: None,
+    row: None,
+};
+
+impl<'a> Validator<'a> {
+    fn push(&mut self, path: &str, code: Code, ja: String, en: String) {
+        self.problems.push(Problem::new(path, code, ja, en));
+    }
+
+    fn run(&mut self) {
+        let known: HashSet<&str> = self
+            .template
+            .sections
+            .iter()
+            .flat_map(|s| &s.fields)
+            .map(|f| f.key.as_str())
+            .collect();
+        for key in self.root.keys() {
+            if !known.contains(key.as_str()) {
+                let hint = suggest(key, known.iter().copied());
+                self.push(
+                    key,
+                    Code::UnknownField,
+                    format!(
+                        "様式「{}」に「{key}」という項目はありません{}",
+                        self.template.title.ja,
+                        hint.ja()
+                    ),
+                    format!(
+                        "the form {} has no field {key:?}{}",
+                        self.template.id,
+                        hint.en()
+                    ),
+                );
+            }
+        }
+        let template = self.template;
+        for section in &template.sections {
+            let applies = section
+                .applies_when
+                .as_ref()
+                .is_none_or(|c| self.eval(c, TOP))
+                && (!section.optional
+                    || section
+                        .fields
+                        .iter()
+                        .any(|f| self.root.get(&f.key).is_some_and(|v| present(f, v))));
+            for field in &section.fields {
+                let value = self.root.get(&field.key);
+                self.field(field, value, &field.key.clone(), applies, TOP);
+            }
+        }
+    }
+
+    /// Checks one field's value (if any) and, when finalizing, whether it is required.
+    fn field(
+        &mut self,
+        f: &'a Field,
+        value: Option<&'a Value>,
+        path: &str,
+        applies: bool,
+        scope: Scope<'a>,
+    ) {
+        let value = value.filter(|v| !v.is_null());
+        if let Some(v) = value {
+            if f.auto.is_some() {
+                let what = match f.auto {
+                    Some(Auto::Revision) => ("版", "revision"),
+                    _ => ("文書番号", "document id"),
+                };
+                self.push(
+                    path,
+                    Code::AutoField,
+                    format!(
+                        "「{}」は自動で付く{}です。記録から外してください",
+                        f.label.ja, what.0
+                    ),
+                    format!(
+                        "{} is set automatically from the {}; remove it from the record",
+                        f.label.en, what.1
+                    ),
+                );
+                return;
+            }
+            self.value(f, v, path);
+        }
+        // Auto fields are filled by the store, never by the user: nothing to require.
+        if self.mode == Mode::Final && applies && f.auto.is_none() && self.required(f, scope) {
+            match value {
+                Some(Value::Bool(false)) if f.kind == FieldType::Checkbox => self.push(
+                    path,
+                    Code::MustBeTicked,
+                    format!("「{}」にチェックが必要です", f.label.ja),
+                    format!("{} must be ticked", f.label.en),
+                ),
+                Some(v) if present(f, v) => {}
+                Some(Value::Array(_)) if f.kind == FieldType::Multi && f.allow_empty => {}
+                _ => self.push(
+                    path,
+                    Code::Required,
+                    format!("「{}」は必須です", f.label.ja),
+                    format!("{} is required", f.label.en),
+                ),
+            }
+        }
+    }
+
+    fn required(&self, f: &Field, scope: Scope<'a>) -> bool {
+        match &f.required {
+            Required::Never => false,
+            Required::Always => true,
+            Required::When(c) => self.eval(c, scope),
+        }
+    }
+
+    fn wrong_type(&mut self, f: &Field, path: &str, ja: &str, en: &str) {
+        self.push(
+            path,
+            Code::WrongType,
+            format!("「{}」は{ja}で入力してください", f.label.ja),
+            format!("{} must be {en}", f.label.en),
+        );
+    }
+
+    fn value(&mut self, f: &'a Field, v: &'a Value, path: &str) {
+        use FieldType as T;
+        match f.kind {
+            T::Text | T::LongText => match v.as_str() {
+                Some(s) => self.text(f, s, path),
+                None => self.wrong_type(f, path, "文字列", "a string"),
+            },
+            T::Date => match v.as_str() {
+                Some(s) => self.date(f, s, path),
+                None => self.wrong_type(f, path, "日付(YYYY-MM-DD)", "a date string YYYY-MM-DD"),
+            },
+            T::Time => match v.as_str() {
+                Some(s) => self.time(f, s, path),
+                None => self.wrong_type(f, path, "時刻(HH:MM)", "a time string HH:MM"),
+            },
+            T::DateRange | T::TimeRange => self.range(f, v, path),
+            T::Number => self.number(f, v, path),
+            T::Checkbox => {
+                if !v.is_boolean() {
+                    self.wrong_type(f, path, "true か false", "true or false");
+                }
+            }
+            T::Choice => match v.as_str() {
+                Some(s) => self.option(f, s, path),
+                None => self.wrong_type(f, path, "選択肢のキー(文字列)", "an option key (string)"),
+            },
+            T::Multi => self.multi(f, v, path),
+            T::Ref => self.reference(f, v, path),
+            T::Notice => self.push(
+                path,
+                Code::NoticeHasNoValue,
+                format!("「{}」は定型文で、値は入りません", f.label.ja),
+                format!("{} is fixed text and takes no value", f.label.en),
+            ),
+            T::Compound | T::Signature | T::Consent => match v.as_object() {
+                Some(obj) => self.object(f, obj, path),
+                None => self.wrong_type(f, path, "オブジェクト", "an object"),
+            },
+            T::Group => self.group(f, v, path),
+        }
+    }
+
+    fn text(&mut self, f: &Field, s: &str, path: &str) {
+        let limit = f.text_limit();
+        let count = s.chars().count();
+        if count > limit {
+            self.push(
+                path,
+                Code::TooLong,
+                format!(
+                    "「{}」が長すぎます({count} 文字。上限は {limit} 文字)",
+                    f.label.ja
+                ),
+                format!(
+                    "{} is too long ({count} characters; at most {limit})",
+                    f.label.en
+                ),
+            );
+        }
+        let multiline = f.kind == FieldType::LongText;
+        let bad = s
+            .chars()
+            .enumerate()
+            .find(|(_, c)| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')));
+        if let Some((at, c)) = bad {
+            let name = if c == '\0' {
+                "NUL".to_string()
+            } else {
+                format!("U+{:04X}", c as u32)
+            };
+            let (ja_hint, en_hint) = if !multiline && matches!(c, '\n' | '\r') {
+                (
+                    "。1 行の項目には改行を入れられません",
+                    "; this is a one-line field",
+                )
+            } else {
+                ("", "")
+            };
+            self.push(
+                path,
+                Code::ControlCharacter,
+                format!(
+                    "「{}」に制御文字 {name} が含まれています({} 文字目){ja_hint}",
+                    f.label.ja,
+                    at + 1
+                ),
+                format!(
+                    "{} contains the control character {name} at character {}{en_hint}",
+                    f.label.en,
+                    at + 1
+                ),
+            );
+        }
+    }
+
+    fn date(&mut self, f: &Field, s: &str, path: &str) {
+        let shaped = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !shaped {
+            self.push(
+                path,
+                Code::InvalidDate,
+                format!(
+                    "「{}」の「{s}」は日付の形(YYYY-MM-DD)ではありません",
+                    f.label.ja
+                ),
+                format!("{}: {s:?} is not a date in the form YYYY-MM-DD", f.label.en),
+            );
+        } else if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_err() {
+            self.push(
+                path,
+                Code::InvalidDate,
+                format!("「{}」の {s} は暦にない日付です", f.label.ja),
+                format!("{}: {s} is not a date on the calendar", f.label.en),
+            );
+        }
+    }
+
+    fn time(&mut self, f: &Field, s: &str, path: &str) {
+        let ok = s.len() == 5
+            && s.as_bytes()[2] == b':'
+            && s[..2].parse::<u8>().is_ok_and(|h| h < 24)
+            && s[3..].parse::<u8>().is_ok_and(|m| m < 60)
+            && s.bytes()
+                .enumerate()
+                .all(|(i, b)| i == 2 || b.is_ascii_digit());
+        if !ok {
+            self.push(
+                path,
+                Code::InvalidTime,
+                format!(
+                    "「{}」の「{s}」は時刻(00:00〜23:59 の HH:MM)ではありません",
+                    f.label.ja
+                ),
+                format!(
+                    "{}: {s:?} is not a time HH:MM between 00:00 and 23:59",
+                    f.label.en
+                ),
+            );
+        }
+    }
+
+    fn range(&mut self, f: &Field, v: &Value, path: &str) {
+        let is_date = f.kind == FieldType::DateRange;
+        let Some(obj) = v.as_object() else {
+            return self.wrong_type(
+                f,
+                path,
+                "{\"start\", \"end\"} の形",
+                "an object {\"start\", \"end\"}",
+            );
+        };
+        for key in obj.keys().filter(|k| *k != "start" && *k != "end") {
+            self.push(
+                &format!("{path}.{key}"),
+                Code::UnknownField,
+                format!("「{}」には start と end しかありません", f.label.ja),
+                format!("{} has only start and end", f.label.en),
+            );
+        }
+        let mut parts = Vec::new();
+        for key in ["start", "end"] {
+            let sub_path = format!("{path}.{key}");
+            match obj.get(key) {
+                None | Some(Value::Null) => {}
+                Some(Value::String(s)) => {
+                    let before = self.problems.len();
+                    if is_date {
+                        self.date(f, s, &sub_path)
+                    } else {
+                        self.time(f, s, &sub_path)
+                    }
+                    if self.problems.len() == before {
+                        parts.push((key, s.as_str()));
+                    }
+                }
+                Some(_) => self.wrong_type(f, &sub_path, "文字列", "a string"),
+            }
+        }
+        // Shifts may cross midnight (22:00–07:00), so only date ranges have an order.
+        if let [("start", start), ("end", end)] = parts.as_slice()
+            && is_date
+            && end < start
+        {
+            self.push(
+                path,
+                Code::BadRange,
+                format!(
+                    "「{}」の終了日 {end} が開始日 {start} より前です",
+                    f.label.ja
+                ),
+                format!("{}: the end {end} is before the start {start}", f.label.en),
+            );
+        }
+        if self.mode == Mode::Final
+            && !obj.get("start").is_some_and(|s| s.is_string())
+            && obj.get("end").is_some_and(|s| s.is_string())
+        {
+            self.push(
+                &format!("{path}.start"),
+                Code::Required,
+                format!("「{}」の開始も入力してください", f.label.ja),
+                format!("{}: give the start as well", f.label.en),
+            );
+        }
+    }
+
+    fn number(&mut self, f: &Field, v: &Value, path: &str) {
+        let Some(n) = v.as_f64() else {
+            return self.wrong_type(f, path, "数値", "a number");
+        };
+        if f.integer && n.fract() != 0.0 {
+            self.push(
+                path,
+                Code::NotInteger,
+                format!("「{}」は整数で入力してください({n})", f.label.ja),
+                format!("{} must be a whole number, not {n}", f.label.en),
+            );
+        }
+        let below = f.min.is_some_and(|m| n < m);
+        let above = f.max.is_some_and(|m| n > m);
+        if below || above {
+            let bounds = match (f.min, f.max) {
+                (Some(a), Some(b)) => format!("{a}〜{b}"),
+                (Some(a), None) => format!("{a} 以上"),
+                (None, Some(b)) => format!("{b} 以下"),
+                (None, None) => String::new(),
+            };
+            let bounds_en = match (f.min, f.max) {
+                (Some(a), Some(b)) => format!("between {a} and {b}"),
+                (Some(a), None) => format!("at least {a}"),
+                (None, Some(b)) => format!("at most {b}"),
+                (None, None) => String::new(),
+            };
+            self.push(
+                path,
+                Code::OutOfRange,
+                format!(
+                    "「{}」は {bounds} の範囲で入力してください({n})",
+                    f.label.ja
+                ),
+                format!("{} must be {bounds_en}, not {n}", f.label.en),
+            );
+        }
+    }
+
+    fn option(&mut self, f: &Field, key: &str, path: &str) {
+        if f.option(key).is_none() {
+            let keys: Vec<&str> = f.options.iter().map(|o| o.key.as_str()).collect();
+            let shown = if keys.len() > 12 {
+                format!("{} …", keys[..12].join(", "))
+            } else {
+                keys.join(", ")
+            };
+            self.push(
+                path,
+                Code::NotAnOption,
+                format!(
+                    "「{}」に「{key}」という選択肢はありません(選べるもの: {shown})",
+                    f.label.ja
+                ),
+                format!(
+                    "{}: {key:?} is not an option (options: {shown})",
+                    f.label.en
+                ),
+            );
+        }
+    }
+
+    fn multi(&mut self, f: &Field, v: &Value, path: &str) {
+        let Some(items) = v.as_array() else {
+            return self.wrong_type(f, path, "選択肢キーの配列", "an array of option keys");
+        };
+        let mut seen = HashSet::new();
+        for (i, item) in items.iter().enumerate() {
+            let item_path = format!("{path}[{i}]");
+            match item.as_str() {
+                Some(key) => {
+                    self.option(f, key, &item_path);
+                    if !seen.insert(key) {
+                        self.push(
+                            &item_path,
+                            Code::DuplicateOption,
+                            format!("「{}」で「{key}」が重複しています", f.label.ja),
+                            format!("{}: {key:?} is listed twice", f.label.en),
+                        );
+                    }
+                }
+                None => self.wrong_type(
+                    f,
+                    &item_path,
+                    "選択肢のキー(文字列)",
+                    "an option key (string)",
+                ),
+            }
+        }
+    }
+
+    fn reference(&mut self, f: &Field, v: &Value, path: &str) {
+        let Some(s) = v.as_str() else {
+            return self.wrong_type(f, path, "文字列", "a string");
+        };
+        let Some(target) = &f.reference else { return };
+        if target.template.is_some() {
+            if Uuid::parse_str(s).is_err() {
+                self.push(
+                    path,
+                    Code::UnknownReference,
+                    format!("「{}」の「{s}」は文書番号(UUID)ではありません", f.label.ja),
+                    format!("{}: {s:?} is not a document id (UUID)", f.label.en),
+                );
+            }
+        } else if let (Some(group), Some(key)) = (&target.group, &target.key) {
+            let exists = self
+                .root
+                .get(group)
+                .and_then(Value::as_array)
+                .is_some_and(|rows| {
+                    rows.iter()
+                        .any(|r| r.get(key).and_then(Value::as_str) == Some(s))
+                });
+            if !exists {
+                self.push(
+                    path,
+                    Code::UnknownReference,
+                    format!(
+                        "「{}」の「{s}」に当たる {group} の行がありません",
+                        f.label.ja
+                    ),
+                    format!("{}: no row of {group} has {key} {s:?}", f.label.en),
+                );
+            }
+        }
+    }
+
+    fn object(&mut self, f: &'a Field, obj: &'a Map<String, Value>, path: &str) {
+        for key in obj.keys() {
+            if f.sub_field(key).is_none() {
+                let keys: Vec<&str> = f.fields.iter().map(|s| s.key.as_str()).collect();
+                self.push(
+                    &format!("{path}.{key}"),
+                    Code::UnknownField,
+                    format!(
+                        "「{}」に「{key}」という項目はありません(あるもの: {})",
+                        f.label.ja,
+                        keys.join(", ")
+                    ),
+                    format!(
+                        "{} has no field {key:?} (fields: {})",
+                        f.label.en,
+                        keys.join(", ")
+                    ),
+                );
+            }
+        }
+        let scope = Scope {
+            parent: Some(f),
+            row: Some(obj),
+        };
+        for sub in &f.fields {
+            self.field(
+                sub,
+                obj.get(&sub.key),
+                &format!("{path}.{}", sub.key),
+                true,
+                scope,
+            );
+        }
+    }
+
+    fn group(&mut self, f: &'a Field, v: &'a Value, path: &str) {
+        let Some(rows) = v.as_array() else {
+            return self.wrong_type(f, path, "行の配列", "an array of rows");
+        };
+        for (i, row) in rows.iter().enumerate() {
+            match row.as_object() {
+                Some(obj) => self.object(f, obj, &format!("{path}[{i}]")),
+                None => self.push(
+                    &format!("{path}[{i}]"),
+                    Code::WrongType,
+                    format!(
+                        "「{}」の {} 行目がオブジェクトではありません",
+                        f.label.ja,
+                        i + 1
+                    ),
+                    format!("{}: row {} is not an object", f.label.en, i + 1),
+                ),
+            }
+        }
+        if let Some(max) = f.max_rows
+            && rows.len() > max as usize
+        {
+            self.push(
+                path,
+                Code::TooManyRows,
+                format!(
+                    "「{}」は {max} 行までです({} 行あります)",
+                    f.label.ja,
+                    rows.len()
+                ),
+                format!(
+                    "{} takes at most {max} rows ({} given)",
+                    f.label.en,
+                    rows.len()
+                ),
+            );
+        }
+        for key in &f.unique {
+            let mut seen = HashSet::new();
+            for (i, row) in rows.iter().enumerate() {
+                let Some(val) = row.get(key).filter(|v| !v.is_null()) else {
+                    continue;
+                };
+                if !seen.insert(val.to_string()) {
+                    let label = f
+                        .sub_field(key)
+                        .map_or(key.as_str(), |s| s.label.ja.as_str());
+                    let label_en = f
+                        .sub_field(key)
+                        .map_or(key.as_str(), |s| s.label.en.as_str());
+                    self.push(
+                        &format!("{path}[{i}].{key}"),
+                        Code::DuplicateValue,
+                        format!(
+                            "「{}」の「{label}」{val} が他の行と重複しています",
+                            f.label.ja
+                        ),
+                        format!("{}: {label_en} {val} appears in another row", f.label.en),
+                    );
+                }
+            }
+        }
+        if self.mode != Mode::Final || rows.is_empty() {
+            return;
+        }
+        let min = f.min_rows.unwrap_or(0) as usize;
+        if rows.len() < min {
+            self.push(
+                path,
+                Code::TooFewRows,
+                format!(
+                    "「{}」は {min} 行以上必要です({} 行あります)",
+                    f.label.ja,
+                    rows.len()
+                ),
+                format!(
+                    "{} needs at least {min} rows ({} given)",
+                    f.label.en,
+                    rows.len()
+                ),
+            );
+        }
+        if let Some(rr) = &f.require_row
+            && !rows.iter().any(|r| r.get(&rr.key) == Some(&rr.equals))
+        {
+            let sub = f.sub_field(&rr.key);
+            let option = sub.and_then(|s| rr.equals.as_str().and_then(|k| s.option(k)));
+            let (ja, en) = option
+                .map(|o| (o.label.ja.clone(), o.label.en.clone()))
+                .unwrap_or_else(|| (rr.equals.to_string(), rr.equals.to_string()));
+            self.push(
+                path,
+                Code::MissingRow,
+                format!("「{}」に「{ja}」の行が必要です", f.label.ja),
+                format!("{} needs a row for {en}", f.label.en),
+            );
+        }
+    }
+
+    fn eval(&self, c: &Condition, scope: Scope<'a>) -> bool {
+        if let Some(list) = &c.all {
+            return list.iter().all(|c| self.eval(c, scope));
+        }
+        if let Some(list) = &c.any {
+            return list.iter().any(|c| self.eval(c, scope));
+        }
+        if let Some(inner) = &c.not {
+            return !self.eval(inner, scope);
+        }
+        let Some(path) = &c.field else { return false };
+        let values = self.values_at(path, scope);
+        if let Some(want) = &c.equals {
+            return values.contains(&want);
+        }
+        if let Some(list) = &c.is_in {
+            return values.iter().any(|v| list.contains(v));
+        }
+        if let Some(list) = &c.not_in {
+            return !values.is_empty() && values.iter().all(|v| !list.contains(v));
+        }
+        if let Some(want) = c.present {
+            return want != values.is_empty();
+        }
+        false
+    }
+
+    /// The scalar values a condition path points at: a multi's keys and every row's value count.
+    fn values_at(&self, path: &str, scope: Scope<'a>) -> Vec<&'a Value> {
+        let mut out = Vec::new();
+        let mut collect = |v: Option<&'a Value>| match v {
+            Some(Value::Array(items)) => out.extend(items.iter().filter(|i| has_value(i))),
+            Some(v) if has_value(v) => out.push(v),
+            _ => {}
+        };
+        if let Some((group, sub)) = path.split_once('.') {
+            match self.root.get(group) {
+                Some(Value::Array(rows)) => rows.iter().for_each(|r| collect(r.get(sub))),
+                Some(Value::Object(obj)) => collect(obj.get(sub)),
+                _ => {}
+            }
+        } else if let (Some(parent), Some(row)) = (scope.parent, scope.row)
+            && parent.sub_field(path).is_some()
+        {
+            collect(row.get(path));
+        } else {
+            collect(self.root.get(path));
+        }
+        out
+    }
+}
+
+fn has_value(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        Value::Array(a) => a.iter().any(has_value),
+        Value::Object(o) => o.values().any(has_value),
+        Value::Bool(_) | Value::Number(_) => true,
+    }
+}
+
+/// Whether a field counts as filled in.
+fn present(f: &Field, v: &Value) -> bool {
+    match f.kind {
+        // An unticked box is an answer, but not a filled-in signature or consent.
+        FieldType::Checkbox => v.is_boolean(),
+        _ => has_value(v),
+    }
+}
+
+struct Suggestion(Option<String>);
+
+impl Suggestion {
+    fn ja(&self) -> String {
+        self.0
+            .as_ref()
+            .map(|k| format!("(「{k}」のことですか?)"))
+            .unwrap_or_default()
+    }
+    fn en(&self) -> String {
+        self.0
+            .as_ref()
+            .map(|k| format!(" (did you mean {k:?}?)"))
+            .unwrap_or_default()
+    }
+}
+
+/// The closest known key by edit distance, when it is close enough to be a likely typo.
+fn suggest<'k>(key: &str, known: impl Iterator<Item = &'k str>) -> Suggestion {
+    let best = known.map(|k| (edit_distance(key, k), k)).min();
+    Suggestion(match best {
+        Some((d, k)) if d <= 2.max(key.len() / 4) => Some(k.to_string()),
+        _ => None,
+    })
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("sesion_date", "session_date"), 1);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
+}

@@ -1,0 +1,137 @@
+use crate::i18n::{Text, UserError};
+use crate::record::Problem;
+use std::path::PathBuf;
+
+/// Everything that can go wrong with the encrypted store. Messages never contain record content.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("wrong passphrase, or {path} is not a Taiwa database; the file was not changed")]
+    WrongPassphrase { path: PathBuf },
+    #[error("the passphrase is empty; an empty passphrase would store the data unencrypted")]
+    EmptyPassphrase,
+    #[error("no database at {path}; import a record first to create one, or give --db / TAIWA_DB")]
+    NoDatabase { path: PathBuf },
+    #[error(
+        "the database has schema version {found}, newer than this Taiwa ({known}); update Taiwa"
+    )]
+    TooNew { found: u32, known: u32 },
+    #[error("cannot use {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the disk is full; nothing of this change was saved, the data saved before is intact")]
+    DiskFull,
+    #[error("the database is read-only (file permissions or a read-only disk); nothing was saved")]
+    ReadOnly,
+    #[error("the record has {} problem(s); nothing was saved", problems.len())]
+    Invalid { problems: Vec<Problem> },
+    #[error("no document with id {id}")]
+    DocumentNotFound { id: String },
+    #[error("no case with id {id}")]
+    CaseNotFound { id: String },
+    #[error("document {id} belongs to another case; import it without --case or with its own case")]
+    CaseMismatch { id: String },
+    #[error(
+        "document {id} is final; a final document is never changed (make a new version instead)"
+    )]
+    Finalized { id: String },
+    #[error("document {id} uses template {found}, not {expected}")]
+    TemplateMismatch {
+        id: String,
+        found: String,
+        expected: String,
+    },
+    #[error("stored data is damaged ({detail}); run `taiwa verify` and restore a backup")]
+    Corrupt { detail: String },
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+impl UserError for StoreError {
+    fn code(&self) -> &'static str {
+        match self {
+            StoreError::WrongPassphrase { .. } => "store.wrong_passphrase",
+            StoreError::EmptyPassphrase => "store.empty_passphrase",
+            StoreError::NoDatabase { .. } => "store.no_database",
+            StoreError::TooNew { .. } => "store.too_new",
+            StoreError::Io { .. } => "store.io",
+            StoreError::DiskFull => "store.disk_full",
+            StoreError::ReadOnly => "store.read_only",
+            StoreError::Invalid { .. } => "store.invalid_record",
+            StoreError::DocumentNotFound { .. } => "store.document_not_found",
+            StoreError::CaseNotFound { .. } => "store.case_not_found",
+            StoreError::CaseMismatch { .. } => "store.case_mismatch",
+            StoreError::Finalized { .. } => "store.finalized",
+            StoreError::TemplateMismatch { .. } => "store.template_mismatch",
+            StoreError::Corrupt { .. } => "store.corrupt",
+            StoreError::Sqlite(_) => "store.database",
+        }
+    }
+
+    fn message(&self) -> Text {
+        let ja = match self {
+            StoreError::WrongPassphrase { path } => format!(
+                "パスフレーズが違うか、{} は Taiwa のデータベースではありません。ファイルは変更していません",
+                path.display()
+            ),
+            StoreError::EmptyPassphrase => {
+                "パスフレーズが空です。空では暗号化されないため使えません".into()
+            }
+            StoreError::NoDatabase { path } => format!(
+                "{} にデータベースがありません。先に記録を取り込むと作成されます(場所は --db か TAIWA_DB で指定できます)",
+                path.display()
+            ),
+            StoreError::TooNew { found, known } => format!(
+                "データベースの形式(版 {found})がこの Taiwa(版 {known})より新しいため開けません。Taiwa を更新してください"
+            ),
+            StoreError::Io { path, source } => format!("{} を使えません: {source}", path.display()),
+            StoreError::DiskFull => {
+                "ディスクがいっぱいです。今回の変更は保存されていません(それまでのデータは無事です)"
+                    .into()
+            }
+            StoreError::ReadOnly => {
+                "データベースが読み取り専用です(権限または読み取り専用ディスク)。保存されていません"
+                    .into()
+            }
+            StoreError::Invalid { problems } => format!(
+                "記録に {} 件の問題があるため保存していません",
+                problems.len()
+            ),
+            StoreError::DocumentNotFound { id } => format!("文書 {id} はありません"),
+            StoreError::CaseNotFound { id } => format!("ケース {id} はありません"),
+            StoreError::CaseMismatch { id } => format!("文書 {id} は別のケースに属しています"),
+            StoreError::Finalized { id } => {
+                format!("文書 {id} は確定済みのため変更できません(新しい版を作成してください)")
+            }
+            StoreError::TemplateMismatch {
+                id,
+                found,
+                expected,
+            } => {
+                format!("文書 {id} の様式は {found} で、{expected} ではありません")
+            }
+            StoreError::Corrupt { detail } => {
+                format!(
+                    "保存データが壊れています({detail})。`taiwa verify` を実行し、バックアップから復元してください"
+                )
+            }
+            StoreError::Sqlite(e) => format!("データベースの操作に失敗しました: {e}"),
+        };
+        Text {
+            ja,
+            en: self.to_string(),
+        }
+    }
+}

@@ -1,0 +1,820 @@
+//! Loading and checking form definitions. Every rule of templates/README.md is enforced here, so a
+//! definition that loads is one the validator, the app and the PDF can rely on without re-checking.
+
+use super::catalogue::{AgencyCatalogue, RouteCatalogue};
+use super::model::{
+    Auto, ChoiceOption, Condition, Field, FieldType, OptionGroup, Required, RowKind, Template,
+};
+use crate::i18n::Text;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// A broken definition file: which file, where in it, and what is wrong.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "フォーム定義 {file} の {path} に誤りがあります / broken form definition {file} at {path}: {message}"
+)]
+pub struct LoadError {
+    pub file: String,
+    pub path: String,
+    pub message: String,
+}
+
+/// Every form definition, the agency catalogue and the standard routes, checked against each other.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    templates: Vec<Template>,
+    pub agencies: AgencyCatalogue,
+    pub routes: RouteCatalogue,
+}
+
+impl Registry {
+    /// Loads and checks definition files given as (file name, contents).
+    pub fn load(
+        template_files: &[(&str, &str)],
+        agencies_file: (&str, &str),
+        routes_file: (&str, &str),
+    ) -> Result<Registry, LoadError> {
+        let agencies: AgencyCatalogue = parse(agencies_file.0, agencies_file.1)?;
+        check_agencies(agencies_file.0, &agencies)?;
+
+        let mut parsed = Vec::with_capacity(template_files.len());
+        for (file, text) in template_files {
+            let template: Template = parse(file, text)?;
+            let expected = file.trim_end_matches(".json");
+            if template.id != expected {
+                return Err(err(
+                    file,
+                    "id",
+                    format!("id {:?} must match the file name {expected:?}", template.id),
+                ));
+            }
+            parsed.push((*file, template));
+        }
+        let mut ids = HashSet::new();
+        for (file, t) in &parsed {
+            if !ids.insert(t.id.clone()) {
+                return Err(err(
+                    file,
+                    "id",
+                    format!("a second template has the id {:?}", t.id),
+                ));
+            }
+        }
+
+        let mut templates = Vec::with_capacity(parsed.len());
+        for (file, mut template) in parsed {
+            expand_built_ins(&mut template);
+            resolve_options_from(file, &mut template, &agencies)?;
+            TemplateChecker {
+                file,
+                template: &template,
+                ids: &ids,
+            }
+            .check()?;
+            templates.push(template);
+        }
+
+        let routes: RouteCatalogue = parse(routes_file.0, routes_file.1)?;
+        let route_map = templates.iter().find(|t| t.id == "route-map");
+        check_routes(routes_file.0, &routes, &agencies, route_map)?;
+
+        Ok(Registry {
+            templates,
+            agencies,
+            routes,
+        })
+    }
+
+    pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        self.templates.iter()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Template> {
+        self.templates.iter().find(|t| t.id == id)
+    }
+
+    pub fn ids(&self) -> Vec<&str> {
+        self.templates.iter().map(|t| t.id.as_str()).collect()
+    }
+}
+
+fn parse<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, LoadError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| LoadError {
+        file: file.to_string(),
+        path: match e.path().to_string() {
+            p if p == "." => "(top level)".to_string(),
+            p => p,
+        },
+        message: e.inner().to_string(),
+    })
+}
+
+fn err(file: &str, path: impl Into<String>, message: impl Into<String>) -> LoadError {
+    LoadError {
+        file: file.to_string(),
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+fn is_key(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+}
+
+fn is_option_key(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+}
+
+fn check_text(file: &str, path: &str, what: &str, text: &Text) -> Result<(), LoadError> {
+    if text.ja.trim().is_empty() || text.en.trim().is_empty() {
+        return Err(err(file, path, format!("{what} needs both ja and en text")));
+    }
+    Ok(())
+}
+
+/// Signatures and consents have fixed sub-fields, written once here rather than in every file.
+fn expand_built_ins(template: &mut Template) {
+    fn walk(fields: &mut [Field]) {
+        for f in fields {
+            match f.kind {
+                FieldType::Signature if f.fields.is_empty() => f.fields = signature_fields(),
+                FieldType::Consent if f.fields.is_empty() => f.fields = consent_fields(),
+                FieldType::Group if f.row == Some(RowKind::Consent) && f.fields.is_empty() => {
+                    f.fields = consent_fields()
+                }
+                _ => {}
+            }
+            walk(&mut f.fields);
+        }
+    }
+    for s in &mut template.sections {
+        walk(&mut s.fields);
+    }
+}
+
+fn plain(key: &str, kind: FieldType, ja: &str, en: &str, required: Required) -> Field {
+    Field {
+        key: key.to_string(),
+        kind,
+        label: Text::new(ja, en),
+        help: None,
+        required,
+        sensitive: false,
+        source: None,
+        auto: None,
+        options: Vec::new(),
+        options_from: None,
+        option_groups: Vec::new(),
+        allow_empty: false,
+        fields: Vec::new(),
+        row: None,
+        min_rows: None,
+        max_rows: None,
+        unique: Vec::new(),
+        require_row: None,
+        reference: None,
+        min: None,
+        max: None,
+        integer: false,
+        unit: None,
+        max_length: None,
+        text: None,
+        pdf: None,
+    }
+}
+
+/// The sub-fields of a `signature` value: typed name, date, confirmation tick (no seal needed).
+pub fn signature_fields() -> Vec<Field> {
+    vec![
+        plain("name", FieldType::Text, "氏名", "Name", Required::Always),
+        plain("date", FieldType::Date, "日付", "Date", Required::Always),
+        plain(
+            "confirmed",
+            FieldType::Checkbox,
+            "内容を確認しました",
+            "Confirmed",
+            Required::Always,
+        ),
+    ]
+}
+
+/// The sub-fields of a `consent` value (domain.md §6: recipient, purpose, items, date, method, expiry).
+pub fn consent_fields() -> Vec<Field> {
+    let option = |key: &str, ja: &str, en: &str| ChoiceOption {
+        key: key.to_string(),
+        label: Text::new(ja, en),
+        group: None,
+    };
+    let mut method = plain(
+        "method",
+        FieldType::Choice,
+        "同意の方法",
+        "Method",
+        Required::Always,
+    );
+    method.options = vec![
+        option("signature", "署名", "Signature"),
+        option("name", "記名", "Written name"),
+        option("electronic", "電子", "Electronic"),
+        option("oral", "口頭(記録者あり)", "Oral (with recorder)"),
+    ];
+    let oral = Condition {
+        field: Some("method".to_string()),
+        equals: Some(Value::String("oral".to_string())),
+        ..Condition::default()
+    };
+    let mut items = plain(
+        "items",
+        FieldType::LongText,
+        "提供する情報の範囲",
+        "Information covered",
+        Required::Never,
+    );
+    items.max_length = Some(2_000);
+    vec![
+        plain(
+            "recipient",
+            FieldType::Text,
+            "提供先(機関・立場)",
+            "Recipient (organisation, role)",
+            Required::Always,
+        ),
+        plain(
+            "purpose",
+            FieldType::Text,
+            "利用目的",
+            "Purpose",
+            Required::Always,
+        ),
+        items,
+        plain(
+            "date",
+            FieldType::Date,
+            "同意日",
+            "Date of consent",
+            Required::Always,
+        ),
+        method,
+        plain(
+            "recorded_by",
+            FieldType::Text,
+            "記録者",
+            "Recorded by",
+            Required::When(oral),
+        ),
+        plain(
+            "expires",
+            FieldType::Date,
+            "有効期限",
+            "Expires on",
+            Required::Never,
+        ),
+        plain(
+            "withdrawn",
+            FieldType::Date,
+            "撤回日",
+            "Withdrawn on",
+            Required::Never,
+        ),
+    ]
+}
+
+type ResolvedOptions = (Vec<ChoiceOption>, Vec<OptionGroup>);
+
+/// `options_from` copies the options of the agency catalogue or of another field, so the stored
+/// definition (and `taiwa template --json`) is self-contained.
+fn resolve_options_from(
+    file: &str,
+    template: &mut Template,
+    agencies: &AgencyCatalogue,
+) -> Result<(), LoadError> {
+    let top: Vec<Field> = template
+        .sections
+        .iter()
+        .flat_map(|s| s.fields.clone())
+        .collect();
+    let lookup = |from: &str, path: &str| -> Result<ResolvedOptions, LoadError> {
+        if from == "agencies" {
+            let options = agencies
+                .agencies
+                .iter()
+                .map(|a| ChoiceOption {
+                    key: a.key.clone(),
+                    label: a.label.clone(),
+                    group: None,
+                })
+                .collect();
+            return Ok((options, Vec::new()));
+        }
+        match top.iter().find(|f| f.key == from) {
+            Some(src)
+                if matches!(src.kind, FieldType::Choice | FieldType::Multi)
+                    && !src.options.is_empty() =>
+            {
+                Ok((src.options.clone(), src.option_groups.clone()))
+            }
+            Some(_) => Err(err(
+                file,
+                path,
+                format!("options_from {from:?} names a field without its own options"),
+            )),
+            None => Err(err(
+                file,
+                path,
+                format!("options_from {from:?}: no such field (or \"agencies\")"),
+            )),
+        }
+    };
+    fn walk(
+        fields: &mut [Field],
+        path: &str,
+        lookup: &dyn Fn(&str, &str) -> Result<ResolvedOptions, LoadError>,
+        file: &str,
+    ) -> Result<(), LoadError> {
+        for (i, f) in fields.iter_mut().enumerate() {
+            let here = format!("{path}.fields[{i}] ({})", f.key);
+            if let Some(from) = f.options_from.clone() {
+                if !f.options.is_empty() {
+                    return Err(err(
+                        file,
+                        &here,
+                        "give either options or options_from, not both",
+                    ));
+                }
+                let (options, groups) = lookup(&from, &here)?;
+                f.options = options;
+                f.option_groups = groups;
+            }
+            walk(&mut f.fields, &here, lookup, file)?;
+        }
+        Ok(())
+    }
+    for (i, s) in template.sections.iter_mut().enumerate() {
+        walk(&mut s.fields, &format!("sections[{i}]"), &lookup, file)?;
+    }
+    Ok(())
+}
+
+struct TemplateChecker<'a> {
+    file: &'a str,
+    template: &'a Template,
+    ids: &'a HashSet<String>,
+}
+
+impl TemplateChecker<'_> {
+    fn err(&self, path: &str, message: impl Into<String>) -> LoadError {
+        err(self.file, path, message)
+    }
+
+    fn check(&self) -> Result<(), LoadError> {
+        let t = self.template;
+        if t.version == 0 {
+            return Err(self.err("version", "version starts at 1"));
+        }
+        check_text(self.file, "title", "title", &t.title)?;
+        if t.sections.is_empty() {
+            return Err(self.err("sections", "a template needs at least one section"));
+        }
+        for (i, path) in t.display_fields.iter().enumerate() {
+            match self.resolve(path, None) {
+                Some(f) if matches!(f.kind, FieldType::Text) => {}
+                _ => {
+                    return Err(self.err(
+                        &format!("display_fields[{i}]"),
+                        format!("{path:?} is not a text field"),
+                    ));
+                }
+            }
+        }
+        let mut section_keys = HashSet::new();
+        let mut field_keys = HashSet::new();
+        for (i, s) in t.sections.iter().enumerate() {
+            let path = format!("sections[{i}] ({})", s.key);
+            if !is_key(&s.key) {
+                return Err(self.err(&path, "section key must match [a-z][a-z0-9_]*"));
+            }
+            if !section_keys.insert(s.key.as_str()) {
+                return Err(self.err(&path, "duplicate section key"));
+            }
+            check_text(self.file, &path, "title", &s.title)?;
+            if let Some(h) = &s.help {
+                check_text(self.file, &path, "help", h)?;
+            }
+            if let Some(part) = &s.part
+                && !is_key(part)
+            {
+                return Err(self.err(&path, "part must match [a-z][a-z0-9_]*"));
+            }
+            if s.fields.is_empty() {
+                return Err(self.err(&path, "a section needs at least one field"));
+            }
+            if let Some(c) = &s.applies_when {
+                self.check_condition(&format!("{path}.applies_when"), c, None)?;
+            }
+            for (j, f) in s.fields.iter().enumerate() {
+                let fpath = format!("{path}.fields[{j}] ({})", f.key);
+                if !field_keys.insert(f.key.as_str()) {
+                    return Err(self.err(&fpath, "duplicate field key in this template"));
+                }
+                self.check_field(&fpath, f, None)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_field(&self, path: &str, f: &Field, parent: Option<&Field>) -> Result<(), LoadError> {
+        use FieldType as T;
+        if !is_key(&f.key) {
+            return Err(self.err(path, "field key must match [a-z][a-z0-9_]*"));
+        }
+        check_text(self.file, path, "label", &f.label)?;
+        if let Some(h) = &f.help {
+            check_text(self.file, path, "help", h)?;
+        }
+        let kind = f.kind;
+        let only = |ok: bool, what: &str| -> Result<(), LoadError> {
+            if ok {
+                Ok(())
+            } else {
+                Err(self.err(
+                    path,
+                    format!("{what} does not apply to type {}", kind.name()),
+                ))
+            }
+        };
+        only(
+            f.options.is_empty() || matches!(kind, T::Choice | T::Multi),
+            "options",
+        )?;
+        only(
+            f.option_groups.is_empty() || matches!(kind, T::Choice | T::Multi),
+            "option_groups",
+        )?;
+        only(!f.allow_empty || kind == T::Multi, "allow_empty")?;
+        only(f.fields.is_empty() || kind.has_sub_fields(), "fields")?;
+        only(f.row.is_none() || kind == T::Group, "row")?;
+        only(
+            f.min_rows.is_none() && f.max_rows.is_none() || kind == T::Group,
+            "min_rows/max_rows",
+        )?;
+        only(f.unique.is_empty() || kind == T::Group, "unique")?;
+        only(f.require_row.is_none() || kind == T::Group, "require_row")?;
+        only(f.reference.is_none() || kind == T::Ref, "ref")?;
+        only(
+            f.min.is_none() && f.max.is_none() && !f.integer && f.unit.is_none()
+                || kind == T::Number,
+            "min/max/integer/unit",
+        )?;
+        only(
+            f.max_length.is_none() || matches!(kind, T::Text | T::LongText),
+            "max_length",
+        )?;
+        only(f.text.is_none() || kind == T::Notice, "text")?;
+        only(
+            f.auto.is_none() || matches!(kind, T::Text | T::Number),
+            "auto",
+        )?;
+        if f.auto.is_some() && parent.is_some() {
+            return Err(self.err(path, "auto fields are top-level only"));
+        }
+        if f.auto == Some(Auto::Revision) && kind != T::Number {
+            return Err(self.err(path, "auto revision must be a number field"));
+        }
+        if let Some(u) = &f.unit {
+            check_text(self.file, path, "unit", u)?;
+        }
+        if let (Some(min), Some(max)) = (f.min, f.max)
+            && min > max
+        {
+            return Err(self.err(path, "min is above max"));
+        }
+
+        match kind {
+            T::Choice | T::Multi => self.check_options(path, f)?,
+            T::Notice => match &f.text {
+                Some(text) => check_text(self.file, path, "text", text)?,
+                None => return Err(self.err(path, "a notice needs its fixed text")),
+            },
+            T::Ref => self.check_ref(path, f)?,
+            _ => {}
+        }
+        if kind.has_sub_fields() {
+            if f.fields.is_empty() {
+                return Err(self.err(path, format!("type {} needs sub-fields", kind.name())));
+            }
+            let mut keys = HashSet::new();
+            for (i, sub) in f.fields.iter().enumerate() {
+                let spath = format!("{path}.fields[{i}] ({})", sub.key);
+                if !keys.insert(sub.key.as_str()) {
+                    return Err(self.err(&spath, "duplicate sub-field key"));
+                }
+                if sub.kind == T::Group {
+                    return Err(self.err(&spath, "groups cannot nest"));
+                }
+                self.check_field(&spath, sub, Some(f))?;
+            }
+        }
+        if kind == T::Group {
+            if let (Some(min), Some(max)) = (f.min_rows, f.max_rows)
+                && min > max
+            {
+                return Err(self.err(path, "min_rows is above max_rows"));
+            }
+            for key in &f.unique {
+                if f.sub_field(key).is_none() {
+                    return Err(self.err(
+                        path,
+                        format!("unique names {key:?}, which is not a sub-field"),
+                    ));
+                }
+            }
+            if let Some(rr) = &f.require_row {
+                match f.sub_field(&rr.key) {
+                    Some(sub) => self.check_value_for(path, sub, &rr.equals)?,
+                    None => {
+                        return Err(self.err(
+                            path,
+                            format!("require_row names {:?}, which is not a sub-field", rr.key),
+                        ));
+                    }
+                }
+            }
+        }
+        if let Required::When(c) = &f.required {
+            self.check_condition(&format!("{path}.required"), c, parent)?;
+        }
+        Ok(())
+    }
+
+    fn check_options(&self, path: &str, f: &Field) -> Result<(), LoadError> {
+        if f.options.is_empty() {
+            return Err(self.err(path, "a choice needs options (or options_from)"));
+        }
+        let mut keys = HashSet::new();
+        let groups: HashSet<&str> = f.option_groups.iter().map(|g| g.key.as_str()).collect();
+        for g in &f.option_groups {
+            check_text(self.file, path, "option group label", &g.label)?;
+        }
+        for o in &f.options {
+            if !is_option_key(&o.key) {
+                return Err(self.err(
+                    path,
+                    format!("option key {:?} must be ASCII [a-z0-9_]+", o.key),
+                ));
+            }
+            if !keys.insert(o.key.as_str()) {
+                return Err(self.err(path, format!("duplicate option key {:?}", o.key)));
+            }
+            check_text(self.file, path, &format!("option {:?}", o.key), &o.label)?;
+            match &o.group {
+                Some(g) if !groups.contains(g.as_str()) => {
+                    return Err(self.err(
+                        path,
+                        format!("option {:?} names unknown group {g:?}", o.key),
+                    ));
+                }
+                None if !groups.is_empty() => {
+                    return Err(self.err(path, format!("option {:?} needs a group", o.key)));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn check_ref(&self, path: &str, f: &Field) -> Result<(), LoadError> {
+        let Some(r) = &f.reference else {
+            return Err(self.err(
+                path,
+                "a ref needs \"ref\": {\"template\": …} or {\"group\": …, \"key\": …}",
+            ));
+        };
+        match (&r.template, &r.group, &r.key) {
+            (Some(t), None, None) if t == "*" || self.ids.contains(t) => Ok(()),
+            (Some(t), None, None) => {
+                Err(self.err(path, format!("ref names unknown template {t:?}")))
+            }
+            (None, Some(g), Some(k)) => {
+                let group = self.top_field(g).filter(|g| g.kind == FieldType::Group);
+                match group.and_then(|g| g.sub_field(k)) {
+                    Some(_) => Ok(()),
+                    None => Err(self.err(
+                        path,
+                        format!("ref names {g}.{k}, which is not a group's sub-field"),
+                    )),
+                }
+            }
+            _ => Err(self.err(path, "ref takes either template, or group and key")),
+        }
+    }
+
+    fn top_field(&self, key: &str) -> Option<&Field> {
+        self.template
+            .sections
+            .iter()
+            .flat_map(|s| &s.fields)
+            .find(|f| f.key == key)
+    }
+
+    /// A condition path names a sibling in the same row, a top-level field, or `group.sub`.
+    fn resolve(&self, path: &str, parent: Option<&'_ Field>) -> Option<Field> {
+        if let Some((g, sub)) = path.split_once('.') {
+            return self.top_field(g).and_then(|g| g.sub_field(sub)).cloned();
+        }
+        parent
+            .and_then(|p| p.sub_field(path))
+            .or_else(|| self.top_field(path))
+            .cloned()
+    }
+
+    fn check_condition(
+        &self,
+        path: &str,
+        c: &Condition,
+        parent: Option<&Field>,
+    ) -> Result<(), LoadError> {
+        let forms = [
+            c.equals.is_some(),
+            c.is_in.is_some(),
+            c.not_in.is_some(),
+            c.present.is_some(),
+            c.all.is_some(),
+            c.any.is_some(),
+            c.not.is_some(),
+        ];
+        if forms.iter().filter(|b| **b).count() != 1 {
+            return Err(self.err(
+                path,
+                "a condition takes exactly one of equals, in, not_in, present, all, any, not",
+            ));
+        }
+        let nested: Option<&Vec<Condition>> = c.all.as_ref().or(c.any.as_ref());
+        if let Some(list) = nested {
+            if c.field.is_some() || list.is_empty() {
+                return Err(self.err(path, "all/any take a non-empty list and no field"));
+            }
+            for (i, sub) in list.iter().enumerate() {
+                self.check_condition(&format!("{path}[{i}]"), sub, parent)?;
+            }
+            return Ok(());
+        }
+        if let Some(inner) = &c.not {
+            if c.field.is_some() {
+                return Err(self.err(path, "not takes a condition and no field"));
+            }
+            return self.check_condition(&format!("{path}.not"), inner, parent);
+        }
+        let Some(field_path) = &c.field else {
+            return Err(self.err(path, "this condition needs a field"));
+        };
+        let Some(target) = self.resolve(field_path, parent) else {
+            return Err(self.err(
+                path,
+                format!("condition names {field_path:?}, which is not a field here"),
+            ));
+        };
+        let values: Vec<&Value> = c
+            .equals
+            .iter()
+            .chain(c.is_in.iter().flatten())
+            .chain(c.not_in.iter().flatten())
+            .collect();
+        if (c.is_in.as_ref().is_some_and(Vec::is_empty))
+            || (c.not_in.as_ref().is_some_and(Vec::is_empty))
+        {
+            return Err(self.err(path, "in/not_in need at least one value"));
+        }
+        for v in values {
+            self.check_value_for(path, &target, v)?;
+        }
+        Ok(())
+    }
+
+    /// A value written in a definition (condition, require_row) must be one the field can hold.
+    fn check_value_for(&self, path: &str, target: &Field, v: &Value) -> Result<(), LoadError> {
+        let ok = match target.kind {
+            FieldType::Choice | FieldType::Multi => {
+                v.as_str().is_some_and(|s| target.option(s).is_some())
+            }
+            FieldType::Checkbox => v.is_boolean(),
+            FieldType::Number => v.is_number(),
+            FieldType::Text | FieldType::LongText | FieldType::Ref => v.is_string(),
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(self.err(
+                path,
+                format!(
+                    "{v} is not a value of {} ({})",
+                    target.key,
+                    target.kind.name()
+                ),
+            ))
+        }
+    }
+}
+
+fn check_agencies(file: &str, cat: &AgencyCatalogue) -> Result<(), LoadError> {
+    if chrono::NaiveDate::parse_from_str(&cat.as_of, "%Y-%m-%d").is_err() {
+        return Err(err(file, "as_of", "as_of must be a date YYYY-MM-DD"));
+    }
+    let mut keys = HashSet::new();
+    for (i, a) in cat.agencies.iter().enumerate() {
+        let path = format!("agencies[{i}] ({})", a.key);
+        if !is_key(&a.key) || !keys.insert(a.key.as_str()) {
+            return Err(err(
+                file,
+                path,
+                "agency keys are unique and match [a-z][a-z0-9_]*",
+            ));
+        }
+        check_text(file, &path, "label", &a.label)?;
+        check_text(file, &path, "role", &a.role)?;
+        check_text(file, &path, "eligibility", &a.eligibility)?;
+    }
+    if cat.agencies.is_empty() {
+        return Err(err(file, "agencies", "the catalogue is empty"));
+    }
+    Ok(())
+}
+
+fn check_routes(
+    file: &str,
+    routes: &RouteCatalogue,
+    agencies: &AgencyCatalogue,
+    route_map: Option<&Template>,
+) -> Result<(), LoadError> {
+    let find = |key: &str| -> Option<&Field> {
+        let t = route_map?;
+        let top = t.sections.iter().flat_map(|s| &s.fields);
+        if let Some((g, sub)) = key.split_once('.') {
+            top.clone().find(|f| f.key == g)?.sub_field(sub)
+        } else {
+            top.clone().find(|f| f.key == key)
+        }
+    };
+    let scenario = find("scenario");
+    let documents = find("steps.documents");
+    let mut keys = HashSet::new();
+    for (i, r) in routes.routes.iter().enumerate() {
+        let path = format!("routes[{i}] ({})", r.key);
+        if !is_key(&r.key) || !keys.insert(r.key.as_str()) {
+            return Err(err(
+                file,
+                path,
+                "route keys are unique and match [a-z][a-z0-9_]*",
+            ));
+        }
+        check_text(file, &path, "title", &r.title)?;
+        check_text(file, &path, "summary", &r.summary)?;
+        if let Some(s) = scenario
+            && s.option(&r.scenario).is_none()
+        {
+            return Err(err(
+                file,
+                path,
+                format!(
+                    "scenario {:?} is not an option of route-map.scenario",
+                    r.scenario
+                ),
+            ));
+        }
+        if r.steps.is_empty() {
+            return Err(err(file, path, "a route needs steps"));
+        }
+        for (j, s) in r.steps.iter().enumerate() {
+            let spath = format!("{path}.steps[{j}]");
+            for end in [&s.from, &s.to] {
+                if agencies.get(end).is_none() {
+                    return Err(err(file, &spath, format!("{end:?} is not an agency key")));
+                }
+            }
+            if s.from == s.to {
+                return Err(err(file, &spath, "a step goes from one node to another"));
+            }
+            check_text(file, &spath, "purpose", &s.purpose)?;
+            if let Some(c) = &s.condition {
+                check_text(file, &spath, "condition", c)?;
+            }
+            for d in &s.documents {
+                if let Some(docs) = documents
+                    && docs.option(d).is_none()
+                {
+                    return Err(err(
+                        file,
+                        &spath,
+                        format!("document {d:?} is not an option of route-map steps.documents"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,303 @@
+//! The shape of a form definition, exactly as written in `templates/*.json` (see templates/README.md).
+//! Deserialisation rejects unknown keys so that a typo in a definition is an error, not a silent default.
+
+use crate::i18n::Text;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    pub id: String,
+    pub version: u32,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// Field paths (`person_name`, `plan_employee.name`) whose first non-blank value names a
+    /// document in lists and names a new case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub display_fields: Vec<String>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<String>,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Text>,
+    /// Sections sharing a part key can be exported alone (work-consideration Parts A–D).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applies_when: Option<Condition>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub optional: bool,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    LongText,
+    Date,
+    DateRange,
+    Time,
+    TimeRange,
+    Number,
+    Choice,
+    Multi,
+    Checkbox,
+    Signature,
+    Consent,
+    Group,
+    Compound,
+    Ref,
+    Notice,
+}
+
+impl FieldType {
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::LongText => "long_text",
+            FieldType::Date => "date",
+            FieldType::DateRange => "date_range",
+            FieldType::Time => "time",
+            FieldType::TimeRange => "time_range",
+            FieldType::Number => "number",
+            FieldType::Choice => "choice",
+            FieldType::Multi => "multi",
+            FieldType::Checkbox => "checkbox",
+            FieldType::Signature => "signature",
+            FieldType::Consent => "consent",
+            FieldType::Group => "group",
+            FieldType::Compound => "compound",
+            FieldType::Ref => "ref",
+            FieldType::Notice => "notice",
+        }
+    }
+
+    /// Types whose value is an object or array of sub-fields.
+    pub fn has_sub_fields(self) -> bool {
+        matches!(
+            self,
+            FieldType::Group | FieldType::Compound | FieldType::Signature | FieldType::Consent
+        )
+    }
+}
+
+/// Values the store fills in; they never appear in a record's `fields`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auto {
+    DocumentId,
+    Revision,
+}
+
+/// What each row of a group is when it is not spelled out with `fields`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKind {
+    Consent,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+    pub label: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Text>,
+    #[serde(default, skip_serializing_if = "Required::is_never")]
+    pub required: Required,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sensitive: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto: Option<Auto>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<ChoiceOption>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub option_groups: Vec<OptionGroup>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_empty: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<RowKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_rows: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rows: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unique: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_row: Option<RequireRow>,
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<RefTarget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub integer: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf: Option<PdfHints>,
+}
+
+impl Field {
+    /// The longest text this field accepts, in characters.
+    pub fn text_limit(&self) -> usize {
+        match (self.max_length, self.kind) {
+            (Some(n), _) => n as usize,
+            (None, FieldType::LongText) => 20_000,
+            _ => 200,
+        }
+    }
+
+    pub fn option(&self, key: &str) -> Option<&ChoiceOption> {
+        self.options.iter().find(|o| o.key == key)
+    }
+
+    pub fn sub_field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceOption {
+    pub key: String,
+    pub label: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionGroup {
+    pub key: String,
+    pub label: Text,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequireRow {
+    pub key: String,
+    pub equals: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefTarget {
+    /// A document of this template (`"*"`: any form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// A row of a group of the same record, identified by one of its sub-fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PdfWidth {
+    Full,
+    Half,
+    Third,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdfHints {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<PdfWidth>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<u32>,
+}
+
+/// `required`: always, never, or when a condition holds (条件付).
+#[derive(Debug, Clone, Default)]
+pub enum Required {
+    #[default]
+    Never,
+    Always,
+    When(Condition),
+}
+
+impl Required {
+    pub fn is_never(&self) -> bool {
+        matches!(self, Required::Never)
+    }
+}
+
+impl Serialize for Required {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Required::Never => s.serialize_bool(false),
+            Required::Always => s.serialize_bool(true),
+            Required::When(c) => c.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Required {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Parsed by hand so a malformed condition reports its own error instead of serde's
+        // "did not match any variant".
+        match Value::deserialize(d)? {
+            Value::Bool(true) => Ok(Required::Always),
+            Value::Bool(false) => Ok(Required::Never),
+            v @ Value::Object(_) => serde_json::from_value(v)
+                .map(Required::When)
+                .map_err(serde::de::Error::custom),
+            other => Err(serde::de::Error::custom(format!(
+                "required must be true, false or a condition object, not {other}"
+            ))),
+        }
+    }
+}
+
+/// A condition on the record's values (templates/README.md, "CONDITION"). One form per object:
+/// the loader checks that exactly one of the operators is used.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<Value>,
+    #[serde(default, rename = "in", skip_serializing_if = "Option::is_none")]
+    pub is_in: Option<Vec<Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_in: Option<Vec<Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub present: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all: Option<Vec<Condition>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub any: Option<Vec<Condition>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<Box<Condition>>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
