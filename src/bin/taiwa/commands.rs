@@ -10,6 +10,18 @@ use taiwa::store::{OpenMode, Store, StoreError, default_db_path};
 use taiwa::template::{Field, Registry, Required, Template};
 use taiwa::{Lang, record::DocStatus};
 
+/// `println!` that ends quietly when the reader has gone (`taiwa list | head`) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 pub struct Ctx {
     pub db: Option<PathBuf>,
     pub lang: Lang,
@@ -149,7 +161,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
     match command {
         Command::Templates => {
             for t in registry.templates() {
-                println!("{}\tv{}\t{} / {}", t.id, t.version, t.title.ja, t.title.en);
+                out!("{}\tv{}\t{} / {}", t.id, t.version, t.title.ja, t.title.en);
             }
         }
         Command::Template { id, json } => {
@@ -157,7 +169,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             if json {
                 // Serialising our own definition types cannot fail (string keys, finite numbers).
                 let text = serde_json::to_string_pretty(t).unwrap_or_default();
-                println!("{text}");
+                out!("{text}");
             } else {
                 print_outline(t, ctx.lang);
             }
@@ -182,12 +194,12 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                     "draft"
                 };
                 match ctx.lang {
-                    Lang::Ja => println!("OK: {} は有効です({what})", file.display()),
-                    Lang::En => println!("OK: {} is valid ({what})", file.display()),
+                    Lang::Ja => out!("OK: {} は有効です({what})", file.display()),
+                    Lang::En => out!("OK: {} is valid ({what})", file.display()),
                 }
             } else {
                 for p in &problems {
-                    println!("{}", p.line(ctx.lang));
+                    out!("{}", p.line(ctx.lang));
                 }
                 return Ok(ExitCode::from(1));
             }
@@ -208,12 +220,12 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                     Lang::En => eprintln!("unchanged (still revision {})", outcome.seq),
                 }
             }
-            println!("{}", outcome.document_id);
+            out!("{}", outcome.document_id);
         }
         Command::List { case } => {
             let store = open_store(ctx, OpenMode::ExistingOnly)?;
             for d in store.list_documents(case)? {
-                println!(
+                out!(
                     "{}\t{}\t{}\tr{}\t{}\t{}",
                     d.id,
                     status_label(d.status, ctx.lang),
@@ -226,12 +238,15 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
         }
         Command::Show { id } => {
             let store = open_store(ctx, OpenMode::ExistingOnly)?;
-            print!("{}", store.document(&id)?.record.to_pretty_json());
+            out!(
+                "{}",
+                store.document(&id)?.record.to_pretty_json().trim_end()
+            );
         }
         Command::Search { text } => {
             let store = open_store(ctx, OpenMode::ExistingOnly)?;
             for h in store.search(&text)? {
-                println!(
+                out!(
                     "{}\t{}\t{}\t{}\t{}",
                     h.document_id,
                     status_label(h.status, ctx.lang),
@@ -244,7 +259,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
         Command::History { id } => {
             let store = open_store(ctx, OpenMode::ExistingOnly)?;
             for r in store.history(&id)? {
-                println!(
+                out!(
                     "r{}\t{}\t{}\t{}\tprev={}",
                     r.seq,
                     status_label(r.status, ctx.lang),
@@ -259,19 +274,21 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             let report = store.verify()?;
             for f in &report.failures {
                 let seq = f.seq.map(|s| format!(" r{s}")).unwrap_or_default();
-                println!("NG {}{seq}: {}", f.document_id, f.problem);
+                out!("NG {}{seq}: {}", f.document_id, f.problem);
             }
             if report.integrity != "ok" {
-                println!("NG integrity_check: {}", report.integrity);
+                out!("NG integrity_check: {}", report.integrity);
             }
             match ctx.lang {
-                Lang::Ja => println!(
+                Lang::Ja => out!(
                     "文書 {} 件、版 {} 件を検証しました",
-                    report.documents, report.revisions
+                    report.documents,
+                    report.revisions
                 ),
-                Lang::En => println!(
+                Lang::En => out!(
                     "checked {} documents, {} revisions",
-                    report.documents, report.revisions
+                    report.documents,
+                    report.revisions
                 ),
             }
             if !report.ok() {
@@ -326,14 +343,14 @@ fn open_store(ctx: &Ctx, mode: OpenMode) -> Result<Store, CliError> {
 }
 
 fn print_outline(t: &Template, lang: Lang) {
-    println!("{} v{}: {}", t.id, t.version, t.title.get(lang));
+    out!("{} v{}: {}", t.id, t.version, t.title.get(lang));
     for s in &t.sections {
         let spec = s
             .spec
             .as_deref()
             .map(|s| format!(" [{s}]"))
             .unwrap_or_default();
-        println!("\n## {}{spec}", s.title.get(lang));
+        out!("\n## {}{spec}", s.title.get(lang));
         for f in &s.fields {
             print_field(f, lang, 1);
         }
@@ -353,7 +370,7 @@ fn print_field(f: &Field, lang: Lang, depth: usize) {
         (true, Lang::En) => " sensitive",
         _ => "",
     };
-    println!(
+    out!(
         "{}{}\t{}{required}{sensitive}\t{}",
         "  ".repeat(depth),
         f.key,
