@@ -160,11 +160,13 @@ pub fn parse_record(bytes: &[u8], registry: &Registry) -> Result<Record, RecordE
     if let Some(offset) = bytes.iter().position(|b| *b == 0) {
         return Err(RecordError::NulByte { offset });
     }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: Value = serde_json::from_str(text).map_err(|e| RecordError::Json {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Offsets count the file's bytes (as the UTF-8 and NUL checks do), byte-order mark included.
+    let bom = text.len() - body.len();
+    let value: Value = serde_json::from_str(body).map_err(|e| RecordError::Json {
         line: e.line(),
         column: e.column(),
-        offset: byte_offset(text, e.line(), e.column()),
+        offset: bom + byte_offset(body, e.line(), e.column()),
         detail: e.to_string(),
     })?;
     let Value::Object(mut top) = value else {

@@ -133,9 +133,16 @@ impl CliError {
             Lang::En => format!("error: {}\nエラー: {}", t.en, t.ja),
         };
         if let CliError::Problems { problems } = self {
+            // Each problem in both languages too: the summary alone names no field.
+            let other = match lang {
+                Lang::Ja => Lang::En,
+                Lang::En => Lang::Ja,
+            };
             for p in problems {
                 out.push('\n');
                 out.push_str(&p.line(lang));
+                out.push_str(" / ");
+                out.push_str(p.message.get(other));
             }
         }
         if let CliError::Store(e) = self {

@@ -1,0 +1,36 @@
+# Shared by scripts/run.sh and scripts/test.sh: installs what is missing, and nothing that is there.
+# Debian/Ubuntu packages through apt (as root, or with sudo).
+
+# Build: SQLCipher links the system libcrypto; Tauri needs WebKitGTK. Run: a Japanese font.
+# Test: the WebKit WebDriver, a virtual display, PDF tools.
+TAIWA_BUILD_PKGS="build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev fonts-ipaexfont-gothic"
+TAIWA_TEST_PKGS="webkit2gtk-driver xvfb xauth poppler-utils qpdf"
+
+ensure_apt() {
+  local missing
+  missing=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "$@" 2>&1 | grep -v '^ii ' | awk '{print $NF}' || true)
+  [ -z "$missing" ] && return 0
+  echo "==> installing missing packages / 不足パッケージを導入します: $(echo $missing | tr '\n' ' ')"
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "need root or sudo to install: $missing" >&2; return 1; }
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -q
+  # shellcheck disable=SC2086
+  $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null; then
+    echo "Rust is needed: install it with rustup (https://rustup.rs), then run this again." >&2
+    echo "Rust が必要です。rustup で導入してから、もう一度実行してください。" >&2
+    return 1
+  fi
+  for component in rustfmt clippy; do
+    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+      rustup component add "$component"
+    fi
+  done
+}

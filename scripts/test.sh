@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every test of Taiwa, from a fresh Debian/Ubuntu machine with Rust: installs what is missing, then
+# format and lint checks, unit and integration tests (real encrypted database files), and the real
+# app window in WebKit under a virtual display. Screenshots land in $CARGO_TARGET_DIR/e2e-shots.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+# shellcheck disable=SC2086
+ensure_apt $TAIWA_BUILD_PKGS $TAIWA_TEST_PKGS
+ensure_rust
+
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+# One feature set everywhere, so Tauri is compiled once.
+features=(--features taiwa-app/custom-protocol)
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> clippy"
+cargo clippy --locked --workspace --all-targets "${features[@]}" -- -D warnings
+echo "==> unit and integration tests"
+cargo test --locked -p taiwa -p taiwa-app "${features[@]}"
+echo "==> end-to-end: the app window in WebKit"
+cargo build --locked -p taiwa-app "${features[@]}"
+export APP_BIN="$target/debug/taiwa-app"
+export E2E_SHOTS="$target/e2e-shots"
+timeout 900 xvfb-run -a -s '-screen 0 1280x1024x24' \
+  cargo test --locked -p taiwa-e2e -- --test-threads=1
+echo "==> all tests passed; screenshots in $E2E_SHOTS"
