@@ -5,6 +5,7 @@ use crate::passphrase::{self, PassphraseError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use taiwa::i18n::{Text, UserError};
+use taiwa::pdf::{ExportOptions, PdfError, RevisionRef};
 use taiwa::record::{MAX_RECORD_BYTES, Mode, Problem, Record, RecordError, parse_record, validate};
 use taiwa::store::{OpenMode, Store, StoreError, default_db_path};
 use taiwa::template::{Field, Registry, Required, Template};
@@ -45,8 +46,13 @@ pub enum CliError {
         id: String,
     },
     NoDataDir,
-    PdfNotYet {
+    Pdf {
+        path: Option<PathBuf>,
+        source: PdfError,
+    },
+    Write {
         path: PathBuf,
+        source: std::io::Error,
     },
     VerifyFailed,
 }
@@ -108,15 +114,19 @@ impl CliError {
                 "データの保存場所(ホームディレクトリ)が見つかりません。--db か TAIWA_DB で指定してください",
                 "no data directory (no home directory?); give --db or TAIWA_DB",
             ),
-            CliError::PdfNotYet { path } => Text::new(
-                format!(
-                    "{}: PDF からの取り込みはまだできません。記録の JSON を指定してください",
-                    path.display()
-                ),
-                format!(
-                    "{}: importing from PDF is not available yet; give the record's JSON file",
-                    path.display()
-                ),
+            CliError::Pdf { path, source } => {
+                let m = source.message();
+                match path {
+                    Some(p) => Text::new(
+                        format!("{}: {}", p.display(), m.ja),
+                        format!("{}: {}", p.display(), m.en),
+                    ),
+                    None => m,
+                }
+            }
+            CliError::Write { path, source } => Text::new(
+                format!("{} に書き込めません: {source}", path.display()),
+                format!("cannot write {}: {source}", path.display()),
             ),
             CliError::VerifyFailed => Text::new(
                 "検証で不一致が見つかりました(上記)",
@@ -157,7 +167,14 @@ impl CliError {
             CliError::Store(
                 StoreError::DocumentNotFound { .. } | StoreError::CaseNotFound { .. },
             ) => 2,
-            CliError::Store(_) | CliError::Passphrase(_) | CliError::NoDataDir => 3,
+            CliError::Store(_)
+            | CliError::Passphrase(_)
+            | CliError::NoDataDir
+            | CliError::Write { .. } => 3,
+            CliError::Pdf {
+                source: PdfError::FontLoad | PdfError::Write(_),
+                ..
+            } => 3,
             _ => 2,
         })
     }
@@ -212,12 +229,6 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             }
         }
         Command::Import { file, case } => {
-            if file
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
-            {
-                return Err(CliError::PdfNotYet { path: file });
-            }
             let record = read_record(&file, registry)?;
             let mut store = open_store(ctx, OpenMode::CreateIfMissing)?;
             let outcome = store.save_record(&record, case)?;
@@ -228,6 +239,47 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 }
             }
             out!("{}", outcome.document_id);
+        }
+        Command::Export {
+            source,
+            output,
+            era,
+            part,
+        } => {
+            let path = Path::new(&source);
+            let (record, revision) = if path.exists() {
+                (read_record(path, registry)?, None)
+            } else {
+                let store = open_store(ctx, OpenMode::ExistingOnly)?;
+                let doc = store.document(&source)?;
+                (
+                    doc.record,
+                    Some(RevisionRef {
+                        seq: doc.seq,
+                        sha256: doc.sha256,
+                    }),
+                )
+            };
+            let template = registry
+                .get(&record.template)
+                .ok_or(CliError::UnknownTemplate {
+                    id: record.template.clone(),
+                })?;
+            // Only well-formed records leave the machine; drafts may still be incomplete.
+            let problems = validate(&record, template, Mode::for_status(record.status));
+            if !problems.is_empty() {
+                return Err(CliError::Problems { problems });
+            }
+            let opts = ExportOptions {
+                era,
+                parts: if part.is_empty() { None } else { Some(part) },
+                revision,
+                ..ExportOptions::new(ctx.lang)
+            };
+            let bytes = taiwa::pdf::export(&record, template, &opts)
+                .map_err(|source| CliError::Pdf { path: None, source })?;
+            write_private(&output, &bytes)?;
+            out!("{}", output.display());
         }
         Command::List { case } => {
             let store = open_store(ctx, OpenMode::ExistingOnly)?;
@@ -315,12 +367,30 @@ fn status_label(status: DocStatus, lang: Lang) -> &'static str {
     }
 }
 
+/// PDFs carry their record as an attachment and may be larger than a record file.
+const MAX_PDF_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A record from a .json file, or from the `record.json` attached to a PDF that Taiwa exported.
 fn read_record(path: &Path, registry: &Registry) -> Result<Record, CliError> {
     let file_err = |source| CliError::File {
         path: path.to_path_buf(),
         source,
     };
     let size = std::fs::metadata(path).map_err(file_err)?.len();
+    let looks_pdf = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    if looks_pdf && size <= MAX_PDF_BYTES {
+        let bytes = std::fs::read(path).map_err(file_err)?;
+        let json = taiwa::pdf::extract_record(&bytes).map_err(|source| CliError::Pdf {
+            path: Some(path.to_path_buf()),
+            source,
+        })?;
+        return parse_record(&json, registry).map_err(|source| CliError::Record {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
     if size > MAX_RECORD_BYTES as u64 {
         return Err(CliError::Record {
             path: path.to_path_buf(),
@@ -335,6 +405,41 @@ fn read_record(path: &Path, registry: &Registry) -> Result<Record, CliError> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// Writes through a temporary file in the same folder, created owner-only, then renames: the
+/// target is either the old file or the complete new one, and never readable by others.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let err = |source| CliError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let result = options.open(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = result.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err(e));
+    }
+    Ok(())
 }
 
 fn open_store(ctx: &Ctx, mode: OpenMode) -> Result<Store, CliError> {

@@ -45,12 +45,27 @@ enum Command {
         #[arg(long = "final")]
         finalize: bool,
     },
-    /// Store a record file as a new document (or a new revision of the document with its id).
+    /// Store a record file (.json, or a PDF exported by Taiwa) as a new document, or as a new
+    /// revision of the document with its id.
     Import {
         file: PathBuf,
         /// Put the new document into this case (uuid); default: a new case.
         #[arg(long, value_name = "ID")]
         case: Option<uuid::Uuid>,
+    },
+    /// Make an A4 PDF of a record file or a stored document (drafts are stamped 下書き).
+    Export {
+        /// A record file (.json) or a stored document id.
+        source: String,
+        /// Where to write the PDF.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// 西暦 (seireki, default) or 和暦 (wareki) dates.
+        #[arg(long, default_value = "seireki")]
+        era: taiwa::pdf::Era,
+        /// Only these parts (work-consideration: a, b, c, d), comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        part: Vec<String>,
     },
     /// List stored documents, newest first.
     List {

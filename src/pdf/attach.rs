@@ -1,0 +1,158 @@
+//! The record inside the PDF: the exchange-format JSON as an embedded file `record.json`
+//! (Names/EmbeddedFiles and /AF), the document info, and reading the record back out.
+
+use super::PdfError;
+use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
+
+pub const ATTACHMENT_NAME: &str = "record.json";
+
+/// What goes into the document information dictionary.
+pub struct Info {
+    pub title: String,
+    pub author: String,
+    pub subject: String,
+    pub lang: &'static str,
+    /// `D:YYYYMMDDHHmmSSZ`
+    pub date: String,
+}
+
+fn text(s: &str) -> Object {
+    // PDF text strings outside ASCII are UTF-16BE with a byte-order mark.
+    if s.is_ascii() {
+        Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
+    } else {
+        let mut bytes = vec![0xFE, 0xFF];
+        for unit in s.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_be_bytes());
+        }
+        Object::String(bytes, StringFormat::Hexadecimal)
+    }
+}
+
+fn fail(what: &str, e: impl std::fmt::Display) -> PdfError {
+    PdfError::Write(format!("{what}: {e}"))
+}
+
+/// Adds the attachment and the metadata, compresses, and serialises.
+pub fn finish(mut doc: Document, record_json: &[u8], info: &Info) -> Result<Vec<u8>, PdfError> {
+    doc.version = "1.7".to_string();
+    let mut params = Dictionary::new();
+    params.set("Size", record_json.len() as i64);
+    params.set("ModDate", text(&info.date));
+    let mut file_dict = Dictionary::new();
+    file_dict.set("Type", Object::Name(b"EmbeddedFile".to_vec()));
+    file_dict.set("Subtype", Object::Name(b"application/json".to_vec()));
+    file_dict.set("Params", params);
+    let file = doc.add_object(Stream::new(file_dict, record_json.to_vec()));
+    let mut ef = Dictionary::new();
+    ef.set("F", file);
+    ef.set("UF", file);
+    let mut spec = Dictionary::new();
+    spec.set("Type", Object::Name(b"Filespec".to_vec()));
+    spec.set("F", text(ATTACHMENT_NAME));
+    spec.set("UF", text(ATTACHMENT_NAME));
+    spec.set(
+        "Desc",
+        text("Taiwa record, exchange format taiwa.document/1"),
+    );
+    spec.set("AFRelationship", Object::Name(b"Data".to_vec()));
+    spec.set("EF", ef);
+    let spec = doc.add_object(spec);
+
+    let mut embedded = Dictionary::new();
+    embedded.set(
+        "Names",
+        Object::Array(vec![text(ATTACHMENT_NAME), Object::Reference(spec)]),
+    );
+    let mut names = Dictionary::new();
+    names.set("EmbeddedFiles", embedded);
+
+    let mut info_dict = Dictionary::new();
+    info_dict.set("Title", text(&info.title));
+    info_dict.set("Author", text(&info.author));
+    info_dict.set("Subject", text(&info.subject));
+    info_dict.set("Creator", text("Taiwa"));
+    info_dict.set(
+        "Producer",
+        text(concat!(
+            "Taiwa ",
+            env!("CARGO_PKG_VERSION"),
+            " (printpdf, lopdf)"
+        )),
+    );
+    info_dict.set("CreationDate", text(&info.date));
+    info_dict.set("ModDate", text(&info.date));
+    let info_id = doc.add_object(info_dict);
+    doc.trailer.set("Info", info_id);
+
+    let catalog = doc.catalog_mut().map_err(|e| fail("catalog", e))?;
+    catalog.set("Names", names);
+    catalog.set("AF", Object::Array(vec![Object::Reference(spec)]));
+    catalog.set("Lang", text(info.lang));
+    // printpdf marks the file as PDF/X ("GTS_PDFXVersion") without being one; say nothing instead.
+    catalog.remove(b"Metadata");
+    catalog.remove(b"OutputIntents");
+
+    doc.compress();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).map_err(|e| fail("save", e))?;
+    Ok(out)
+}
+
+/// The bytes of the `record.json` attachment of a PDF made by Taiwa.
+pub fn extract_record(pdf: &[u8]) -> Result<Vec<u8>, PdfError> {
+    let doc = Document::load_mem(pdf).map_err(|e| PdfError::NotAPdf(e.to_string()))?;
+    let resolve = |o: &Object| doc.dereference(o).map(|(_, o)| o.clone()).ok();
+    let catalog = doc
+        .catalog()
+        .map_err(|e| PdfError::NotAPdf(e.to_string()))?;
+    let names = catalog
+        .get(b"Names")
+        .ok()
+        .and_then(resolve)
+        .and_then(|o| o.as_dict().ok().cloned())
+        .ok_or(PdfError::NoAttachment)?;
+    let embedded = names
+        .get(b"EmbeddedFiles")
+        .ok()
+        .and_then(resolve)
+        .and_then(|o| o.as_dict().ok().cloned())
+        .ok_or(PdfError::NoAttachment)?;
+    let list = embedded
+        .get(b"Names")
+        .ok()
+        .and_then(resolve)
+        .and_then(|o| o.as_array().ok().cloned());
+    let list = list.ok_or(PdfError::NoAttachment)?;
+    for pair in list.chunks(2) {
+        let [name, spec] = pair else { continue };
+        let name = resolve(name)
+            .and_then(|n| n.as_str().ok().map(<[u8]>::to_vec))
+            .unwrap_or_default();
+        if name != ATTACHMENT_NAME.as_bytes() {
+            continue;
+        }
+        let spec = resolve(spec)
+            .and_then(|s| s.as_dict().ok().cloned())
+            .ok_or(PdfError::NoAttachment)?;
+        let ef = spec
+            .get(b"EF")
+            .ok()
+            .and_then(resolve)
+            .and_then(|e| e.as_dict().ok().cloned());
+        let stream = ef
+            .and_then(|ef| ef.get(b"F").ok().and_then(resolve))
+            .and_then(|s| s.as_stream().ok().cloned())
+            .ok_or(PdfError::NoAttachment)?;
+        let limit = crate::record::MAX_RECORD_BYTES;
+        let bytes = if stream.dict.get(b"Filter").is_ok() {
+            stream
+                .decompressed_content_with_limit(limit + 1)
+                .map_err(|e| PdfError::NotAPdf(e.to_string()))?
+        } else {
+            stream.content
+        };
+        return Ok(bytes);
+    }
+    Err(PdfError::NoAttachment)
+}

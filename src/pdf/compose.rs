@@ -1,0 +1,178 @@
+//! A small page composer over printpdf ops: text lines placed from the top of the page, boxes,
+//! rules and check boxes, and page breaks. Positions are points from the page's top-left corner.
+
+use super::fonts::{Face, FontSet};
+use printpdf::{
+    Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFontHandle, Point,
+    Pt, Rect, TextItem,
+};
+use std::collections::HashMap;
+
+pub const PAGE_W: f32 = 595.28;
+pub const PAGE_H: f32 = 841.89;
+pub const MARGIN: f32 = 42.52; // 15 mm
+/// The band at the top and bottom of every page that holds the header and the footer.
+pub const BAND: f32 = 26.0;
+pub const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN;
+pub const CONTENT_TOP: f32 = MARGIN + BAND;
+pub const CONTENT_BOTTOM: f32 = PAGE_H - MARGIN - BAND;
+
+pub struct Composer<'a> {
+    pub fonts: &'static FontSet,
+    doc: &'a mut PdfDocument,
+    font_ids: HashMap<Face, FontId>,
+    pub pages: Vec<Vec<Op>>,
+    pub ops: Vec<Op>,
+    /// Where the next element goes, from the top of the page.
+    pub y: f32,
+}
+
+fn grey(level: f32) -> Color {
+    Color::Greyscale(Greyscale {
+        percent: level,
+        icc_profile: None,
+    })
+}
+
+impl<'a> Composer<'a> {
+    pub fn new(doc: &'a mut PdfDocument, fonts: &'static FontSet) -> Composer<'a> {
+        Composer {
+            fonts,
+            doc,
+            font_ids: HashMap::new(),
+            pages: Vec::new(),
+            ops: Vec::new(),
+            y: CONTENT_TOP,
+        }
+    }
+
+    fn font_id(&mut self, face: Face) -> FontId {
+        if let Some(id) = self.font_ids.get(&face) {
+            return id.clone();
+        }
+        // Every character was checked against the fonts before layout, so the face exists.
+        let id = match self.fonts.face(face) {
+            Some(font) => self.doc.add_font(font),
+            None => FontId::new(),
+        };
+        self.font_ids.insert(face, id.clone());
+        id
+    }
+
+    pub fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
+        self.fonts.width(text, size, bold)
+    }
+
+    /// One line of text with its baseline `baseline` points below the page top.
+    pub fn text(&mut self, x: f32, baseline: f32, text: &str, size: f32, bold: bool, level: f32) {
+        if text.is_empty() {
+            return;
+        }
+        self.ops.push(Op::StartTextSection);
+        self.ops.push(Op::SetFillColor { col: grey(level) });
+        self.ops.push(Op::SetTextCursor {
+            pos: Point {
+                x: Pt(x),
+                y: Pt(PAGE_H - baseline),
+            },
+        });
+        for (face, run) in self.fonts.runs(text, bold) {
+            let id = self.font_id(face);
+            self.ops.push(Op::SetFont {
+                font: PdfFontHandle::External(id),
+                size: Pt(size),
+            });
+            self.ops.push(Op::ShowText {
+                items: vec![TextItem::Text(run)],
+            });
+        }
+        self.ops.push(Op::EndTextSection);
+    }
+
+    pub fn rect(
+        &mut self,
+        x: f32,
+        top: f32,
+        w: f32,
+        h: f32,
+        fill: Option<f32>,
+        stroke: Option<f32>,
+    ) {
+        let rect = |mode| Rect {
+            x: Pt(x),
+            y: Pt(PAGE_H - top - h),
+            width: Pt(w),
+            height: Pt(h),
+            mode: Some(mode),
+            winding_order: None,
+        };
+        if let Some(level) = fill {
+            self.ops.push(Op::SetFillColor { col: grey(level) });
+            self.ops.push(Op::DrawRectangle {
+                rectangle: rect(PaintMode::Fill),
+            });
+        }
+        if let Some(width) = stroke {
+            self.ops.push(Op::SetOutlineColor { col: grey(0.0) });
+            self.ops.push(Op::SetOutlineThickness { pt: Pt(width) });
+            self.ops.push(Op::DrawRectangle {
+                rectangle: rect(PaintMode::Stroke),
+            });
+        }
+    }
+
+    pub fn line(&mut self, points: &[(f32, f32)], width: f32, level: f32) {
+        self.ops.push(Op::SetOutlineColor { col: grey(level) });
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(width) });
+        self.ops.push(Op::DrawLine {
+            line: Line {
+                points: points
+                    .iter()
+                    .map(|(x, y)| LinePoint {
+                        p: Point {
+                            x: Pt(*x),
+                            y: Pt(PAGE_H - *y),
+                        },
+                        bezier: false,
+                    })
+                    .collect(),
+                is_closed: false,
+            },
+        });
+    }
+
+    /// A check box drawn as a shape (no font has ☑): a square, and a tick when `checked`.
+    pub fn checkbox(&mut self, x: f32, top: f32, size: f32, checked: bool) {
+        self.rect(x, top, size, size, Some(1.0), Some(0.6));
+        if checked {
+            let pts = [
+                (x + size * 0.18, top + size * 0.52),
+                (x + size * 0.42, top + size * 0.78),
+                (x + size * 0.84, top + size * 0.18),
+            ];
+            self.line(&pts, 1.3, 0.0);
+        }
+    }
+
+    /// Starts a new page when fewer than `h` points are left on this one. Returns whether it did.
+    pub fn ensure(&mut self, h: f32) -> bool {
+        if self.y + h > CONTENT_BOTTOM && self.y > CONTENT_TOP {
+            self.new_page();
+            return true;
+        }
+        false
+    }
+
+    pub fn new_page(&mut self) {
+        self.pages.push(std::mem::take(&mut self.ops));
+        self.y = CONTENT_TOP;
+    }
+
+    /// Ends the last page and hands over all of them.
+    pub fn take_pages(&mut self) -> Vec<Vec<Op>> {
+        if !self.ops.is_empty() || self.pages.is_empty() {
+            self.pages.push(std::mem::take(&mut self.ops));
+        }
+        std::mem::take(&mut self.pages)
+    }
+}

@@ -1,0 +1,719 @@
+//! Lays a record out as a paper form from its template: title block, numbered sections,
+//! label/value boxes, every option of a choice with the chosen ones ticked, groups as tables whose
+//! header repeats on each page, long texts that flow across pages, header and footer on every page.
+
+use super::ExportOptions;
+use super::compose::{CONTENT_BOTTOM, CONTENT_TOP, CONTENT_W, Composer, MARGIN, PAGE_H, PAGE_W};
+use super::linebreak::wrap;
+use super::text::{self, value};
+use crate::i18n::Lang;
+use crate::record::{DocStatus, Record};
+use crate::template::{Field, FieldType, Section, Template};
+use serde_json::Value;
+
+const BODY: f32 = 9.0;
+const SMALL: f32 = 7.5;
+const LABEL: f32 = 8.0;
+const LH: f32 = 1.45;
+const PAD: f32 = 3.0;
+const LABEL_W: f32 = CONTENT_W * 0.27;
+const LABEL_FILL: f32 = 0.92;
+
+pub struct Form<'r, 'c, 'd> {
+    pub c: &'c mut Composer<'d>,
+    pub record: &'r Record,
+    pub template: &'r Template,
+    pub opts: &'r ExportOptions,
+}
+
+fn lh(size: f32) -> f32 {
+    size * LH
+}
+
+impl<'r> Form<'r, '_, '_> {
+    fn lang(&self) -> Lang {
+        self.opts.lang
+    }
+
+    fn wrap(&self, s: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
+        let fonts = self.c.fonts;
+        wrap(s, width, &|t: &str| fonts.width(t, size, bold))
+    }
+
+    pub fn sections(&self) -> Vec<&'r Section> {
+        let template: &'r Template = self.template;
+        template
+            .sections
+            .iter()
+            .filter(|s| match (&self.opts.parts, &s.part) {
+                (Some(parts), Some(p)) => parts.contains(p),
+                _ => true,
+            })
+            .collect()
+    }
+
+    pub fn render(&mut self) {
+        self.title_block();
+        let sections: Vec<&'r Section> = self.sections();
+        for (i, s) in sections.into_iter().enumerate() {
+            self.section(i + 1, s);
+        }
+    }
+
+    fn title_block(&mut self) {
+        let lang = self.lang();
+        let title = self.template.title.get(lang).to_string();
+        let other = match lang {
+            Lang::Ja => self.template.title.en.clone(),
+            Lang::En => self.template.title.ja.clone(),
+        };
+        let y = self.c.y;
+        self.c.text(MARGIN, y + 16.0, &title, 16.0, true, 0.0);
+        self.c.text(MARGIN, y + 29.0, &other, SMALL, false, 0.35);
+        self.c.y += 36.0;
+        let (id_label, rev_label, status_label, date_label) = match lang {
+            Lang::Ja => ("文書番号", "版", "状態", "出力日"),
+            Lang::En => ("Document ID", "Revision", "Status", "Printed"),
+        };
+        let status = match (self.record.status, lang) {
+            (DocStatus::Draft, Lang::Ja) => "下書き",
+            (DocStatus::Final, Lang::Ja) => "確定",
+            (DocStatus::Superseded, Lang::Ja) => "旧版",
+            (s, Lang::En) => s.as_str(),
+        };
+        let id = self
+            .record
+            .id
+            .map_or_else(|| self.opts.unsaved_label().to_string(), |i| i.to_string());
+        let rev = self.opts.revision.as_ref().map_or_else(
+            || self.opts.unsaved_label().to_string(),
+            |r| format!("r{} ({})", r.seq, &r.sha256[..12.min(r.sha256.len())]),
+        );
+        let printed = text::date(
+            &self.opts.created.format("%Y-%m-%d").to_string(),
+            lang,
+            self.opts.era,
+        );
+        let cells = [
+            (id_label, id),
+            (rev_label, rev),
+            (status_label, status.to_string()),
+            (date_label, printed),
+        ];
+        let widths = [0.42, 0.26, 0.14, 0.18];
+        let h = lh(BODY) * 2.0 + PAD;
+        let mut x = MARGIN;
+        let top = self.c.y;
+        for ((label, v), w) in cells.iter().zip(widths) {
+            let w = CONTENT_W * w;
+            self.c.rect(x, top, w, h, None, Some(0.5));
+            self.c
+                .text(x + PAD, top + SMALL + 2.0, label, SMALL, false, 0.35);
+            let size = if self.c.width(v, BODY, false) > w - 2.0 * PAD {
+                SMALL
+            } else {
+                BODY
+            };
+            self.c
+                .text(x + PAD, top + h - PAD - 1.5, v, size, false, 0.0);
+            x += w;
+        }
+        self.c.y += h + 10.0;
+    }
+
+    fn section(&mut self, n: usize, s: &Section) {
+        let lang = self.lang();
+        // Keep a heading with the start of what follows it.
+        self.c.ensure(60.0);
+        let top = self.c.y;
+        self.c.rect(MARGIN, top, 3.5, 15.0, Some(0.15), None);
+        let heading = format!("{n}. {}", s.title.get(lang));
+        self.c
+            .text(MARGIN + 8.0, top + 11.5, &heading, 11.0, true, 0.0);
+        self.c.line(
+            &[(MARGIN, top + 16.5), (MARGIN + CONTENT_W, top + 16.5)],
+            0.4,
+            0.6,
+        );
+        self.c.y += 21.0;
+        for f in &s.fields {
+            if f.auto.is_some() {
+                self.auto_field(f);
+                continue;
+            }
+            let v = self.record.fields.get(&f.key).filter(|v| !v.is_null());
+            self.field(f, v);
+        }
+        self.c.y += 6.0;
+    }
+
+    fn auto_field(&mut self, f: &Field) {
+        let text = match f.auto {
+            Some(crate::template::model::Auto::Revision) => {
+                self.opts.revision.as_ref().map_or_else(
+                    || self.opts.unsaved_label().to_string(),
+                    |r| r.seq.to_string(),
+                )
+            }
+            _ => self
+                .record
+                .id
+                .map_or_else(|| self.opts.unsaved_label().to_string(), |i| i.to_string()),
+        };
+        let label = f.label.get(self.lang()).to_string();
+        self.kv_lines(&label, &[text]);
+    }
+
+    fn field(&mut self, f: &Field, v: Option<&Value>) {
+        let lang = self.lang();
+        let era = self.opts.era;
+        let label = f.label.get(lang).to_string();
+        match f.kind {
+            FieldType::LongText => self.long_text(f, v.and_then(Value::as_str).unwrap_or_default()),
+            FieldType::Group => {
+                let rows = v
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                self.table(f, rows);
+            }
+            FieldType::Choice | FieldType::Multi => {
+                let chosen: Vec<&str> = match v {
+                    Some(Value::String(s)) => vec![s.as_str()],
+                    Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+                    _ => Vec::new(),
+                };
+                self.options(&label, f, &chosen);
+            }
+            FieldType::Checkbox => {
+                let checked = v.and_then(Value::as_bool) == Some(true);
+                self.tick_row(&label, checked);
+            }
+            FieldType::Notice => {
+                let t = f
+                    .text
+                    .as_ref()
+                    .map(|t| t.get(lang).to_string())
+                    .unwrap_or_default();
+                self.notice(&t);
+            }
+            FieldType::Signature => self.signature(&label, v),
+            _ => {
+                let text = v.map(|v| value(f, v, lang, era)).unwrap_or_default();
+                let lines: Vec<String> = if text.is_empty() {
+                    vec![String::new()]
+                } else {
+                    vec![text]
+                };
+                self.kv_lines(&label, &lines);
+            }
+        }
+    }
+
+    /// A label cell and a value cell; the value wraps inside its cell.
+    fn kv_lines(&mut self, label: &str, paragraphs: &[String]) {
+        let value_w = CONTENT_W - LABEL_W - 2.0 * PAD;
+        let label_lines = self.wrap(label, LABEL_W - 2.0 * PAD, LABEL, false);
+        let mut lines = Vec::new();
+        for p in paragraphs {
+            lines.extend(self.wrap(p, value_w, BODY, false));
+        }
+        let h =
+            (label_lines.len() as f32 * lh(LABEL)).max(lines.len() as f32 * lh(BODY)) + 2.0 * PAD;
+        let h = h.max(lh(BODY) + 2.0 * PAD + 2.0);
+        self.c.ensure(h);
+        let top = self.c.y;
+        self.c
+            .rect(MARGIN, top, LABEL_W, h, Some(LABEL_FILL), Some(0.4));
+        self.c.rect(
+            MARGIN + LABEL_W,
+            top,
+            CONTENT_W - LABEL_W,
+            h,
+            None,
+            Some(0.4),
+        );
+        for (i, l) in label_lines.iter().enumerate() {
+            self.c.text(
+                MARGIN + PAD,
+                top + PAD + LABEL + i as f32 * lh(LABEL),
+                l,
+                LABEL,
+                false,
+                0.15,
+            );
+        }
+        for (i, l) in lines.iter().enumerate() {
+            self.c.text(
+                MARGIN + LABEL_W + PAD,
+                top + PAD + BODY + i as f32 * lh(BODY),
+                l,
+                BODY,
+                false,
+                0.0,
+            );
+        }
+        self.c.y += h;
+    }
+
+    /// Every option with a drawn box, the chosen ones ticked, flowing inside the value cell.
+    fn options(&mut self, label: &str, f: &Field, chosen: &[&str]) {
+        let lang = self.lang();
+        let value_x = MARGIN + LABEL_W + PAD;
+        let value_w = CONTENT_W - LABEL_W - 2.0 * PAD;
+        let box_size = 7.0;
+        let line_h = lh(BODY) + 1.0;
+        // Lay out first: (x offset, line index, label, checked); None label = a group heading.
+        let mut items: Vec<(f32, usize, String, Option<bool>)> = Vec::new();
+        let (mut x, mut line) = (0.0f32, 0usize);
+        let mut last_group: Option<&str> = None;
+        for o in &f.options {
+            if let Some(g) = o.group.as_deref()
+                && last_group != Some(g)
+            {
+                if x > 0.0 {
+                    line += 1;
+                    x = 0.0;
+                }
+                let heading = f
+                    .option_groups
+                    .iter()
+                    .find(|og| og.key == g)
+                    .map_or(g.to_string(), |og| format!("【{}】", og.label.get(lang)));
+                let w = self.c.width(&heading, LABEL, true);
+                items.push((x, line, heading, None));
+                x += w + 4.0;
+                last_group = Some(g);
+            }
+            let text = o.label.get(lang).to_string();
+            let w = box_size + 2.5 + self.c.width(&text, BODY, false) + 9.0;
+            if x > 0.0 && x + w > value_w {
+                line += 1;
+                x = if last_group.is_some() { 12.0 } else { 0.0 };
+            }
+            items.push((x, line, text, Some(chosen.contains(&o.key.as_str()))));
+            x += w;
+        }
+        let label_lines = self.wrap(label, LABEL_W - 2.0 * PAD, LABEL, false);
+        let h = ((line + 1) as f32 * line_h).max(label_lines.len() as f32 * lh(LABEL)) + 2.0 * PAD;
+        self.c.ensure(h);
+        let top = self.c.y;
+        self.c
+            .rect(MARGIN, top, LABEL_W, h, Some(LABEL_FILL), Some(0.4));
+        self.c.rect(
+            MARGIN + LABEL_W,
+            top,
+            CONTENT_W - LABEL_W,
+            h,
+            None,
+            Some(0.4),
+        );
+        for (i, l) in label_lines.iter().enumerate() {
+            self.c.text(
+                MARGIN + PAD,
+                top + PAD + LABEL + i as f32 * lh(LABEL),
+                l,
+                LABEL,
+                false,
+                0.15,
+            );
+        }
+        for (ix, iline, text, checked) in items {
+            let baseline = top + PAD + BODY + iline as f32 * line_h;
+            match checked {
+                None => self
+                    .c
+                    .text(value_x + ix, baseline, &text, LABEL, true, 0.25),
+                Some(checked) => {
+                    self.c
+                        .checkbox(value_x + ix, baseline - box_size + 0.5, box_size, checked);
+                    self.c.text(
+                        value_x + ix + box_size + 2.5,
+                        baseline,
+                        &text,
+                        BODY,
+                        checked,
+                        0.0,
+                    );
+                }
+            }
+        }
+        self.c.y += h;
+    }
+
+    fn tick_row(&mut self, label: &str, checked: bool) {
+        let label_lines = self.wrap(label, CONTENT_W - 20.0, BODY, false);
+        let h = label_lines.len() as f32 * lh(BODY) + 2.0 * PAD;
+        self.c.ensure(h);
+        let top = self.c.y;
+        self.c.rect(MARGIN, top, CONTENT_W, h, None, Some(0.4));
+        self.c
+            .checkbox(MARGIN + PAD + 1.0, top + PAD + 2.0, 7.0, checked);
+        for (i, l) in label_lines.iter().enumerate() {
+            self.c.text(
+                MARGIN + 16.0,
+                top + PAD + BODY + i as f32 * lh(BODY),
+                l,
+                BODY,
+                false,
+                0.0,
+            );
+        }
+        self.c.y += h;
+    }
+
+    fn notice(&mut self, t: &str) {
+        let lines = self.wrap(t, CONTENT_W - 4.0 * PAD, LABEL, false);
+        let h = lines.len() as f32 * lh(LABEL) + 2.0 * PAD + 2.0;
+        self.c.ensure(h);
+        let top = self.c.y;
+        self.c
+            .rect(MARGIN, top, CONTENT_W, h, Some(0.96), Some(0.8));
+        for (i, l) in lines.iter().enumerate() {
+            self.c.text(
+                MARGIN + 2.0 * PAD,
+                top + PAD + 1.0 + LABEL + i as f32 * lh(LABEL),
+                l,
+                LABEL,
+                false,
+                0.1,
+            );
+        }
+        self.c.y += h + 2.0;
+    }
+
+    /// Name on a line, the date, and the confirmation box: filled in, or blank to sign by hand.
+    fn signature(&mut self, label: &str, v: Option<&Value>) {
+        let lang = self.lang();
+        let get = |k: &str| v.and_then(|v| v.get(k));
+        let name = get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let date = get("date")
+            .and_then(Value::as_str)
+            .map(|d| text::date(d, lang, self.opts.era))
+            .unwrap_or_default();
+        let confirmed = get("confirmed").and_then(Value::as_bool) == Some(true);
+        let (name_l, date_l, conf_l) = match lang {
+            Lang::Ja => ("氏名", "日付", "内容を確認しました"),
+            Lang::En => ("Name", "Date", "Confirmed"),
+        };
+        let h = 30.0;
+        self.c.ensure(h);
+        let top = self.c.y;
+        self.c
+            .rect(MARGIN, top, LABEL_W, h, Some(LABEL_FILL), Some(0.4));
+        self.c.rect(
+            MARGIN + LABEL_W,
+            top,
+            CONTENT_W - LABEL_W,
+            h,
+            None,
+            Some(0.4),
+        );
+        let label_lines = self.wrap(label, LABEL_W - 2.0 * PAD, LABEL, false);
+        for (i, l) in label_lines.iter().take(3).enumerate() {
+            self.c.text(
+                MARGIN + PAD,
+                top + PAD + LABEL + i as f32 * lh(LABEL),
+                l,
+                LABEL,
+                false,
+                0.15,
+            );
+        }
+        let x = MARGIN + LABEL_W + PAD;
+        let base = top + h - 9.0;
+        let vw = CONTENT_W - LABEL_W;
+        self.c.text(x, base, name_l, SMALL, false, 0.35);
+        self.c
+            .text(x + 24.0, base - 1.0, &name, BODY + 1.0, false, 0.0);
+        self.c.line(
+            &[(x + 22.0, base + 2.5), (x + vw * 0.45, base + 2.5)],
+            0.5,
+            0.2,
+        );
+        let dx = x + vw * 0.48;
+        self.c.text(dx, base, date_l, SMALL, false, 0.35);
+        self.c.text(dx + 22.0, base - 1.0, &date, BODY, false, 0.0);
+        self.c.line(
+            &[(dx + 20.0, base + 2.5), (dx + vw * 0.26, base + 2.5)],
+            0.5,
+            0.2,
+        );
+        let cx = x + vw * 0.78;
+        self.c.checkbox(cx, base - 7.0, 7.0, confirmed);
+        self.c.text(cx + 10.0, base, conf_l, SMALL, false, 0.2);
+        self.c.y += h;
+    }
+
+    /// A long text under its own label bar; flows across pages line by line.
+    fn long_text(&mut self, f: &Field, s: &str) {
+        let label = f.label.get(self.lang()).to_string();
+        let width = CONTENT_W - 2.0 * PAD;
+        let mut lines = if s.trim().is_empty() {
+            Vec::new()
+        } else {
+            self.wrap(s, width, BODY, false)
+        };
+        if lines.is_empty() {
+            let blank = f.pdf.as_ref().and_then(|p| p.lines).unwrap_or(2).max(1);
+            lines = vec![String::new(); blank as usize];
+        }
+        let bar_h = lh(LABEL) + 2.0;
+        self.c.ensure(bar_h + lh(BODY) * 2.0 + 2.0 * PAD);
+        let bar = |this: &mut Self, cont: bool| {
+            let top = this.c.y;
+            this.c
+                .rect(MARGIN, top, CONTENT_W, bar_h, Some(LABEL_FILL), Some(0.4));
+            let text = if cont {
+                match this.lang() {
+                    Lang::Ja => format!("{label}(続き)"),
+                    Lang::En => format!("{label} (continued)"),
+                }
+            } else {
+                label.clone()
+            };
+            this.c
+                .text(MARGIN + PAD, top + LABEL + 1.5, &text, LABEL, false, 0.15);
+            this.c.y += bar_h;
+            this.c.y
+        };
+        let mut box_top = bar(self, false);
+        self.c.y += PAD;
+        for l in &lines {
+            if self.c.y + lh(BODY) > CONTENT_BOTTOM {
+                self.c.rect(
+                    MARGIN,
+                    box_top,
+                    CONTENT_W,
+                    self.c.y - box_top + PAD,
+                    None,
+                    Some(0.4),
+                );
+                self.c.new_page();
+                box_top = bar(self, true);
+                self.c.y += PAD;
+            }
+            let y = self.c.y;
+            self.c.text(MARGIN + PAD, y + BODY, l, BODY, false, 0.0);
+            self.c.y += lh(BODY);
+        }
+        self.c.y += PAD;
+        self.c.rect(
+            MARGIN,
+            box_top,
+            CONTENT_W,
+            self.c.y - box_top,
+            None,
+            Some(0.4),
+        );
+    }
+
+    fn column_weight(f: &Field) -> f32 {
+        match f.kind {
+            FieldType::LongText => 3.2,
+            FieldType::Consent => 3.4,
+            FieldType::Text | FieldType::Multi | FieldType::DateRange | FieldType::Signature => 1.7,
+            FieldType::Choice | FieldType::Ref | FieldType::TimeRange | FieldType::Compound => 1.3,
+            FieldType::Date => 1.5,
+            FieldType::Number | FieldType::Checkbox | FieldType::Time => 0.75,
+            _ => 1.0,
+        }
+    }
+
+    /// A group as a table: header row repeated on every page the table reaches; a row taller than a
+    /// page is split between pages.
+    fn table(&mut self, f: &Field, rows: &[Value]) {
+        let lang = self.lang();
+        let era = self.opts.era;
+        let cols: Vec<&Field> = f.fields.iter().collect();
+        let total: f32 = cols.iter().map(|c| Self::column_weight(c)).sum();
+        let widths: Vec<f32> = cols
+            .iter()
+            .map(|c| CONTENT_W * Self::column_weight(c) / total)
+            .collect();
+        let title = f.label.get(lang).to_string();
+        let header: Vec<Vec<String>> = cols
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| self.wrap(c.label.get(lang), w - 2.0 * PAD, SMALL, true))
+            .collect();
+        let header_h =
+            header.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh(SMALL) + 2.0 * PAD;
+        let title_h = lh(LABEL) + 4.0;
+
+        let draw_header = |this: &mut Self, cont: bool| {
+            let top = this.c.y;
+            let text = if cont {
+                match lang {
+                    Lang::Ja => format!("{title}(続き)"),
+                    Lang::En => format!("{title} (continued)"),
+                }
+            } else {
+                title.clone()
+            };
+            this.c
+                .text(MARGIN, top + LABEL + 1.0, &text, LABEL, true, 0.1);
+            let top = top + title_h;
+            let mut x = MARGIN;
+            for (lines, w) in header.iter().zip(&widths) {
+                this.c.rect(x, top, *w, header_h, Some(0.85), Some(0.4));
+                for (i, l) in lines.iter().enumerate() {
+                    this.c.text(
+                        x + PAD,
+                        top + PAD + SMALL + i as f32 * lh(SMALL),
+                        l,
+                        SMALL,
+                        true,
+                        0.0,
+                    );
+                }
+                x += w;
+            }
+            this.c.y = top + header_h;
+        };
+        self.c
+            .ensure(title_h + header_h + lh(BODY) * 2.0 + 2.0 * PAD);
+        draw_header(self, false);
+
+        let blank_rows = if rows.is_empty() { 2 } else { 0 };
+        let mut cells_per_row: Vec<Vec<Vec<String>>> = rows
+            .iter()
+            .map(|row| {
+                cols.iter()
+                    .zip(&widths)
+                    .map(|(c, w)| {
+                        let text = row
+                            .get(&c.key)
+                            .map(|v| value(c, v, lang, era))
+                            .unwrap_or_default();
+                        if text.is_empty() {
+                            Vec::new()
+                        } else {
+                            self.wrap(&text, w - 2.0 * PAD, BODY, false)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        for _ in 0..blank_rows {
+            cells_per_row.push(vec![vec![String::new(), String::new()]; cols.len()]);
+        }
+        let page_room = CONTENT_BOTTOM - CONTENT_TOP - title_h - header_h - 2.0 * PAD;
+        for cells in cells_per_row {
+            let n_lines = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+            let mut done = 0;
+            while done < n_lines {
+                let remaining = n_lines - done;
+                let room = CONTENT_BOTTOM - self.c.y - 2.0 * PAD;
+                let fits = (room / lh(BODY)).floor().max(0.0) as usize;
+                let whole_fits_fresh = remaining as f32 * lh(BODY) <= page_room;
+                if fits == 0 || (fits < remaining && whole_fits_fresh && done == 0) {
+                    self.c.new_page();
+                    draw_header(self, true);
+                    continue;
+                }
+                let take = remaining.min(fits);
+                let h = take as f32 * lh(BODY) + 2.0 * PAD;
+                let top = self.c.y;
+                let mut x = MARGIN;
+                for (lines, w) in cells.iter().zip(&widths) {
+                    self.c.rect(x, top, *w, h, None, Some(0.4));
+                    for (i, l) in lines.iter().skip(done).take(take).enumerate() {
+                        self.c.text(
+                            x + PAD,
+                            top + PAD + BODY + i as f32 * lh(BODY),
+                            l,
+                            BODY,
+                            false,
+                            0.0,
+                        );
+                    }
+                    x += w;
+                }
+                self.c.y += h;
+                done += take;
+            }
+        }
+        self.c.y += 4.0;
+    }
+}
+
+/// Header and footer on every page, once the page count is known.
+pub fn decorate(
+    c: &mut Composer<'_>,
+    pages: Vec<Vec<printpdf::Op>>,
+    record: &Record,
+    template: &Template,
+    opts: &ExportOptions,
+    sensitive: bool,
+) -> Vec<Vec<printpdf::Op>> {
+    let lang = opts.lang;
+    let n = pages.len();
+    let mut out = Vec::with_capacity(n);
+    for (i, page) in pages.into_iter().enumerate() {
+        c.ops = page;
+        let top = MARGIN + 9.0;
+        let mut title = template.title.get(lang).to_string();
+        if record.status == DocStatus::Draft {
+            title = match lang {
+                Lang::Ja => format!("【下書き】{title}"),
+                Lang::En => format!("[DRAFT] {title}"),
+            };
+        }
+        c.text(
+            MARGIN,
+            top,
+            &title,
+            SMALL,
+            record.status == DocStatus::Draft,
+            0.3,
+        );
+        if sensitive {
+            let notice = match lang {
+                Lang::Ja => "要配慮個人情報を含む(取扱注意)",
+                Lang::En => "Contains sensitive personal information (要配慮個人情報)",
+            };
+            let w = c.width(notice, SMALL, true);
+            c.rect(
+                PAGE_W - MARGIN - w - 8.0,
+                top - 8.5,
+                w + 8.0,
+                12.0,
+                None,
+                Some(0.6),
+            );
+            c.text(PAGE_W - MARGIN - w - 4.0, top, notice, SMALL, true, 0.0);
+        }
+        c.line(
+            &[(MARGIN, top + 6.0), (PAGE_W - MARGIN, top + 6.0)],
+            0.3,
+            0.6,
+        );
+        let foot = PAGE_H - MARGIN - 4.0;
+        c.line(
+            &[(MARGIN, foot - 11.0), (PAGE_W - MARGIN, foot - 11.0)],
+            0.3,
+            0.6,
+        );
+        let id = record
+            .id
+            .map_or_else(|| opts.unsaved_label().to_string(), |i| i.to_string());
+        let rev = opts.revision.as_ref().map_or_else(
+            || opts.unsaved_label().to_string(),
+            |r| format!("r{} {}", r.seq, &r.sha256[..8.min(r.sha256.len())]),
+        );
+        let left = match lang {
+            Lang::Ja => format!("文書ID {id} ・ 版 {rev}"),
+            Lang::En => format!("Document {id} · revision {rev}"),
+        };
+        c.text(MARGIN, foot, &left, SMALL, false, 0.35);
+        let pn = format!("{} / {n}", i + 1);
+        let w = c.width(&pn, SMALL, false);
+        c.text(PAGE_W - MARGIN - w, foot, &pn, SMALL, false, 0.2);
+        out.push(std::mem::take(&mut c.ops));
+    }
+    out
+}

@@ -1,0 +1,269 @@
+//! Print-ready A4 PDFs of any record, with the record itself attached so the file can be imported
+//! back. Layout is our own (compose.rs, form.rs) over printpdf ops; fonts are bundled and subset.
+
+mod attach;
+mod compose;
+pub mod fonts;
+mod form;
+pub mod linebreak;
+pub mod text;
+
+pub use attach::{ATTACHMENT_NAME, extract_record};
+pub use text::Era;
+
+use crate::i18n::{Lang, Text, UserError};
+use crate::record::Record;
+use crate::template::{Field, FieldType, Template};
+use compose::Composer;
+use fonts::FontSet;
+use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
+use serde_json::Value;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error("the bundled fonts could not be read; reinstall Taiwa")]
+    FontLoad,
+    #[error("{path}: the character {ch:?} (U+{code:04X}) is in none of the bundled fonts; replace it", code = *ch as u32)]
+    MissingGlyph { path: String, ch: char },
+    #[error("unknown part {part:?}; this form has: {known}")]
+    UnknownPart { part: String, known: String },
+    #[error("could not write the PDF: {0}")]
+    Write(String),
+    #[error("not a readable PDF: {0}")]
+    NotAPdf(String),
+    #[error(
+        "this PDF has no Taiwa record attached (record.json); only PDFs exported by Taiwa can be imported"
+    )]
+    NoAttachment,
+}
+
+impl UserError for PdfError {
+    fn code(&self) -> &'static str {
+        match self {
+            PdfError::FontLoad => "pdf.font_load",
+            PdfError::MissingGlyph { .. } => "pdf.missing_glyph",
+            PdfError::UnknownPart { .. } => "pdf.unknown_part",
+            PdfError::Write(_) => "pdf.write",
+            PdfError::NotAPdf(_) => "pdf.not_a_pdf",
+            PdfError::NoAttachment => "pdf.no_attachment",
+        }
+    }
+
+    fn message(&self) -> Text {
+        let ja = match self {
+            PdfError::FontLoad => "同梱のフォントを読み込めません。Taiwa を入れ直してください".to_string(),
+            PdfError::MissingGlyph { path, ch } => format!(
+                "{path}: 文字「{ch}」(U+{:04X}) は同梱のどのフォントにもありません。別の文字に置き換えてください",
+                *ch as u32
+            ),
+            PdfError::UnknownPart { part, known } => format!("部「{part}」はありません(あるもの: {known})"),
+            PdfError::Write(e) => format!("PDF を作成できません: {e}"),
+            PdfError::NotAPdf(e) => format!("PDF として読めません: {e}"),
+            PdfError::NoAttachment => {
+                "この PDF には Taiwa の記録(record.json)が添付されていません。Taiwa で出力した PDF だけを取り込めます".to_string()
+            }
+        };
+        Text {
+            ja,
+            en: self.to_string(),
+        }
+    }
+}
+
+/// The stored revision a PDF is made from (shown in every footer).
+#[derive(Debug, Clone)]
+pub struct RevisionRef {
+    pub seq: i64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub lang: Lang,
+    pub era: Era,
+    /// Only these parts (work-consideration "a".."d"); sections without a part always print.
+    pub parts: Option<Vec<String>>,
+    /// None for a record that is not in the store ("未保存" in the footer).
+    pub revision: Option<RevisionRef>,
+    pub created: chrono::DateTime<chrono::Utc>,
+    pub author: String,
+}
+
+impl ExportOptions {
+    pub fn new(lang: Lang) -> ExportOptions {
+        ExportOptions {
+            lang,
+            era: Era::Seireki,
+            parts: None,
+            revision: None,
+            created: chrono::Utc::now(),
+            author: String::new(),
+        }
+    }
+
+    fn unsaved_label(&self) -> &'static str {
+        match self.lang {
+            Lang::Ja => "未保存",
+            Lang::En => "not saved",
+        }
+    }
+}
+
+/// The record as it goes into the PDF: only the fields of the sections printed.
+pub fn record_for_parts(record: &Record, template: &Template, parts: Option<&[String]>) -> Record {
+    let Some(parts) = parts else {
+        return record.clone();
+    };
+    let mut out = record.clone();
+    let keep: Vec<&str> = template
+        .sections
+        .iter()
+        .filter(|s| s.part.as_ref().is_none_or(|p| parts.contains(p)))
+        .flat_map(|s| s.fields.iter().map(|f| f.key.as_str()))
+        .collect();
+    out.fields.retain(|k, _| keep.contains(&k.as_str()));
+    out
+}
+
+fn check_parts(template: &Template, parts: Option<&[String]>) -> Result<(), PdfError> {
+    let known: Vec<&str> = template
+        .sections
+        .iter()
+        .filter_map(|s| s.part.as_deref())
+        .collect();
+    for p in parts.unwrap_or_default() {
+        if !known.contains(&p.as_str()) {
+            let known = if known.is_empty() {
+                "-".to_string()
+            } else {
+                known.join(", ")
+            };
+            return Err(PdfError::UnknownPart {
+                part: p.clone(),
+                known,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every character that will be printed must be in a bundled font: checked before any layout, so
+/// a missing glyph is an error naming the field, never a silent box.
+fn check_coverage(
+    fonts: &FontSet,
+    record: &Record,
+    template: &Template,
+    lang: Lang,
+) -> Result<(), PdfError> {
+    fn walk(fonts: &FontSet, path: &str, v: &Value) -> Result<(), PdfError> {
+        match v {
+            Value::String(s) => match s.chars().find(|c| !c.is_control() && !fonts.covers(*c)) {
+                Some(ch) => Err(PdfError::MissingGlyph {
+                    path: path.to_string(),
+                    ch,
+                }),
+                None => Ok(()),
+            },
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, item)| walk(fonts, &format!("{path}[{i}]"), item)),
+            Value::Object(o) => o
+                .iter()
+                .try_for_each(|(k, v)| walk(fonts, &format!("{path}.{k}"), v)),
+            _ => Ok(()),
+        }
+    }
+    for (k, v) in &record.fields {
+        walk(fonts, k, v)?;
+    }
+    fn labels(fonts: &FontSet, f: &Field, lang: Lang) -> Result<(), PdfError> {
+        let path = format!("template:{}", f.key);
+        walk(fonts, &path, &Value::String(f.label.get(lang).to_string()))?;
+        for o in &f.options {
+            walk(fonts, &path, &Value::String(o.label.get(lang).to_string()))?;
+        }
+        f.fields.iter().try_for_each(|s| labels(fonts, s, lang))
+    }
+    template
+        .sections
+        .iter()
+        .flat_map(|s| &s.fields)
+        .try_for_each(|f| labels(fonts, f, lang))
+}
+
+fn has_sensitive_value(fields: &[Field], values: &serde_json::Map<String, Value>) -> bool {
+    fields.iter().any(|f| {
+        let Some(v) = values.get(&f.key).filter(|v| !v.is_null()) else {
+            return false;
+        };
+        if f.sensitive {
+            return true;
+        }
+        match (f.kind, v) {
+            (FieldType::Group, Value::Array(rows)) => rows
+                .iter()
+                .filter_map(Value::as_object)
+                .any(|r| has_sensitive_value(&f.fields, r)),
+            (_, Value::Object(o)) => has_sensitive_value(&f.fields, o),
+            _ => false,
+        }
+    })
+}
+
+/// Renders `record` as an A4 PDF with the record attached as `record.json`.
+pub fn export(
+    record: &Record,
+    template: &Template,
+    opts: &ExportOptions,
+) -> Result<Vec<u8>, PdfError> {
+    check_parts(template, opts.parts.as_deref())?;
+    let fonts = FontSet::get()?;
+    let record = record_for_parts(record, template, opts.parts.as_deref());
+    check_coverage(fonts, &record, template, opts.lang)?;
+
+    let title = template.title.get(opts.lang).to_string();
+    let mut doc = PdfDocument::new(&title);
+    let mut composer = Composer::new(&mut doc, fonts);
+    let mut form = form::Form {
+        c: &mut composer,
+        record: &record,
+        template,
+        opts,
+    };
+    let sections = form.sections();
+    let sensitive = sections
+        .iter()
+        .any(|s| has_sensitive_value(&s.fields, &record.fields));
+    form.render();
+    let pages = composer.take_pages();
+    let pages = form::decorate(&mut composer, pages, &record, template, opts, sensitive);
+    drop(composer);
+    doc.with_pages(
+        pages
+            .into_iter()
+            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
+            .collect(),
+    );
+
+    let mut warnings = Vec::new();
+    let lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
+    let subject = match opts.lang {
+        Lang::Ja => format!("{}(Taiwa 交換形式の記録を添付)", template.title.ja),
+        Lang::En => format!("{} (Taiwa record attached)", template.title.en),
+    };
+    let info = attach::Info {
+        title: match record.id {
+            Some(id) => format!("{title} {id}"),
+            None => title,
+        },
+        author: opts.author.clone(),
+        subject,
+        lang: match opts.lang {
+            Lang::Ja => "ja-JP",
+            Lang::En => "en",
+        },
+        date: opts.created.format("D:%Y%m%d%H%M%SZ").to_string(),
+    };
+    attach::finish(lo, record.to_pretty_json().as_bytes(), &info)
+}

@@ -1,0 +1,514 @@
+//! PDFs parsed back with real tools: poppler's pdftotext/pdffonts/pdfinfo and qpdf (apt
+//! poppler-utils, qpdf; scripts/test.sh installs them), and the attachment read back by the CLI.
+
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use taiwa::i18n::Lang;
+use taiwa::pdf::{Era, ExportOptions, PdfError, export, extract_record};
+use taiwa::record::{Mode, Record, parse_record, validate};
+use taiwa::template::{Field, FieldType, Registry, Template};
+
+const SAMPLES: [&str; 3] = ["dialogue-record", "work-consideration", "route-map"];
+
+fn sample(name: &str) -> Record {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(format!("{name}.json"));
+    parse_record(&std::fs::read(path).unwrap(), Registry::builtin()).unwrap()
+}
+
+fn template(id: &str) -> &'static Template {
+    Registry::builtin().get(id).unwrap()
+}
+
+fn tool(name: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!("{name} is needed (apt poppler-utils qpdf; scripts/test.sh installs them): {e}")
+    });
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn pages(pdf: &Path) -> usize {
+    let (_, info) = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
+        .expect("pdfinfo prints Pages")
+}
+
+/// The text of the PDF in content order, without page decorations (header, footer, continued
+/// labels and repeated table headers), and without white space: what a value must appear in.
+fn body_text(pdf: &Path, record: &Record, t: &Template) -> String {
+    let (ok, text) = tool(
+        "pdftotext",
+        &["-raw", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"],
+    );
+    assert!(ok, "pdftotext failed: {text}");
+    let title = &t.title.ja;
+    let header_labels: Vec<String> = t
+        .sections
+        .iter()
+        .flat_map(|s| &s.fields)
+        .filter(|f| f.kind == FieldType::Group)
+        .map(|f| {
+            f.fields
+                .iter()
+                .map(|c| c.label.ja.replace(' ', ""))
+                .collect::<Vec<_>>()
+                .join("")
+        })
+        .collect();
+    let _ = record;
+    text.lines()
+        .filter(|l| {
+            let l = l.trim();
+            !(l.starts_with(title.as_str())
+                || l.starts_with("【下書き】")
+                || l.starts_with("文書ID ")
+                || l.contains("要配慮個人情報を含む")
+                || l.ends_with("(続き)")
+                || l.split_once(" / ")
+                    .is_some_and(|(a, b)| a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok())
+                || header_labels.iter().any(|h| h == &l.replace(' ', "")))
+        })
+        .collect::<String>()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Every printable value of the record as it must appear on paper.
+fn expected_texts(f: &Field, v: &Value, out: &mut Vec<(String, String)>, path: &str) {
+    match (f.kind, v) {
+        (FieldType::Text | FieldType::LongText | FieldType::Ref, Value::String(s)) => {
+            out.push((path.into(), s.clone()))
+        }
+        (FieldType::Date, Value::String(s)) => out.push((
+            path.into(),
+            taiwa::pdf::text::date(s, Lang::Ja, Era::Seireki),
+        )),
+        (FieldType::Choice, Value::String(k)) => {
+            out.push((path.into(), f.option(k).unwrap().label.ja.clone()))
+        }
+        (FieldType::Multi, Value::Array(keys)) => {
+            for k in keys {
+                out.push((
+                    path.into(),
+                    f.option(k.as_str().unwrap()).unwrap().label.ja.clone(),
+                ));
+            }
+        }
+        (FieldType::Group, Value::Array(rows)) => {
+            for (i, row) in rows.iter().enumerate() {
+                for sub in &f.fields {
+                    if let Some(sv) = row.get(&sub.key) {
+                        expected_texts(sub, sv, out, &format!("{path}[{i}].{}", sub.key));
+                    }
+                }
+            }
+        }
+        (_, Value::Object(o)) => {
+            for sub in &f.fields {
+                if let Some(sv) = o.get(&sub.key) {
+                    expected_texts(sub, sv, out, &format!("{path}.{}", sub.key));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_pdf(
+    dir: &tempfile::TempDir,
+    name: &str,
+    record: &Record,
+    opts: &ExportOptions,
+) -> PathBuf {
+    check_pdf_with(dir, name, record, opts, false)
+}
+
+/// `split_rows`: table rows may be taller than a page, so their cells come back in slices with
+/// the other cells' slices between them; those values are checked by counting instead.
+fn check_pdf_with(
+    dir: &tempfile::TempDir,
+    name: &str,
+    record: &Record,
+    opts: &ExportOptions,
+    split_rows: bool,
+) -> PathBuf {
+    let t = template(&record.template);
+    let bytes = export(record, t, opts).expect("export");
+    let pdf = write(dir, &format!("{name}.pdf"), &bytes);
+    if let Some(keep) = std::env::var_os("TAIWA_KEEP_PDFS") {
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::copy(&pdf, Path::new(&keep).join(format!("{name}.pdf"))).unwrap();
+    }
+    // Structure: qpdf finds nothing wrong.
+    let (ok, out) = tool("qpdf", &["--check", pdf.to_str().unwrap()]);
+    assert!(ok, "{name}: qpdf --check: {out}");
+    // Fonts: every font embedded and subset, with a Unicode map.
+    let (ok, fonts) = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    assert!(ok);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{name}: no fonts");
+    for row in &rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let n = cols.len();
+        assert_eq!(
+            &cols[n - 5..n - 2],
+            &["yes", "yes", "yes"],
+            "{name}: font not embedded+subset+unicode: {row}"
+        );
+        assert!(
+            cols[0].chars().nth(6) == Some('+'),
+            "{name}: no subset tag: {row}"
+        );
+    }
+    // Document info: real dates, producer, title.
+    let (_, info) = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    assert!(info.contains("Producer:        Taiwa"), "{info}");
+    assert!(!info.contains("1970"), "{name}: epoch date in {info}");
+    assert!(
+        info.contains(&format!("Title:           {}", t.title.ja)),
+        "{info}"
+    );
+    // Every value's text comes back from the page text.
+    let body = body_text(&pdf, record, t);
+    let mut expected = Vec::new();
+    for f in t.sections.iter().flat_map(|s| &s.fields) {
+        if let Some(v) = record.fields.get(&f.key) {
+            expected_texts(f, v, &mut expected, &f.key);
+        }
+    }
+    assert!(!expected.is_empty());
+    for (path, text) in &expected {
+        if split_rows && path.contains('[') {
+            continue;
+        }
+        assert!(
+            body.contains(&squash(text)),
+            "{name}: {path} not found in the PDF text: {text:?}"
+        );
+    }
+    if split_rows {
+        // Every character of every cell is drawn: count single characters (never split by a line
+        // or page break) that each value repeats: the fallback-font kanji, a half-width kana, 「.
+        for marker in ["𠮷", "ﾏ", "「"] {
+            let want: usize = expected
+                .iter()
+                .map(|(_, t)| squash(t).matches(marker).count())
+                .sum();
+            let got = body.matches(marker).count();
+            assert_eq!(
+                got, want,
+                "{name}: {marker} drawn {got} times, the record has {want}"
+            );
+        }
+    }
+    // The attachment is the record.
+    let attached = extract_record(&bytes).expect("record.json attached");
+    let back = parse_record(&attached, Registry::builtin()).expect("attachment parses");
+    assert_eq!(&back, record, "{name}: attachment differs from the record");
+    pdf
+}
+
+#[test]
+fn every_sample_exports_to_a_checked_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in SAMPLES {
+        let record = sample(name);
+        let pdf = check_pdf(&dir, name, &record, &ExportOptions::new(Lang::Ja));
+        let n = pages(&pdf);
+        assert!((3..=8).contains(&n), "{name}: {n} pages");
+        let size = std::fs::metadata(&pdf).unwrap().len();
+        assert!(size < 400_000, "{name}: {size} bytes: fonts not subset?");
+    }
+}
+
+#[test]
+fn the_rare_kanji_comes_from_the_fallback_font_and_back_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = sample("dialogue-record");
+    let pdf = check_pdf(&dir, "yoshida", &record, &ExportOptions::new(Lang::Ja));
+    let (_, fonts) = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    assert!(
+        fonts.contains("NotoSansCJKjp"),
+        "𠮷 needs the fallback face: {fonts}"
+    );
+    let (_, text) = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("𠮷田 健一"));
+    // ToUnicode maps kanji to kanji, never to a Kangxi radical (U+2F00–U+2FDF).
+    assert!(
+        !text.chars().any(|c| ('\u{2F00}'..='\u{2FDF}').contains(&c)),
+        "radicals in the text"
+    );
+}
+
+#[test]
+fn a_character_no_font_has_is_an_error_naming_the_field() {
+    let mut record = sample("dialogue-record");
+    record
+        .fields
+        .insert("strengths".into(), json!("几帳面\u{31350}です"));
+    let err = export(
+        &record,
+        template("dialogue-record"),
+        &ExportOptions::new(Lang::Ja),
+    )
+    .unwrap_err();
+    match err {
+        PdfError::MissingGlyph { path, ch } => {
+            assert_eq!(path, "strengths");
+            assert_eq!(ch, '\u{31350}');
+        }
+        other => panic!("expected MissingGlyph, got {other:?}"),
+    }
+}
+
+#[test]
+fn drafts_are_stamped_and_english_and_wareki_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut record = sample("route-map");
+    record.status = taiwa::record::DocStatus::Draft;
+    let opts = ExportOptions {
+        era: Era::Wareki,
+        ..ExportOptions::new(Lang::Ja)
+    };
+    let pdf = write(
+        &dir,
+        "draft.pdf",
+        &export(&record, template("route-map"), &opts).unwrap(),
+    );
+    let (_, text) = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("【下書き】"), "draft stamp missing");
+    assert!(text.contains("令和"), "wareki dates missing");
+    let pdf = write(
+        &dir,
+        "en.pdf",
+        &export(
+            &record,
+            template("route-map"),
+            &ExportOptions::new(Lang::En),
+        )
+        .unwrap(),
+    );
+    let (_, text) = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    assert!(
+        text.contains("[DRAFT] Consultation route map"),
+        "{}",
+        &text[..300.min(text.len())]
+    );
+}
+
+#[test]
+fn one_part_alone_carries_only_that_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = sample("work-consideration");
+    let opts = ExportOptions {
+        parts: Some(vec!["a".into()]),
+        ..ExportOptions::new(Lang::Ja)
+    };
+    let bytes = export(&record, template("work-consideration"), &opts).unwrap();
+    let pdf = write(&dir, "part-a.pdf", &bytes);
+    let (_, text) = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("勤務情報"));
+    let diagnosis = record.fields["mo_symptoms"].as_str().unwrap();
+    let probe: String = squash(diagnosis).chars().take(20).collect();
+    assert!(
+        !squash(&text).contains(&probe),
+        "Part B text leaked into Part A"
+    );
+    let attached: Value = serde_json::from_slice(&extract_record(&bytes).unwrap()).unwrap();
+    let fields = attached["fields"].as_object().unwrap();
+    assert!(
+        fields.contains_key("wi_name") && !fields.keys().any(|k| k.starts_with("mo_")),
+        "{:?}",
+        fields.keys()
+    );
+    let err = export(
+        &record,
+        template("work-consideration"),
+        &ExportOptions {
+            parts: Some(vec!["z".into()]),
+            ..ExportOptions::new(Lang::Ja)
+        },
+    );
+    assert!(matches!(err, Err(PdfError::UnknownPart { .. })));
+}
+
+/// A valid value for every field: groups of 40 rows, long texts of 3,000 characters mixing half-
+/// and full-width text, 𠮷 and a 200-character URL with no spaces.
+fn stress_value(f: &Field, row: usize) -> Value {
+    let url = format!("https://example.jp/{}", "abcdefghij".repeat(18));
+    match f.kind {
+        FieldType::Text => match f.key.as_str() {
+            "node_id" => json!(format!("n{row}")),
+            _ => {
+                let s = format!("{}{row} ｶﾀｶﾅＡＢＣ𠮷田", f.label.ja);
+                json!(s.chars().take(f.text_limit().min(60)).collect::<String>())
+            }
+        },
+        FieldType::LongText => {
+            // Numbered units: no two stretches of text are alike, so the in-order check cannot
+            // match a piece of one cell against another.
+            let mut s = format!("{url} ");
+            let mut k = 0;
+            while s.chars().count() < 3_000 {
+                s.push_str(&format!(
+                    "{}{row}-{k}：全角と半角 mixed ｼｮｳﾆﾝﾏﾁ（𠮷）、「申出」。",
+                    f.label.ja
+                ));
+                k += 1;
+            }
+            json!(
+                s.chars()
+                    .take(3_000.min(f.text_limit()))
+                    .collect::<String>()
+            )
+        }
+        FieldType::Date => json!("2026-11-20"),
+        FieldType::DateRange => json!({"start": "2026-11-20", "end": "2027-05-20"}),
+        FieldType::Time => json!("09:00"),
+        FieldType::TimeRange => json!({"start": "09:00", "end": "17:45"}),
+        FieldType::Number => {
+            if f.key == "step_no" {
+                json!(row + 1)
+            } else {
+                json!(f.min.unwrap_or(1.0).max(1.0).min(f.max.unwrap_or(1.0)) as i64)
+            }
+        }
+        FieldType::Choice => json!(f.options[row % f.options.len()].key),
+        FieldType::Multi => json!(
+            f.options
+                .iter()
+                .take(3)
+                .map(|o| o.key.clone())
+                .collect::<Vec<_>>()
+        ),
+        FieldType::Checkbox => json!(true),
+        FieldType::Ref => match &f.reference {
+            Some(r) if r.group.is_some() => {
+                json!(format!("n{}", (row + usize::from(f.key == "to_node")) % 40))
+            }
+            _ => json!("0b6f3c1e-7c2a-4d8e-9f41-2a7d5b3c9e10"),
+        },
+        FieldType::Group => json!((0..40).map(|i| stress_row(f, i)).collect::<Vec<_>>()),
+        FieldType::Compound | FieldType::Signature | FieldType::Consent => stress_row(f, row),
+        FieldType::Notice => Value::Null,
+    }
+}
+
+fn stress_row(f: &Field, i: usize) -> Value {
+    let mut row = serde_json::Map::new();
+    for sub in &f.fields {
+        let v = stress_value(sub, i);
+        if !v.is_null() {
+            row.insert(sub.key.clone(), v);
+        }
+    }
+    if f.kind == FieldType::Consent || f.fields.iter().any(|s| s.key == "method") {
+        row.insert("method".into(), json!("oral"));
+    }
+    Value::Object(row)
+}
+
+#[test]
+fn a_stress_record_of_every_form_flows_onto_many_pages_with_nothing_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in SAMPLES {
+        let t = template(name);
+        let mut record = Record::new(name, t.version);
+        for f in t
+            .sections
+            .iter()
+            .flat_map(|s| &s.fields)
+            .filter(|f| f.auto.is_none())
+        {
+            let v = stress_value(f, 0);
+            if !v.is_null() {
+                record.fields.insert(f.key.clone(), v);
+            }
+        }
+        let problems = validate(&record, t, Mode::Draft);
+        assert!(
+            problems.is_empty(),
+            "{name}: stress record invalid: {problems:?}"
+        );
+        let pdf = check_pdf_with(
+            &dir,
+            &format!("stress-{name}"),
+            &record,
+            &ExportOptions::new(Lang::Ja),
+            true,
+        );
+        assert!(
+            pages(&pdf) > 10,
+            "{name}: a stress record should need many pages"
+        );
+    }
+}
+
+#[test]
+fn import_of_an_exported_pdf_gives_the_record_back_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_taiwa"))
+            .args(args)
+            .env("TAIWA_DB", &db)
+            .env("TAIWA_PASSPHRASE", "テスト用パス")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for name in SAMPLES {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples")
+            .join(format!("{name}.json"));
+        let pdf = dir.path().join(format!("{name}.pdf"));
+        run(&["export", src.to_str().unwrap(), "-o", pdf.to_str().unwrap()]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&pdf).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        let id = run(&["import", pdf.to_str().unwrap()]).trim().to_string();
+        let shown: Value = serde_json::from_str(&run(&["show", &id])).unwrap();
+        let original: Value = serde_json::from_slice(&std::fs::read(&src).unwrap()).unwrap();
+        assert_eq!(
+            shown["fields"], original["fields"],
+            "{name}: import(export(r)) != r"
+        );
+        // A stored document exports with its id and revision hash in every footer.
+        let stored_pdf = dir.path().join(format!("{name}-stored.pdf"));
+        run(&["export", &id, "-o", stored_pdf.to_str().unwrap()]);
+        let (_, text) = tool("pdftotext", &[stored_pdf.to_str().unwrap(), "-"]);
+        assert!(
+            text.contains(&format!("文書ID {id}")),
+            "footer lacks the id"
+        );
+        assert!(!text.contains("未保存"));
+    }
+}
