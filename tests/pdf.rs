@@ -47,13 +47,13 @@ fn pages(pdf: &Path) -> usize {
 
 /// The text of the PDF in content order, without page decorations (header, footer, continued
 /// labels and repeated table headers), and without white space: what a value must appear in.
-fn body_text(pdf: &Path, record: &Record, t: &Template) -> String {
+fn body_text(pdf: &Path, t: &Template, lang: Lang) -> String {
     let (ok, text) = tool(
         "pdftotext",
         &["-raw", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"],
     );
     assert!(ok, "pdftotext failed: {text}");
-    let title = &t.title.ja;
+    let title = t.title.get(lang);
     let header_labels: Vec<String> = t
         .sections
         .iter()
@@ -62,20 +62,23 @@ fn body_text(pdf: &Path, record: &Record, t: &Template) -> String {
         .map(|f| {
             f.fields
                 .iter()
-                .map(|c| c.label.ja.replace(' ', ""))
+                .map(|c| c.label.get(lang).replace(' ', ""))
                 .collect::<Vec<_>>()
                 .join("")
         })
         .collect();
-    let _ = record;
     text.lines()
         .filter(|l| {
             let l = l.trim();
-            !(l.starts_with(title.as_str())
+            !(l.starts_with(title)
                 || l.starts_with("【下書き】")
+                || l.starts_with("[DRAFT]")
                 || l.starts_with("文書ID ")
+                || l.starts_with("Document ")
                 || l.contains("要配慮個人情報を含む")
+                || l.starts_with("Contains sensitive")
                 || l.ends_with("(続き)")
+                || l.ends_with("(continued)")
                 || l.split_once(" / ")
                     .is_some_and(|(a, b)| a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok())
                 || header_labels.iter().any(|h| h == &l.replace(' ', "")))
@@ -91,23 +94,27 @@ fn squash(s: &str) -> String {
 }
 
 /// Every printable value of the record as it must appear on paper.
-fn expected_texts(f: &Field, v: &Value, out: &mut Vec<(String, String)>, path: &str) {
+fn expected_texts(f: &Field, v: &Value, out: &mut Vec<(String, String)>, path: &str, lang: Lang) {
     match (f.kind, v) {
         (FieldType::Text | FieldType::LongText | FieldType::Ref, Value::String(s)) => {
             out.push((path.into(), s.clone()))
         }
-        (FieldType::Date, Value::String(s)) => out.push((
-            path.into(),
-            taiwa::pdf::text::date(s, Lang::Ja, Era::Seireki),
-        )),
-        (FieldType::Choice, Value::String(k)) => {
-            out.push((path.into(), f.option(k).unwrap().label.ja.clone()))
+        (FieldType::Date, Value::String(s)) => {
+            out.push((path.into(), taiwa::pdf::text::date(s, lang, Era::Seireki)))
         }
+        (FieldType::Choice, Value::String(k)) => out.push((
+            path.into(),
+            f.option(k).unwrap().label.get(lang).to_string(),
+        )),
         (FieldType::Multi, Value::Array(keys)) => {
             for k in keys {
                 out.push((
                     path.into(),
-                    f.option(k.as_str().unwrap()).unwrap().label.ja.clone(),
+                    f.option(k.as_str().unwrap())
+                        .unwrap()
+                        .label
+                        .get(lang)
+                        .to_string(),
                 ));
             }
         }
@@ -115,7 +122,7 @@ fn expected_texts(f: &Field, v: &Value, out: &mut Vec<(String, String)>, path: &
             for (i, row) in rows.iter().enumerate() {
                 for sub in &f.fields {
                     if let Some(sv) = row.get(&sub.key) {
-                        expected_texts(sub, sv, out, &format!("{path}[{i}].{}", sub.key));
+                        expected_texts(sub, sv, out, &format!("{path}[{i}].{}", sub.key), lang);
                     }
                 }
             }
@@ -123,7 +130,7 @@ fn expected_texts(f: &Field, v: &Value, out: &mut Vec<(String, String)>, path: &
         (_, Value::Object(o)) => {
             for sub in &f.fields {
                 if let Some(sv) = o.get(&sub.key) {
-                    expected_texts(sub, sv, out, &format!("{path}.{}", sub.key));
+                    expected_texts(sub, sv, out, &format!("{path}.{}", sub.key), lang);
                 }
             }
         }
@@ -185,12 +192,34 @@ fn check_pdf_with(
         info.contains(&format!("Title:           {}", t.title.ja)),
         "{info}"
     );
+    // Nothing leaves the page box: every word's box lies inside the A4 page, inside the margins.
+    let (ok, bbox) = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+    assert!(ok);
+    let attr = |line: &str, key: &str| -> f32 {
+        let at = line.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
+        line[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    for line in bbox
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<word "))
+    {
+        let (x0, y0, x1, y1) = (
+            attr(line, "xMin"),
+            attr(line, "yMin"),
+            attr(line, "xMax"),
+            attr(line, "yMax"),
+        );
+        assert!(
+            x0 >= 30.0 && x1 <= 595.28 - 30.0 && y0 >= 20.0 && y1 <= 841.89 - 20.0,
+            "{name}: text outside the page area: {line}"
+        );
+    }
     // Every value's text comes back from the page text.
-    let body = body_text(&pdf, record, t);
+    let body = body_text(&pdf, t, opts.lang);
     let mut expected = Vec::new();
     for f in t.sections.iter().flat_map(|s| &s.fields) {
         if let Some(v) = record.fields.get(&f.key) {
-            expected_texts(f, v, &mut expected, &f.key);
+            expected_texts(f, v, &mut expected, &f.key, opts.lang);
         }
     }
     assert!(!expected.is_empty());

@@ -173,6 +173,17 @@ fn a_missing_database_is_not_created_by_reading_commands() {
         Err(StoreError::NoDatabase { .. })
     ));
     assert!(!path.exists());
+    // A zero-byte file holds nothing and would take any passphrase: it counts as missing.
+    std::fs::write(&path, b"").unwrap();
+    assert!(matches!(
+        Store::open(&path, "なんでも", OpenMode::ExistingOnly),
+        Err(StoreError::NoDatabase { .. })
+    ));
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        0,
+        "the empty file was written to"
+    );
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -68,9 +68,19 @@ impl FontSet {
         Self::glyph(fallback, ch).map(|_| Face::Fallback)
     }
 
-    /// Whether some bundled font can draw `ch` (checked before any layout).
+    /// Whether some bundled font can draw `ch` (checked before any layout). White space without a
+    /// glyph of its own (tab, thin space, line separators) is printed as a plain space.
     pub fn covers(&self, ch: char) -> bool {
         ch.is_whitespace() || self.pick(ch, false).is_some()
+    }
+
+    /// The character actually drawn for `ch`.
+    pub fn printable(&self, ch: char) -> char {
+        if ch.is_whitespace() && ch != '\u{3000}' && Self::glyph(&self.regular, ch).is_none() {
+            ' '
+        } else {
+            ch
+        }
     }
 
     /// Advance width of `ch` in `face` at `size` points.
@@ -90,6 +100,7 @@ impl FontSet {
     /// Width of `text` in points, each character in the face that will draw it.
     pub fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
         text.chars()
+            .map(|c| self.printable(c))
             .map(|c| self.advance(self.pick(c, bold).unwrap_or(Face::Regular), c, size))
             .sum()
     }

@@ -87,7 +87,7 @@ impl<'r> Form<'r, '_, '_> {
             .map_or_else(|| self.opts.unsaved_label().to_string(), |i| i.to_string());
         let rev = self.opts.revision.as_ref().map_or_else(
             || self.opts.unsaved_label().to_string(),
-            |r| format!("r{} ({})", r.seq, &r.sha256[..12.min(r.sha256.len())]),
+            |r| format!("r{} ({})", r.seq, r.sha256.get(..12).unwrap_or(&r.sha256)),
         );
         let printed = text::date(
             &self.opts.created.format("%Y-%m-%d").to_string(),
@@ -210,7 +210,8 @@ impl<'r> Form<'r, '_, '_> {
         }
     }
 
-    /// A label cell and a value cell; the value wraps inside its cell.
+    /// A label cell and a value cell; the value wraps inside its cell, and a value taller than the
+    /// rest of the page continues on the next one under the label marked (続き).
     fn kv_lines(&mut self, label: &str, paragraphs: &[String]) {
         let value_w = CONTENT_W - LABEL_W - 2.0 * PAD;
         let label_lines = self.wrap(label, LABEL_W - 2.0 * PAD, LABEL, false);
@@ -218,10 +219,48 @@ impl<'r> Form<'r, '_, '_> {
         for p in paragraphs {
             lines.extend(self.wrap(p, value_w, BODY, false));
         }
-        let h =
-            (label_lines.len() as f32 * lh(LABEL)).max(lines.len() as f32 * lh(BODY)) + 2.0 * PAD;
-        let h = h.max(lh(BODY) + 2.0 * PAD + 2.0);
-        self.c.ensure(h);
+        if lines.is_empty() {
+            lines.push(String::new());
+        }
+        let cont_label = match self.lang() {
+            Lang::Ja => format!("{label}(続き)"),
+            Lang::En => format!("{label} (continued)"),
+        };
+        let cont_lines = self.wrap(&cont_label, LABEL_W - 2.0 * PAD, LABEL, false);
+        let min_h = lh(BODY) + 2.0 * PAD + 2.0;
+        let mut done = 0;
+        while done < lines.len() {
+            let labels = if done == 0 { &label_lines } else { &cont_lines };
+            let label_h = labels.len() as f32 * lh(LABEL) + 2.0 * PAD;
+            let remaining = lines.len() - done;
+            let need = label_h
+                .max(remaining as f32 * lh(BODY) + 2.0 * PAD)
+                .max(min_h);
+            let room = CONTENT_BOTTOM - self.c.y;
+            let at_top = self.c.y <= CONTENT_TOP;
+            if need <= room {
+                let labels = labels.clone();
+                self.kv_slice(&labels, &lines[done..], need);
+                break;
+            }
+            if !at_top
+                && (need <= CONTENT_BOTTOM - CONTENT_TOP || room < label_h.max(3.0 * lh(BODY)))
+            {
+                self.c.new_page();
+                continue;
+            }
+            let fits = (((room - 2.0 * PAD) / lh(BODY)).floor() as usize).clamp(1, remaining);
+            let h = label_h.max(fits as f32 * lh(BODY) + 2.0 * PAD);
+            let labels = labels.clone();
+            self.kv_slice(&labels, &lines[done..done + fits], h);
+            done += fits;
+            if done < lines.len() {
+                self.c.new_page();
+            }
+        }
+    }
+
+    fn kv_slice(&mut self, label_lines: &[String], lines: &[String], h: f32) {
         let top = self.c.y;
         self.c
             .rect(MARGIN, top, LABEL_W, h, Some(LABEL_FILL), Some(0.4));
@@ -263,8 +302,8 @@ impl<'r> Form<'r, '_, '_> {
         let value_w = CONTENT_W - LABEL_W - 2.0 * PAD;
         let box_size = 7.0;
         let line_h = lh(BODY) + 1.0;
-        // Lay out first: (x offset, line index, label, checked); None label = a group heading.
-        let mut items: Vec<(f32, usize, String, Option<bool>)> = Vec::new();
+        // Lay out first: (x offset, first line, text lines, checked); None = a group heading.
+        let mut items: Vec<(f32, usize, Vec<String>, Option<bool>)> = Vec::new();
         let (mut x, mut line) = (0.0f32, 0usize);
         let mut last_group: Option<&str> = None;
         for o in &f.options {
@@ -281,18 +320,32 @@ impl<'r> Form<'r, '_, '_> {
                     .find(|og| og.key == g)
                     .map_or(g.to_string(), |og| format!("【{}】", og.label.get(lang)));
                 let w = self.c.width(&heading, LABEL, true);
-                items.push((x, line, heading, None));
+                items.push((x, line, vec![heading], None));
                 x += w + 4.0;
                 last_group = Some(g);
             }
             let text = o.label.get(lang).to_string();
+            let indent = if last_group.is_some() { 12.0 } else { 0.0 };
             let w = box_size + 2.5 + self.c.width(&text, BODY, false) + 9.0;
+            let checked = Some(chosen.contains(&o.key.as_str()));
             if x > 0.0 && x + w > value_w {
                 line += 1;
-                x = if last_group.is_some() { 12.0 } else { 0.0 };
+                x = indent;
             }
-            items.push((x, line, text, Some(chosen.contains(&o.key.as_str()))));
+            if x + w > value_w {
+                // Longer than a whole line: the label wraps beside its box.
+                let lines = self.wrap(&text, value_w - x - box_size - 2.5, BODY, false);
+                let n = lines.len();
+                items.push((x, line, lines, checked));
+                line += n;
+                x = 0.0;
+                continue;
+            }
+            items.push((x, line, vec![text], checked));
             x += w;
+        }
+        if x == 0.0 && line > 0 {
+            line -= 1;
         }
         let label_lines = self.wrap(label, LABEL_W - 2.0 * PAD, LABEL, false);
         let h = ((line + 1) as f32 * line_h).max(label_lines.len() as f32 * lh(LABEL)) + 2.0 * PAD;
@@ -318,23 +371,20 @@ impl<'r> Form<'r, '_, '_> {
                 0.15,
             );
         }
-        for (ix, iline, text, checked) in items {
+        for (ix, iline, texts, checked) in items {
             let baseline = top + PAD + BODY + iline as f32 * line_h;
             match checked {
                 None => self
                     .c
-                    .text(value_x + ix, baseline, &text, LABEL, true, 0.25),
+                    .text(value_x + ix, baseline, &texts.concat(), LABEL, true, 0.25),
                 Some(checked) => {
                     self.c
                         .checkbox(value_x + ix, baseline - box_size + 0.5, box_size, checked);
-                    self.c.text(
-                        value_x + ix + box_size + 2.5,
-                        baseline,
-                        &text,
-                        BODY,
-                        checked,
-                        0.0,
-                    );
+                    for (k, t) in texts.iter().enumerate() {
+                        let y = baseline + k as f32 * line_h;
+                        self.c
+                            .text(value_x + ix + box_size + 2.5, y, t, BODY, checked, 0.0);
+                    }
                 }
             }
         }
@@ -399,7 +449,8 @@ impl<'r> Form<'r, '_, '_> {
             Lang::Ja => ("氏名", "日付", "内容を確認しました"),
             Lang::En => ("Name", "Date", "Confirmed"),
         };
-        let h = 30.0;
+        let label_lines = self.wrap(label, LABEL_W - 2.0 * PAD, LABEL, false);
+        let h = (label_lines.len() as f32 * lh(LABEL) + 2.0 * PAD).max(30.0);
         self.c.ensure(h);
         let top = self.c.y;
         self.c
@@ -412,8 +463,7 @@ impl<'r> Form<'r, '_, '_> {
             None,
             Some(0.4),
         );
-        let label_lines = self.wrap(label, LABEL_W - 2.0 * PAD, LABEL, false);
-        for (i, l) in label_lines.iter().take(3).enumerate() {
+        for (i, l) in label_lines.iter().enumerate() {
             self.c.text(
                 MARGIN + PAD,
                 top + PAD + LABEL + i as f32 * lh(LABEL),
@@ -427,8 +477,13 @@ impl<'r> Form<'r, '_, '_> {
         let base = top + h - 9.0;
         let vw = CONTENT_W - LABEL_W;
         self.c.text(x, base, name_l, SMALL, false, 0.35);
-        self.c
-            .text(x + 24.0, base - 1.0, &name, BODY + 1.0, false, 0.0);
+        // A long name shrinks to its line rather than running into the date.
+        let name_room = vw * 0.45 - 24.0 - PAD;
+        let mut size = BODY + 1.0;
+        while size > 5.0 && self.c.width(&name, size, false) > name_room {
+            size -= 0.5;
+        }
+        self.c.text(x + 24.0, base - 1.0, &name, size, false, 0.0);
         self.c.line(
             &[(x + 22.0, base + 2.5), (x + vw * 0.45, base + 2.5)],
             0.5,
@@ -703,7 +758,7 @@ pub fn decorate(
             .map_or_else(|| opts.unsaved_label().to_string(), |i| i.to_string());
         let rev = opts.revision.as_ref().map_or_else(
             || opts.unsaved_label().to_string(),
-            |r| format!("r{} {}", r.seq, &r.sha256[..8.min(r.sha256.len())]),
+            |r| format!("r{} {}", r.seq, r.sha256.get(..8).unwrap_or(&r.sha256)),
         );
         let left = match lang {
             Lang::Ja => format!("文書ID {id} ・ 版 {rev}"),

@@ -124,7 +124,12 @@ pub fn wrap(text: &str, max: f32, width: &dyn Fn(&str) -> f32) -> Vec<String> {
             for (i, &c) in chars.iter().enumerate() {
                 let w = width(c.encode_utf8(&mut [0; 4]));
                 let prev_no_end = i > 0 && no_line_end(chars[i - 1]);
-                if line_w + w > max && !line.is_empty() && !no_line_start(c) && !prev_no_end {
+                let allowed = !no_line_start(c) && !prev_no_end;
+                // 禁則 may hold one character past the edge (ぶら下げ); a run of them (・・・・, ーーー)
+                // is broken anyway rather than leave the box.
+                let over = line_w + w > max;
+                let far_over = line_w + w > max + w.max(1.0) * 1.01 || line_w > max;
+                if !line.is_empty() && ((over && allowed) || far_over) {
                     lines.push(std::mem::take(&mut line));
                     line_w = 0.0;
                 }
@@ -220,6 +225,14 @@ mod tests {
             wrap("一行目\n\n三行目", 10.0, &w),
             vec!["一行目", "", "三行目"]
         );
+    }
+
+    #[test]
+    fn a_run_of_no_start_characters_is_still_broken_to_fit() {
+        let text = "・".repeat(40);
+        let lines = wrap(&text, 10.0, &w);
+        assert!(lines.iter().all(|l| w(l) <= 11.0), "{lines:?}");
+        assert_eq!(lines.concat(), text);
     }
 
     #[test]

@@ -265,5 +265,11 @@ pub fn export(
         },
         date: opts.created.format("D:%Y%m%d%H%M%SZ").to_string(),
     };
-    attach::finish(lo, record.to_pretty_json().as_bytes(), &info)
+    // A part alone is not the document: without the id, importing it can only make a new document,
+    // never replace the stored one's other parts.
+    let mut attached = record.clone();
+    if opts.parts.is_some() {
+        attached.id = None;
+    }
+    attach::finish(lo, attached.to_pretty_json().as_bytes(), &info)
 }

@@ -117,6 +117,11 @@ impl Store {
     }
 }
 
+/// Whether `path` holds a database already (a file with content).
+pub fn is_database_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0)
+}
+
 /// The database and its WAL are created owner-only: SQLite gives the WAL the database's mode.
 fn create_private_file(path: &Path) -> Result<(), StoreError> {
     let io = |source| StoreError::Io {

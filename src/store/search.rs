@@ -94,7 +94,7 @@ pub(crate) fn reindex(
     body: &str,
 ) -> Result<(), StoreError> {
     let rowid: i64 = tx.query_row(
-        "SELECT rowid FROM documents WHERE id = ?1",
+        "SELECT num FROM documents WHERE id = ?1",
         [document.to_string()],
         |r| r.get(0),
     )?;
@@ -117,7 +117,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let select = "SELECT d.id, d.case_id, c.display_name, d.template, d.status, d.title, d.updated_at
-             FROM search_index s JOIN documents d ON d.rowid = s.rowid JOIN cases c ON c.id = d.case_id";
+             FROM search_index s JOIN documents d ON d.num = s.rowid JOIN cases c ON c.id = d.case_id";
         let (sql, arg) = if q.chars().count() >= 3 {
             // A quoted FTS5 string: the query is matched as a phrase of trigrams, never as syntax.
             (

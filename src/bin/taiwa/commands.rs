@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use taiwa::i18n::{Text, UserError};
 use taiwa::pdf::{ExportOptions, PdfError, RevisionRef};
 use taiwa::record::{MAX_RECORD_BYTES, Mode, Problem, Record, RecordError, parse_record, validate};
-use taiwa::store::{OpenMode, Store, StoreError, default_db_path};
+use taiwa::store::{OpenMode, Store, StoreError, default_db_path, is_database_file};
 use taiwa::template::{Field, Registry, Required, Template};
 use taiwa::{Lang, record::DocStatus};
 
@@ -447,10 +447,10 @@ fn open_store(ctx: &Ctx, mode: OpenMode) -> Result<Store, CliError> {
         Some(p) => p.clone(),
         None => default_db_path().ok_or(CliError::NoDataDir)?,
     };
-    if mode == OpenMode::ExistingOnly && !path.exists() {
+    if mode == OpenMode::ExistingOnly && !is_database_file(&path) {
         return Err(StoreError::NoDatabase { path }.into());
     }
-    let pass = passphrase::obtain(!path.exists()).map_err(CliError::Passphrase)?;
+    let pass = passphrase::obtain(!is_database_file(&path)).map_err(CliError::Passphrase)?;
     Ok(Store::open(&path, &pass, mode)?)
 }
 

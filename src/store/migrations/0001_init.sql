@@ -11,7 +11,9 @@ CREATE TABLE cases (
 ) STRICT;
 
 CREATE TABLE documents (
-    id               TEXT PRIMARY KEY NOT NULL,      -- uuid, the record's id
+    -- A stable integer key: the search index's rowid. (An implicit rowid may change on VACUUM.)
+    num              INTEGER PRIMARY KEY,
+    id               TEXT NOT NULL UNIQUE,           -- uuid, the record's id
     case_id          TEXT NOT NULL REFERENCES cases (id),
     template         TEXT NOT NULL,
     template_version INTEGER NOT NULL,
@@ -81,7 +83,7 @@ CREATE TABLE disclosures (
 ) STRICT;
 CREATE INDEX disclosures_by_document ON disclosures (document_id);
 
--- Search over NFKC-normalised, kana-folded text (src/store/search.rs). rowid = documents.rowid.
+-- Search over NFKC-normalised, kana-folded text (src/store/search.rs). rowid = documents.num.
 CREATE VIRTUAL TABLE search_index USING fts5 (
     document_id UNINDEXED,
     case_id UNINDEXED,
