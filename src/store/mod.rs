@@ -51,15 +51,33 @@ impl Store {
         if passphrase.is_empty() {
             return Err(StoreError::EmptyPassphrase);
         }
-        let exists = path.exists();
+        // A zero-byte file holds nothing and would accept any passphrase: it counts as missing.
+        let exists = is_database_file(path);
         if !exists {
             if mode == OpenMode::ExistingOnly {
                 return Err(StoreError::NoDatabase {
                     path: path.to_path_buf(),
                 });
             }
-            create_private_file(path)?;
+            if !path.exists() {
+                create_private_file(path)?;
+            }
         }
+        let opened = Store::open_existing(path, passphrase, registry);
+        if opened.is_err() && !exists {
+            // Leave no empty or half-made file behind for the next attempt to trip over.
+            let _ = std::fs::remove_file(path);
+            let _ = std::fs::remove_file(path.with_extension("db-wal"));
+            let _ = std::fs::remove_file(path.with_extension("db-shm"));
+        }
+        opened
+    }
+
+    fn open_existing(
+        path: &Path,
+        passphrase: &str,
+        registry: &'static Registry,
+    ) -> Result<Store, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags)?;
         // SQLCipher logs HMAC failures to stderr on a wrong key; the error we return says it better.
