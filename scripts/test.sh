@@ -18,8 +18,10 @@ echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> clippy"
 cargo clippy --locked --workspace --all-targets "${features[@]}" -- -D warnings
-echo "==> unit and integration tests"
-cargo test --locked -p taiwa -p taiwa-app "${features[@]}"
+echo "==> unit and integration tests (core and CLI)"
+# The shell has no tests of its own yet; testing it here would compile Tauri a second time with
+# the test build's feature set. Add `-p taiwa-app` when it gets IPC tests.
+cargo test --locked -p taiwa
 echo "==> end-to-end: the app window in WebKit"
 cargo build --locked -p taiwa-app "${features[@]}"
 export APP_BIN="$target/debug/taiwa-app"
