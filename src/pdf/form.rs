@@ -260,8 +260,8 @@ impl<'r> Form<'r, '_, '_> {
         }
     }
 
-    fn kv_slice(&mut self, label_lines: &[String], lines: &[String], h: f32) {
-        let top = self.c.y;
+    /// The grey label cell with its lines and the empty value cell beside it, `h` points tall.
+    fn label_frame(&mut self, top: f32, h: f32, label_lines: &[String]) {
         self.c
             .rect(MARGIN, top, LABEL_W, h, Some(LABEL_FILL), Some(0.4));
         self.c.rect(
@@ -282,6 +282,11 @@ impl<'r> Form<'r, '_, '_> {
                 0.15,
             );
         }
+    }
+
+    fn kv_slice(&mut self, label_lines: &[String], lines: &[String], h: f32) {
+        let top = self.c.y;
+        self.label_frame(top, h, label_lines);
         for (i, l) in lines.iter().enumerate() {
             self.c.text(
                 MARGIN + LABEL_W + PAD,
@@ -351,26 +356,7 @@ impl<'r> Form<'r, '_, '_> {
         let h = ((line + 1) as f32 * line_h).max(label_lines.len() as f32 * lh(LABEL)) + 2.0 * PAD;
         self.c.ensure(h);
         let top = self.c.y;
-        self.c
-            .rect(MARGIN, top, LABEL_W, h, Some(LABEL_FILL), Some(0.4));
-        self.c.rect(
-            MARGIN + LABEL_W,
-            top,
-            CONTENT_W - LABEL_W,
-            h,
-            None,
-            Some(0.4),
-        );
-        for (i, l) in label_lines.iter().enumerate() {
-            self.c.text(
-                MARGIN + PAD,
-                top + PAD + LABEL + i as f32 * lh(LABEL),
-                l,
-                LABEL,
-                false,
-                0.15,
-            );
-        }
+        self.label_frame(top, h, &label_lines);
         for (ix, iline, texts, checked) in items {
             let baseline = top + PAD + BODY + iline as f32 * line_h;
             match checked {
@@ -453,26 +439,7 @@ impl<'r> Form<'r, '_, '_> {
         let h = (label_lines.len() as f32 * lh(LABEL) + 2.0 * PAD).max(30.0);
         self.c.ensure(h);
         let top = self.c.y;
-        self.c
-            .rect(MARGIN, top, LABEL_W, h, Some(LABEL_FILL), Some(0.4));
-        self.c.rect(
-            MARGIN + LABEL_W,
-            top,
-            CONTENT_W - LABEL_W,
-            h,
-            None,
-            Some(0.4),
-        );
-        for (i, l) in label_lines.iter().enumerate() {
-            self.c.text(
-                MARGIN + PAD,
-                top + PAD + LABEL + i as f32 * lh(LABEL),
-                l,
-                LABEL,
-                false,
-                0.15,
-            );
-        }
+        self.label_frame(top, h, &label_lines);
         let x = MARGIN + LABEL_W + PAD;
         let base = top + h - 9.0;
         let vw = CONTENT_W - LABEL_W;
