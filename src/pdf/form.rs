@@ -464,7 +464,7 @@ impl<'r> Form<'r, '_, '_> {
             0.5,
             0.2,
         );
-        let cx = x + vw * 0.78;
+        let cx = x + vw * 0.75;
         self.c.checkbox(cx, base - 7.0, 7.0, confirmed);
         self.c.text(cx + 10.0, base, conf_l, SMALL, false, 0.2);
         self.c.y += h;
