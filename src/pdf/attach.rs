@@ -99,50 +99,43 @@ pub fn finish(mut doc: Document, record_json: &[u8], info: &Info) -> Result<Vec<
     Ok(out)
 }
 
+/// `dict[key]`, following an indirect reference.
+fn entry<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    let object = dict.get(key).ok()?;
+    doc.dereference(object).ok().map(|(_, o)| o)
+}
+
 /// The bytes of the `record.json` attachment of a PDF made by Taiwa.
 pub fn extract_record(pdf: &[u8]) -> Result<Vec<u8>, PdfError> {
     let doc = Document::load_mem(pdf).map_err(|e| PdfError::NotAPdf(e.to_string()))?;
-    let resolve = |o: &Object| doc.dereference(o).map(|(_, o)| o.clone()).ok();
     let catalog = doc
         .catalog()
         .map_err(|e| PdfError::NotAPdf(e.to_string()))?;
-    let names = catalog
-        .get(b"Names")
-        .ok()
-        .and_then(resolve)
-        .and_then(|o| o.as_dict().ok().cloned())
+    let dict = |d: &'_ Dictionary, key: &[u8]| -> Option<Dictionary> {
+        entry(&doc, d, key).and_then(|o| o.as_dict().ok()).cloned()
+    };
+    let list = dict(catalog, b"Names")
+        .and_then(|names| dict(&names, b"EmbeddedFiles"))
+        .and_then(|files| {
+            entry(&doc, &files, b"Names")
+                .and_then(|o| o.as_array().ok())
+                .cloned()
+        })
         .ok_or(PdfError::NoAttachment)?;
-    let embedded = names
-        .get(b"EmbeddedFiles")
-        .ok()
-        .and_then(resolve)
-        .and_then(|o| o.as_dict().ok().cloned())
-        .ok_or(PdfError::NoAttachment)?;
-    let list = embedded
-        .get(b"Names")
-        .ok()
-        .and_then(resolve)
-        .and_then(|o| o.as_array().ok().cloned());
-    let list = list.ok_or(PdfError::NoAttachment)?;
     for pair in list.chunks(2) {
         let [name, spec] = pair else { continue };
-        let name = resolve(name)
-            .and_then(|n| n.as_str().ok().map(<[u8]>::to_vec))
-            .unwrap_or_default();
-        if name != ATTACHMENT_NAME.as_bytes() {
+        let deref = |o| doc.dereference(o).ok().map(|(_, o)| o);
+        if deref(name).and_then(|n| n.as_str().ok()) != Some(ATTACHMENT_NAME.as_bytes()) {
             continue;
         }
-        let spec = resolve(spec)
-            .and_then(|s| s.as_dict().ok().cloned())
-            .ok_or(PdfError::NoAttachment)?;
-        let ef = spec
-            .get(b"EF")
-            .ok()
-            .and_then(resolve)
-            .and_then(|e| e.as_dict().ok().cloned());
-        let stream = ef
-            .and_then(|ef| ef.get(b"F").ok().and_then(resolve))
-            .and_then(|s| s.as_stream().ok().cloned())
+        let stream = deref(spec)
+            .and_then(|s| s.as_dict().ok())
+            .and_then(|spec| dict(spec, b"EF"))
+            .and_then(|ef| {
+                entry(&doc, &ef, b"F")
+                    .and_then(|s| s.as_stream().ok())
+                    .cloned()
+            })
             .ok_or(PdfError::NoAttachment)?;
         let limit = crate::record::MAX_RECORD_BYTES;
         let bytes = if stream.dict.get(b"Filter").is_ok() {

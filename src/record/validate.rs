@@ -104,7 +104,7 @@ impl<'a> Validator<'a> {
                         .any(|f| self.root.get(&f.key).is_some_and(|v| present(f, v))));
             for field in &section.fields {
                 let value = self.root.get(&field.key);
-                self.field(field, value, &field.key.clone(), applies, TOP);
+                self.field(field, value, &field.key, applies, TOP);
             }
         }
     }

@@ -622,14 +622,13 @@ impl TemplateChecker<'_> {
     }
 
     /// A condition path names a sibling in the same row, a top-level field, or `group.sub`.
-    fn resolve(&self, path: &str, parent: Option<&'_ Field>) -> Option<Field> {
+    fn resolve<'s>(&'s self, path: &str, parent: Option<&'s Field>) -> Option<&'s Field> {
         if let Some((g, sub)) = path.split_once('.') {
-            return self.top_field(g).and_then(|g| g.sub_field(sub)).cloned();
+            return self.top_field(g).and_then(|g| g.sub_field(sub));
         }
         parent
             .and_then(|p| p.sub_field(path))
             .or_else(|| self.top_field(path))
-            .cloned()
     }
 
     fn check_condition(
@@ -690,7 +689,7 @@ impl TemplateChecker<'_> {
             return Err(self.err(path, "in/not_in need at least one value"));
         }
         for v in values {
-            self.check_value_for(path, &target, v)?;
+            self.check_value_for(path, target, v)?;
         }
         Ok(())
     }
