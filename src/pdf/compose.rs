@@ -3,8 +3,8 @@
 
 use super::fonts::{Face, FontSet};
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFontHandle, Point,
-    Pt, Rect, TextItem,
+    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument,
+    PdfFontHandle, Point, Pt, Rect, TextItem,
 };
 use std::collections::HashMap;
 
@@ -51,7 +51,7 @@ impl<'a> Composer<'a> {
             return id.clone();
         }
         // Every character was checked against the fonts before layout, so the face exists.
-        let id = match self.fonts.face(face) {
+        let id = match self.fonts.pdf_face(face) {
             Some(font) => self.doc.add_font(font),
             None => FontId::new(),
         };
@@ -82,8 +82,16 @@ impl<'a> Composer<'a> {
                 font: PdfFontHandle::External(id),
                 size: Pt(size),
             });
+            let glyphs = run
+                .into_iter()
+                .map(|g| Codepoint {
+                    gid: g.id,
+                    offset: 0.0,
+                    cid: Some(g.ch.to_string()),
+                })
+                .collect();
             self.ops.push(Op::ShowText {
-                items: vec![TextItem::Text(run)],
+                items: vec![TextItem::GlyphIds(glyphs)],
             });
         }
         self.ops.push(Op::EndTextSection);

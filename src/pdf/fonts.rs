@@ -1,71 +1,180 @@
-//! The bundled fonts (templates/fonts/): BIZ UDGothic Regular and Bold, and Noto Sans CJK JP as the
-//! fallback for characters BIZ UDGothic lacks (𠮷 and other rare kanji). Parsed once per process;
-//! the 16 MB fallback only when a character needs it.
+//! The bundled fonts (templates/fonts/): BIZ UDGothic Regular and Bold, and shards of Noto Sans CJK
+//! JP for the characters BIZ UDGothic lacks (𠮷 and other rare kanji; see fallback_shards.rs).
+//!
+//! Two parsers, each for what it does well: ttf-parser answers "which glyph, how wide" straight from
+//! the compiled-in bytes (binary-searched cmap, no copy), for the coverage check and line breaking;
+//! printpdf's parser, which copies the font and is slow per lookup, runs only for the faces a PDF
+//! actually uses, once per process, for embedding and subsetting.
 
 use super::PdfError;
+use super::fallback_shards::SHARDS;
 use printpdf::ParsedFont;
 use std::sync::OnceLock;
 
 const REGULAR: &[u8] = include_bytes!("../../templates/fonts/BIZUDGothic-Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../../templates/fonts/BIZUDGothic-Bold.ttf");
-const FALLBACK: &[u8] = include_bytes!("../../templates/fonts/NotoSansCJKjp-Regular.otf");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Face {
     Regular,
     Bold,
-    Fallback,
+    /// A shard of the fallback font, by index into `SHARDS`.
+    Fallback(u16),
+}
+
+/// One font file: its metrics at hand, its printpdf face parsed on first embedding.
+struct Source {
+    bytes: &'static [u8],
+    metrics: OnceLock<Option<Metrics>>,
+    pdf: OnceLock<Option<ParsedFont>>,
+}
+
+/// Glyph ids and advances as plain tables: line breaking measures every candidate line, so a
+/// lookup must cost an index, not a cmap search.
+struct Metrics {
+    face: ttf_parser::Face<'static>,
+    /// Glyph id per Basic Multilingual Plane code point (0: none); other planes ask `face`.
+    bmp: Vec<u16>,
+    advances: Vec<u16>,
+    units_per_em: f32,
+}
+
+impl Metrics {
+    fn parse(bytes: &'static [u8]) -> Option<Metrics> {
+        let face = ttf_parser::Face::parse(bytes, 0).ok()?;
+        let mut bmp = vec![0u16; 0x1_0000];
+        for sub in face.tables().cmap?.subtables {
+            if !sub.is_unicode() {
+                continue;
+            }
+            sub.codepoints(|cp| {
+                if let Some(slot) = bmp.get_mut(cp as usize)
+                    && *slot == 0
+                    && let Some(g) = sub.glyph_index(cp)
+                {
+                    *slot = g.0;
+                }
+            });
+        }
+        let advances = (0..face.number_of_glyphs())
+            .map(|g| face.glyph_hor_advance(ttf_parser::GlyphId(g)).unwrap_or(0))
+            .collect();
+        let units_per_em = f32::from(face.units_per_em().max(1));
+        Some(Metrics {
+            face,
+            bmp,
+            advances,
+            units_per_em,
+        })
+    }
+
+    fn glyph(&self, ch: char) -> Option<u16> {
+        let g = match self.bmp.get(ch as usize) {
+            Some(g) => *g,
+            None => self.face.glyph_index(ch).map_or(0, |g| g.0),
+        };
+        (g != 0).then_some(g)
+    }
+
+    fn advance(&self, glyph: u16) -> f32 {
+        f32::from(self.advances.get(usize::from(glyph)).copied().unwrap_or(0)) / self.units_per_em
+    }
+}
+
+impl Source {
+    const fn new(bytes: &'static [u8]) -> Source {
+        Source {
+            bytes,
+            metrics: OnceLock::new(),
+            pdf: OnceLock::new(),
+        }
+    }
+
+    fn metrics(&self) -> Option<&Metrics> {
+        self.metrics
+            .get_or_init(|| Metrics::parse(self.bytes))
+            .as_ref()
+    }
+
+    fn pdf(&self) -> Option<&ParsedFont> {
+        self.pdf
+            .get_or_init(|| ParsedFont::from_bytes(self.bytes, 0, &mut Vec::new()))
+            .as_ref()
+    }
+
+    fn glyph(&self, ch: char) -> Option<u16> {
+        self.metrics()?.glyph(ch)
+    }
 }
 
 pub struct FontSet {
-    regular: ParsedFont,
-    bold: ParsedFont,
-    fallback: OnceLock<Option<ParsedFont>>,
+    regular: Source,
+    bold: Source,
+    fallback: Vec<Source>,
 }
 
 static FONTS: OnceLock<Option<FontSet>> = OnceLock::new();
 
-fn parse(bytes: &[u8]) -> Option<ParsedFont> {
-    ParsedFont::from_bytes(bytes, 0, &mut Vec::new())
+/// A glyph ready for `ShowText`: the font's glyph id and the text it stands for (ToUnicode).
+pub struct Glyph {
+    pub id: u16,
+    pub ch: char,
 }
 
 impl FontSet {
-    /// The process-wide font set, parsed on first use.
+    /// The process-wide font set; the primary faces are checked on first use.
     pub fn get() -> Result<&'static FontSet, PdfError> {
         FONTS
             .get_or_init(|| {
-                Some(FontSet {
-                    regular: parse(REGULAR)?,
-                    bold: parse(BOLD)?,
-                    fallback: OnceLock::new(),
-                })
+                let set = FontSet {
+                    regular: Source::new(REGULAR),
+                    bold: Source::new(BOLD),
+                    fallback: SHARDS.iter().map(|(_, _, b)| Source::new(b)).collect(),
+                };
+                (set.regular.metrics().is_some() && set.bold.metrics().is_some()).then_some(set)
             })
             .as_ref()
             .ok_or(PdfError::FontLoad)
     }
 
-    pub fn face(&self, face: Face) -> Option<&ParsedFont> {
+    fn source(&self, face: Face) -> Option<&Source> {
         match face {
             Face::Regular => Some(&self.regular),
             Face::Bold => Some(&self.bold),
-            Face::Fallback => self.fallback.get_or_init(|| parse(FALLBACK)).as_ref(),
+            Face::Fallback(i) => self.fallback.get(usize::from(i)),
         }
     }
 
-    fn glyph(font: &ParsedFont, ch: char) -> Option<u16> {
-        font.lookup_glyph_index(ch as u32).filter(|g| *g != 0)
+    /// The printpdf face for embedding; parsed on first use.
+    pub fn pdf_face(&self, face: Face) -> Option<&ParsedFont> {
+        self.source(face)?.pdf()
     }
 
-    /// Which face draws `ch`: the primary (bold or regular) when it has the glyph, else the fallback;
-    /// `None` when no bundled font has it.
+    fn shard(ch: char) -> Option<u16> {
+        let cp = u32::from(ch);
+        let i = SHARDS.partition_point(|(_, last, _)| *last < cp);
+        match SHARDS.get(i) {
+            Some((first, _, _)) if *first <= cp => u16::try_from(i).ok(),
+            _ => None,
+        }
+    }
+
+    /// Which face draws `ch`: the primary (bold or regular) when it has the glyph, else the
+    /// fallback shard for its range; `None` when no bundled font has it.
     pub fn pick(&self, ch: char, bold: bool) -> Option<Face> {
         let primary = if bold { Face::Bold } else { Face::Regular };
         let font = if bold { &self.bold } else { &self.regular };
-        if Self::glyph(font, ch).is_some() {
+        if font.glyph(ch).is_some() {
             return Some(primary);
         }
-        let fallback = self.face(Face::Fallback)?;
-        Self::glyph(fallback, ch).map(|_| Face::Fallback)
+        if bold && self.regular.glyph(ch).is_some() {
+            return Some(Face::Regular);
+        }
+        let shard = Self::shard(ch)?;
+        self.fallback
+            .get(usize::from(shard))?
+            .glyph(ch)
+            .map(|_| Face::Fallback(shard))
     }
 
     /// Whether some bundled font can draw `ch` (checked before any layout). White space without a
@@ -76,7 +185,7 @@ impl FontSet {
 
     /// The character actually drawn for `ch`.
     pub fn printable(&self, ch: char) -> char {
-        if ch.is_whitespace() && ch != '\u{3000}' && Self::glyph(&self.regular, ch).is_none() {
+        if ch.is_whitespace() && ch != '\u{3000}' && self.regular.glyph(ch).is_none() {
             ' '
         } else {
             ch
@@ -85,12 +194,14 @@ impl FontSet {
 
     /// Advance width of `ch` in `face` at `size` points.
     pub fn advance(&self, face: Face, ch: char, size: f32) -> f32 {
-        let Some(font) = self.face(face) else {
+        let Some(source) = self.source(face) else {
             return size;
         };
-        let upem = f32::from(font.font_metrics.units_per_em.max(1));
-        match Self::glyph(font, ch) {
-            Some(g) => f32::from(font.get_horizontal_advance(g)) / upem * size,
+        let Some(metrics) = source.metrics() else {
+            return size;
+        };
+        match metrics.glyph(ch) {
+            Some(g) => metrics.advance(g) * size,
             // Spaces with no glyph of their own: a half em, or a full em for the ideographic space.
             None if ch == '\u{3000}' => size,
             None => size / 2.0,
@@ -105,18 +216,56 @@ impl FontSet {
             .sum()
     }
 
-    /// `text` cut into runs of one face each, for `ShowText`.
-    pub fn runs(&self, text: &str, bold: bool) -> Vec<(Face, String)> {
-        let mut runs: Vec<(Face, String)> = Vec::new();
-        for c in text.chars() {
+    /// `text` cut into runs of one face each, as glyph ids: the PDF writer then never has to look
+    /// a character up in the font again.
+    pub fn runs(&self, text: &str, bold: bool) -> Vec<(Face, Vec<Glyph>)> {
+        let mut runs: Vec<(Face, Vec<Glyph>)> = Vec::new();
+        for c in text.chars().map(|c| self.printable(c)) {
             let face = self
                 .pick(c, bold)
                 .unwrap_or(if bold { Face::Bold } else { Face::Regular });
+            let id = self.source(face).and_then(|s| s.glyph(c)).unwrap_or(0);
+            let glyph = Glyph { id, ch: c };
             match runs.last_mut() {
-                Some((f, s)) if *f == face => s.push(c),
-                _ => runs.push((face, c.to_string())),
+                Some((f, glyphs)) if *f == face => glyphs.push(glyph),
+                _ => runs.push((face, vec![glyph])),
             }
         }
         runs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rare_kanji_come_from_a_fallback_shard_common_ones_from_the_primary() {
+        let fonts = FontSet::get().expect("bundled fonts");
+        assert_eq!(fonts.pick('山', false), Some(Face::Regular));
+        assert_eq!(fonts.pick('山', true), Some(Face::Bold));
+        assert!(matches!(fonts.pick('𠮷', false), Some(Face::Fallback(_))));
+        assert!(matches!(fonts.pick('𠮷', true), Some(Face::Fallback(_))));
+        // A private-use code point is in no font.
+        assert_eq!(fonts.pick('\u{E000}', false), None);
+        assert!(fonts.covers('\u{2009}'));
+        assert_eq!(fonts.printable('\u{2009}'), ' ');
+    }
+
+    #[test]
+    fn every_shard_parses_for_metrics_and_for_embedding() {
+        let fonts = FontSet::get().expect("bundled fonts");
+        for (i, (first, last, _)) in SHARDS.iter().enumerate() {
+            assert!(first <= last);
+            let face = Face::Fallback(u16::try_from(i).expect("few shards"));
+            assert!(
+                fonts.source(face).and_then(Source::metrics).is_some(),
+                "shard {i}"
+            );
+        }
+        // Embedding parses are slow in debug builds: one shard is enough to prove the format.
+        assert!(fonts.pdf_face(Face::Fallback(0)).is_some());
+        let ranges: Vec<_> = SHARDS.windows(2).map(|w| w[0].1 < w[1].0).collect();
+        assert!(ranges.iter().all(|ok| *ok), "shard ranges overlap");
     }
 }

@@ -3,6 +3,7 @@
 
 mod attach;
 mod compose;
+mod fallback_shards;
 pub mod fonts;
 mod form;
 pub mod linebreak;
