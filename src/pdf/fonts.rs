@@ -8,8 +8,9 @@
 
 use super::PdfError;
 use super::fallback_shards::SHARDS;
-use printpdf::ParsedFont;
-use std::sync::OnceLock;
+use printpdf::{AzulParsedFont, ParsedFont};
+use rust_fontconfig::FontBytes;
+use std::sync::{Arc, OnceLock};
 
 const REGULAR: &[u8] = include_bytes!("../../templates/fonts/BIZUDGothic-Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../../templates/fonts/BIZUDGothic-Bold.ttf");
@@ -98,7 +99,13 @@ impl Source {
 
     fn pdf(&self) -> Option<&ParsedFont> {
         self.pdf
-            .get_or_init(|| ParsedFont::from_bytes(self.bytes, 0, &mut Vec::new()))
+            .get_or_init(|| {
+                // The shared constructor keeps one copy of the bytes and reads outlines only for
+                // the glyphs a subset needs; `ParsedFont::from_bytes` copies twice and loads them all.
+                let bytes = Arc::new(FontBytes::Owned(Arc::from(self.bytes)));
+                AzulParsedFont::from_bytes_shared(bytes, 0, &mut Vec::new())
+                    .map(ParsedFont::from_azul)
+            })
             .as_ref()
     }
 
