@@ -596,9 +596,6 @@ impl<'r> Form<'r, '_, '_> {
             }
             this.c.y = top + header_h;
         };
-        self.c
-            .ensure(title_h + header_h + lh(BODY) * 2.0 + 2.0 * PAD);
-        draw_header(self, false);
 
         let blank_rows = if rows.is_empty() { 2 } else { 0 };
         let mut cells_per_row: Vec<Vec<Vec<String>>> = rows
@@ -624,6 +621,19 @@ impl<'r> Form<'r, '_, '_> {
             cells_per_row.push(vec![vec![String::new(), String::new()]; cols.len()]);
         }
         let page_room = CONTENT_BOTTOM - CONTENT_TOP - title_h - header_h - 2.0 * PAD;
+        // The header never stays alone at a page's foot: it keeps the first row with it when that
+        // row fits on a page, else its first two lines.
+        let first_lines = cells_per_row
+            .first()
+            .map_or(1, |c| c.iter().map(Vec::len).max().unwrap_or(0).max(1));
+        let first_h = first_lines as f32 * lh(BODY);
+        let keep = if first_h <= page_room {
+            first_h
+        } else {
+            lh(BODY) * 2.0
+        };
+        self.c.ensure(title_h + header_h + keep + 2.0 * PAD + 0.5);
+        draw_header(self, false);
         for cells in cells_per_row {
             let n_lines = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
             let mut done = 0;
