@@ -34,3 +34,26 @@ ensure_rust() {
     fi
   done
 }
+
+# The UI is built with Node (Vite, Svelte). Debian 12's nodejs (18) is enough; a newer one is used
+# when present.
+ensure_node() {
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    return 0
+  fi
+  ensure_apt nodejs npm
+}
+
+# ui/dist, which the app embeds at compile time. `npm ci` only when the lock file changed since the
+# last install, so a rebuild does not download anything.
+build_ui() {
+  ensure_node
+  local stamp=ui/node_modules/.taiwa-lock
+  if ! cmp -s ui/package-lock.json "$stamp" 2>/dev/null; then
+    echo "==> npm ci (ui)"
+    npm --prefix ui ci --no-audit --no-fund
+    cp ui/package-lock.json "$stamp"
+  fi
+  echo "==> building the UI (ui/dist)"
+  npm --prefix ui run build --silent
+}

@@ -8,6 +8,7 @@ source scripts/deps.sh
 # shellcheck disable=SC2086
 ensure_apt $TAIWA_BUILD_PKGS
 ensure_rust
+build_ui
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "No display: run this on a desktop session (or under xvfb-run for a screenshot)." >&2
   echo "画面がありません。デスクトップ環境で実行してください。" >&2

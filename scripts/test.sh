@@ -8,20 +8,30 @@ source scripts/deps.sh
 # shellcheck disable=SC2086
 ensure_apt $TAIWA_BUILD_PKGS $TAIWA_TEST_PKGS
 ensure_rust
+ensure_node
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 # One feature set everywhere, so Tauri is compiled once.
 features=(--features taiwa-app/custom-protocol)
 
+echo "==> UI: type check, unit tests, build"
+build_ui
+npm --prefix ui run check
+npm --prefix ui test --silent
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> clippy"
 cargo clippy --locked --workspace --all-targets "${features[@]}" -- -D warnings
-echo "==> unit and integration tests (core and CLI)"
-# The shell has no tests of its own yet; testing it here would compile Tauri a second time with
-# the test build's feature set. Add `-p taiwa-app` when it gets IPC tests.
+echo "==> unit and integration tests (core, CLI and shell)"
 cargo test --locked -p taiwa
+cargo test --locked -p taiwa-app "${features[@]}"
+echo "==> the UI's TypeScript types are the ones generated from the Rust types"
+if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
+  git status --short -- ui/src/bindings
+  echo "ui/src/bindings is out of date: run 'cargo test -p taiwa-app' and commit the result" >&2
+  exit 1
+fi
 echo "==> end-to-end: the app window in WebKit"
 cargo build --locked -p taiwa-app "${features[@]}"
 export APP_BIN="$target/debug/taiwa-app"

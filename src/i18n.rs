@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A language the app speaks. Japanese is the default everywhere.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
@@ -37,7 +37,7 @@ impl fmt::Display for Lang {
 }
 
 /// The same text in Japanese and English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     pub ja: String,

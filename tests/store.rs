@@ -76,7 +76,7 @@ fn a_new_file_is_migrated_from_empty_and_reopens_at_the_same_version() {
     let dir = tempfile::tempdir().unwrap();
     let path = db(&dir);
     let store = open(&path);
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
     let tables: Vec<String> = store
         .connection()
         .prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name")
@@ -86,6 +86,7 @@ fn a_new_file_is_migrated_from_empty_and_reopens_at_the_same_version() {
         .collect::<Result<_, _>>()
         .unwrap();
     for t in [
+        "autosaves",
         "cases",
         "consents",
         "disclosures",
@@ -107,8 +108,8 @@ fn a_new_file_is_migrated_from_empty_and_reopens_at_the_same_version() {
     // An existing zero-byte file (e.g. created then interrupted) is migrated too.
     let empty = dir.path().join("empty.db");
     std::fs::write(&empty, b"").unwrap();
-    assert_eq!(open(&empty).schema_version().unwrap(), 1);
-    assert_eq!(open(&path).schema_version().unwrap(), 1);
+    assert_eq!(open(&empty).schema_version().unwrap(), 2);
+    assert_eq!(open(&path).schema_version().unwrap(), 2);
 }
 
 #[cfg(unix)]

@@ -1,44 +1,78 @@
-//! The desktop shell: a thin, typed command layer over the `taiwa` core. It holds no domain logic.
+//! The desktop shell: a thin, typed command layer over the `taiwa` core. It holds no domain logic:
+//! commands parse their input, call the core and turn its errors into `IpcError`s.
 
-use serde::Serialize;
+mod commands;
+mod error;
+mod settings;
+mod state;
 
-/// What the window shows before anything is unlocked: enough to prove the shell reaches the core.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppInfo {
-    version: &'static str,
-    templates: Vec<TemplateInfo>,
-}
+pub use error::IpcError;
+pub use state::AppState;
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TemplateInfo {
-    id: String,
-    version: u32,
-    title_ja: String,
-    title_en: String,
-}
+use commands::{cases, documents, export, session, templates};
+use std::path::PathBuf;
+use std::time::Duration;
+use tauri::{Emitter, Manager};
 
-#[tauri::command]
-async fn app_info() -> AppInfo {
-    let templates = taiwa::template::Registry::builtin()
-        .templates()
-        .map(|t| TemplateInfo {
-            id: t.id.clone(),
-            version: t.version,
-            title_ja: t.title.ja.clone(),
-            title_en: t.title.en.clone(),
-        })
-        .collect();
-    AppInfo {
-        version: env!("CARGO_PKG_VERSION"),
-        templates,
-    }
-}
+/// The command names, in the order of `generate_handler!` below; build.rs lists the same names in
+/// the app manifest (a test checks they agree).
+pub const COMMANDS: &[&str] = &[
+    "app_status",
+    "passphrase_strength",
+    "session_create",
+    "session_unlock",
+    "session_lock",
+    "session_touch",
+    "settings_set",
+    "templates_list",
+    "template_get",
+    "cases_list",
+    "case_create",
+    "case_get",
+    "document_create",
+    "document_open",
+    "document_autosave",
+    "document_check",
+    "document_save",
+    "document_finalize",
+    "export_preview",
+    "export_save",
+    "export_open",
+];
 
 /// Shared by `run()` and the IPC tests so both see the same handler list.
 pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![app_info])
+    builder.invoke_handler(tauri::generate_handler![
+        session::app_status,
+        session::passphrase_strength,
+        session::session_create,
+        session::session_unlock,
+        session::session_lock,
+        session::session_touch,
+        session::settings_set,
+        templates::templates_list,
+        templates::template_get,
+        cases::cases_list,
+        cases::case_create,
+        cases::case_get,
+        documents::document_create,
+        documents::document_open,
+        documents::document_autosave,
+        documents::document_check,
+        documents::document_save,
+        documents::document_finalize,
+        export::export_preview,
+        export::export_save,
+        export::export_open,
+    ])
+}
+
+fn paths() -> Option<(PathBuf, PathBuf)> {
+    let db = match std::env::var_os("TAIWA_DB") {
+        Some(p) => PathBuf::from(p),
+        None => taiwa::store::default_db_path()?,
+    };
+    Some((db, settings::default_path()?))
 }
 
 pub fn run() {
@@ -47,10 +81,79 @@ pub fn run() {
         eprintln!("{err}");
         std::process::exit(2);
     }
-    if let Err(err) =
-        builder(tauri::Builder::default()).run(tauri::generate_context!("../tauri.conf.json"))
-    {
+    let Some((db, settings)) = paths() else {
+        eprintln!(
+            "ホームディレクトリが見つからないため、データの保存場所を決められません(TAIWA_DB で指定できます) / \
+             no home directory to keep the data in; set TAIWA_DB"
+        );
+        std::process::exit(2);
+    };
+    let app = tauri::Builder::default()
+        // First: a second launch hands over to the running window and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .manage(AppState::new(db, settings))
+        .setup(|app| {
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(Duration::from_secs(5));
+                    let state = handle.state::<AppState>();
+                    if state.lock_if_idle() {
+                        let _ = handle.emit("session-locked", ());
+                    }
+                }
+            });
+            Ok(())
+        });
+    if let Err(err) = builder(app).run(tauri::generate_context!("../tauri.conf.json")) {
         eprintln!("Taiwa could not start its window / ウィンドウを開けませんでした: {err}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ts_rs::TS;
+
+    /// Writes the TypeScript types of everything that crosses IPC to ui/src/bindings
+    /// (TS_RS_EXPORT_DIR, .cargo/config.toml). scripts/test.sh fails when they changed.
+    #[test]
+    fn export_typescript_bindings() {
+        let cfg = ts_rs::Config::from_env();
+        IpcError::export_all(&cfg).unwrap();
+        settings::Settings::export_all(&cfg).unwrap();
+        session::AppStatus::export_all(&cfg).unwrap();
+        session::Strength::export_all(&cfg).unwrap();
+        templates::TemplateInfo::export_all(&cfg).unwrap();
+        taiwa::template::Template::export_all(&cfg).unwrap();
+        taiwa::store::CaseFilter::export_all(&cfg).unwrap();
+        taiwa::store::NewCase::export_all(&cfg).unwrap();
+        cases::CaseView::export_all(&cfg).unwrap();
+        documents::Editing::export_all(&cfg).unwrap();
+        documents::SaveResult::export_all(&cfg).unwrap();
+        export::ExportRequest::export_all(&cfg).unwrap();
+        export::ExportResult::export_all(&cfg).unwrap();
+        taiwa::pdf::ExportPreview::export_all(&cfg).unwrap();
+    }
+
+    #[test]
+    fn the_manifest_lists_every_command_and_nothing_else() {
+        let build = include_str!("../build.rs");
+        for c in COMMANDS {
+            assert!(
+                build.contains(&format!("\"{c}\"")),
+                "{c} missing from build.rs"
+            );
+        }
+        let listed = build.matches("\",").count() + build.matches("\"]").count();
+        assert!(listed >= COMMANDS.len());
     }
 }

@@ -7,9 +7,11 @@ mod fallback_shards;
 pub mod fonts;
 mod form;
 pub mod linebreak;
+pub mod preview;
 pub mod text;
 
 pub use attach::{ATTACHMENT_NAME, extract_record};
+pub use preview::{ExportPreview, preview};
 pub use text::Era;
 
 use crate::i18n::{Lang, Text, UserError};
@@ -126,7 +128,7 @@ pub fn record_for_parts(record: &Record, template: &Template, parts: Option<&[St
     out
 }
 
-fn check_parts(template: &Template, parts: Option<&[String]>) -> Result<(), PdfError> {
+pub(crate) fn check_parts(template: &Template, parts: Option<&[String]>) -> Result<(), PdfError> {
     let known: Vec<&str> = template
         .sections
         .iter()
@@ -193,7 +195,10 @@ fn check_coverage(
         .try_for_each(|f| labels(fonts, f, lang))
 }
 
-fn has_sensitive_value(fields: &[Field], values: &serde_json::Map<String, Value>) -> bool {
+pub(crate) fn has_sensitive_value(
+    fields: &[Field],
+    values: &serde_json::Map<String, Value>,
+) -> bool {
     fields.iter().any(|f| {
         let Some(v) = values.get(&f.key).filter(|v| !v.is_null()) else {
             return false;

@@ -4,7 +4,10 @@ use crate::i18n::Lang;
 use crate::template::{Field, FieldType};
 use serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Era {
     /// 2026年11月20日
     #[default]

@@ -8,7 +8,7 @@ mod validate;
 
 pub use parse::{MAX_RECORD_BYTES, RecordError, parse_record};
 pub use problem::{Problem, ProblemCode};
-pub use validate::{Mode, validate};
+pub use validate::{Mode, required_now, validate};
 
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ use uuid::Uuid;
 /// The `format` value of every record this version writes and reads.
 pub const FORMAT: &str = "taiwa.document/1";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum DocStatus {
     Draft,
@@ -46,7 +46,8 @@ impl DocStatus {
 }
 
 /// One document in the exchange format. `fields` holds the values keyed by the template's field keys.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(rename = "RecordJson")]
 pub struct Record {
     pub format: String,
     pub template: String,

@@ -40,6 +40,58 @@ pub fn validate(record: &Record, template: &Template, mode: Mode) -> Vec<Problem
     v.problems
 }
 
+/// The fields whose required rule holds for `record` now (conditional ones included), as top-level
+/// keys and `group.sub` keys (a sub-field counts when its rule holds in any row, or when the group
+/// has no rows yet and the rule does not depend on the row). The editor marks these 必須 and shows
+/// conditional fields once they apply.
+pub fn required_now(record: &Record, template: &Template) -> Vec<String> {
+    let v = Validator {
+        template,
+        root: &record.fields,
+        mode: Mode::Final,
+        problems: Vec::new(),
+    };
+    let mut out = Vec::new();
+    for section in &template.sections {
+        let applies = section.applies_when.as_ref().is_none_or(|c| v.eval(c, TOP));
+        if !applies {
+            continue;
+        }
+        for f in &section.fields {
+            if f.auto.is_some() {
+                continue;
+            }
+            if v.required(f, TOP) {
+                out.push(f.key.clone());
+            }
+            let rows: Vec<&Map<String, Value>> = match record.fields.get(&f.key) {
+                Some(Value::Array(rows)) => rows.iter().filter_map(Value::as_object).collect(),
+                Some(Value::Object(obj)) => vec![obj],
+                _ => Vec::new(),
+            };
+            for sub in &f.fields {
+                let holds = if rows.is_empty() {
+                    matches!(sub.required, Required::Always)
+                } else {
+                    rows.iter().any(|row| {
+                        v.required(
+                            sub,
+                            Scope {
+                                parent: Some(f),
+                                row: Some(row),
+                            },
+                        )
+                    })
+                };
+                if holds {
+                    out.push(format!("{}.{}", f.key, sub.key));
+                }
+            }
+        }
+    }
+    out
+}
+
 struct Validator<'a> {
     template: &'a Template,
     root: &'a Map<String, Value>,

@@ -9,10 +9,11 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SaveOutcome {
     pub document_id: Uuid,
     pub case_id: Uuid,
+    #[ts(type = "number")]
     pub seq: i64,
     pub sha256: String,
     /// A new document (and maybe a new case) was made.
@@ -21,7 +22,7 @@ pub struct SaveOutcome {
     pub unchanged: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct DocumentSummary {
     pub id: Uuid,
     pub case_id: Uuid,
@@ -29,6 +30,7 @@ pub struct DocumentSummary {
     pub template: String,
     pub status: DocStatus,
     pub title: String,
+    #[ts(type = "number")]
     pub head_seq: i64,
     pub updated_at: String,
 }
@@ -43,8 +45,9 @@ pub struct DocumentView {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RevisionInfo {
+    #[ts(type = "number")]
     pub seq: i64,
     pub status: DocStatus,
     pub sha256: String,
@@ -69,6 +72,23 @@ pub(crate) fn display_name(record: &Record, template: &Template) -> Option<Strin
             .filter(|s| !s.is_empty())
             .map(String::from)
     })
+}
+
+/// The earliest well-formed date among the template's review fields.
+fn review_date(record: &Record, template: &Template) -> Option<String> {
+    template
+        .review_fields
+        .iter()
+        .filter_map(|path| {
+            let v = match path.split_once('.') {
+                Some((outer, inner)) => record.fields.get(outer)?.get(inner)?,
+                None => record.fields.get(path)?,
+            };
+            let s = v.as_str()?;
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+            Some(s.to_string())
+        })
+        .min()
 }
 
 fn parse_uuid(s: &str) -> Result<Uuid, StoreError> {
@@ -112,6 +132,7 @@ impl Store {
         let json = stored.canonical_json();
         let sha = sha256_hex(json.as_bytes());
         let title = display_name(&stored, template).unwrap_or_default();
+        let review_on = review_date(&stored, template);
         let now = now();
         let body = search::index_text(&stored, template, &title);
 
@@ -163,8 +184,8 @@ impl Store {
                     params![id.to_string(), seq, stored.status.as_str(), json, sha, head_sha, now],
                 )?;
                 tx.execute(
-                    "UPDATE documents SET status = ?2, title = ?3, head_seq = ?4, updated_at = ?5 WHERE id = ?1",
-                    params![id.to_string(), stored.status.as_str(), title, seq, now],
+                    "UPDATE documents SET status = ?2, title = ?3, head_seq = ?4, updated_at = ?5, review_on = ?6 WHERE id = ?1",
+                    params![id.to_string(), stored.status.as_str(), title, seq, now, review_on],
                 )?;
                 tx.execute(
                     "UPDATE cases SET updated_at = ?2 WHERE id = ?1",
@@ -208,9 +229,9 @@ impl Store {
                     }
                 };
                 tx.execute(
-                    "INSERT INTO documents (id, case_id, template, template_version, status, title, head_seq, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7)",
-                    params![id.to_string(), case_id.to_string(), stored.template, stored.template_version, stored.status.as_str(), title, now],
+                    "INSERT INTO documents (id, case_id, template, template_version, status, title, head_seq, created_at, updated_at, review_on)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?8)",
+                    params![id.to_string(), case_id.to_string(), stored.template, stored.template_version, stored.status.as_str(), title, now, review_on],
                 )?;
                 tx.execute(
                     "INSERT INTO revisions (document_id, seq, status, record_json, sha256, prev_sha256, created_at)

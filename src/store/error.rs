@@ -44,6 +44,16 @@ pub enum StoreError {
     },
     #[error("stored data is damaged ({detail}); run `taiwa verify` and restore a backup")]
     Corrupt { detail: String },
+    #[error(
+        "the working copy is {bytes} bytes, over the 16 MiB a record may have; it was not saved"
+    )]
+    AutosaveTooLarge { bytes: usize },
+    #[error("{field}: {en}")]
+    BadCaseField {
+        field: &'static str,
+        ja: String,
+        en: String,
+    },
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
 }
@@ -56,6 +66,15 @@ impl From<rusqlite::Error> for StoreError {
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,
             _ => StoreError::Sqlite(e),
         }
+    }
+}
+
+fn case_field_ja(field: &str) -> &'static str {
+    match field {
+        "display_name" => "氏名(表示名)",
+        "pseudonym" => "仮名",
+        "employer" => "事業所",
+        _ => "ケース",
     }
 }
 
@@ -76,6 +95,8 @@ impl UserError for StoreError {
             StoreError::Finalized { .. } => "store.finalized",
             StoreError::TemplateMismatch { .. } => "store.template_mismatch",
             StoreError::Corrupt { .. } => "store.corrupt",
+            StoreError::BadCaseField { .. } => "store.bad_case_field",
+            StoreError::AutosaveTooLarge { .. } => "store.autosave_too_large",
             StoreError::Sqlite(_) => "store.database",
         }
     }
@@ -127,6 +148,10 @@ impl UserError for StoreError {
                     "保存データが壊れています({detail})。`taiwa verify` を実行し、バックアップから復元してください"
                 )
             }
+            StoreError::AutosaveTooLarge { bytes } => format!(
+                "作業中の内容が {bytes} バイトあり、記録の上限(16 MiB)を超えるため保存していません"
+            ),
+            StoreError::BadCaseField { field, ja, .. } => format!("{}: {ja}", case_field_ja(field)),
             StoreError::Sqlite(e) => format!("データベースの操作に失敗しました: {e}"),
         };
         Text {

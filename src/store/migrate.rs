@@ -5,7 +5,10 @@ use super::StoreError;
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Index + 1 is the schema version the migration brings the database to. Append only.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("migrations/0001_init.sql")),
+    ("0002_app", include_str!("migrations/0002_app.sql")),
+];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 

@@ -1,12 +1,16 @@
 //! The encrypted store: one SQLCipher file holding cases, documents, their append-only revisions,
 //! consents and disclosures, plus a search index. Every write is one transaction.
 
+mod autosave;
+mod cases;
 mod documents;
 mod error;
 mod migrate;
 pub mod search;
 mod verify;
 
+pub use autosave::{Autosave, MAX_AUTOSAVE_BYTES};
+pub use cases::{CaseFilter, CaseStatus, CaseSummary, MAX_CASE_TEXT, NewCase};
 pub use documents::{DocumentSummary, DocumentView, RevisionInfo, SaveOutcome};
 pub use error::StoreError;
 pub use search::SearchHit;

@@ -391,6 +391,17 @@ impl TemplateChecker<'_> {
                 }
             }
         }
+        for (i, path) in t.review_fields.iter().enumerate() {
+            match self.resolve(path, None) {
+                Some(f) if matches!(f.kind, FieldType::Date) => {}
+                _ => {
+                    return Err(self.err(
+                        &format!("review_fields[{i}]"),
+                        format!("{path:?} is not a date field"),
+                    ));
+                }
+            }
+        }
         let mut section_keys = HashSet::new();
         let mut field_keys = HashSet::new();
         for (i, s) in t.sections.iter().enumerate() {

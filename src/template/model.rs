@@ -5,8 +5,9 @@ use crate::i18n::Text;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
+#[ts(rename = "TemplateDef")]
 pub struct Template {
     pub id: String,
     pub version: u32,
@@ -17,10 +18,13 @@ pub struct Template {
     /// document in lists and names a new case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub display_fields: Vec<String>,
+    /// Date field paths whose earliest value is the document's next review, for "review due soon".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub review_fields: Vec<String>,
     pub sections: Vec<Section>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     pub key: String,
@@ -39,7 +43,7 @@ pub struct Section {
     pub fields: Vec<Field>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     Text,
@@ -92,7 +96,7 @@ impl FieldType {
 }
 
 /// Values the store fills in; they never appear in a record's `fields`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Auto {
     DocumentId,
@@ -100,13 +104,13 @@ pub enum Auto {
 }
 
 /// What each row of a group is when it is not spelled out with `fields`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RowKind {
     Consent,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     pub key: String,
@@ -116,6 +120,7 @@ pub struct Field {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<Text>,
     #[serde(default, skip_serializing_if = "Required::is_never")]
+    #[ts(as = "Option<RequiredJson>", optional)]
     pub required: Required,
     #[serde(default, skip_serializing_if = "is_false")]
     pub sensitive: bool,
@@ -180,7 +185,7 @@ impl Field {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceOption {
     pub key: String,
@@ -189,21 +194,21 @@ pub struct ChoiceOption {
     pub group: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct OptionGroup {
     pub key: String,
     pub label: Text,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct RequireRow {
     pub key: String,
     pub equals: Value,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct RefTarget {
     /// A document of this template (`"*"`: any form).
@@ -216,7 +221,7 @@ pub struct RefTarget {
     pub key: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PdfWidth {
     Full,
@@ -224,7 +229,7 @@ pub enum PdfWidth {
     Third,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct PdfHints {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,6 +239,15 @@ pub struct PdfHints {
 }
 
 /// `required`: always, never, or when a condition holds (条件付).
+/// How `Required` looks in JSON (`true`, `false` or a CONDITION): its TypeScript type.
+#[derive(ts_rs::TS)]
+#[ts(untagged)]
+#[allow(dead_code)]
+enum RequiredJson {
+    Flag(bool),
+    When(Condition),
+}
+
 #[derive(Debug, Clone, Default)]
 pub enum Required {
     #[default]
@@ -277,7 +291,7 @@ impl<'de> Deserialize<'de> for Required {
 
 /// A condition on the record's values (templates/README.md, "CONDITION"). One form per object:
 /// the loader checks that exactly one of the operators is used.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     #[serde(default, skip_serializing_if = "Option::is_none")]

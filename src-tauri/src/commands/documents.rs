@@ -1,0 +1,229 @@
+//! The editor's commands: create, open (with the autosaved working copy), autosave, check, save a
+//! draft revision, finalize.
+
+use super::cases::parse_id;
+use super::templates::template;
+use crate::error::{IpcError, IpcResult};
+use crate::state::AppState;
+use serde::Serialize;
+use serde_json::Value;
+use taiwa::i18n::Text;
+use taiwa::record::{DocStatus, Mode, Record, parse_record, required_now, validate};
+use taiwa::store::{SaveOutcome, StoreError};
+use taiwa::template::Registry;
+use tauri::State;
+use uuid::Uuid;
+
+/// One problem, placed at the field it names (`participants[2].name`).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "Problem")]
+pub struct FieldProblem {
+    pub path: String,
+    pub code: String,
+    pub ja: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Check {
+    pub problems: Vec<FieldProblem>,
+    /// Top-level keys and `group.sub` keys whose required rule holds now.
+    pub required: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Editing {
+    pub id: String,
+    pub case_id: String,
+    pub template: String,
+    /// The working copy: the autosave when there is one, else the head revision.
+    #[ts(as = "Record")]
+    pub record: Value,
+    #[ts(type = "number")]
+    pub head_seq: i64,
+    pub restored_autosave: bool,
+    pub check: Check,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct SaveResult {
+    /// None: nothing saved; `check` says why.
+    pub outcome: Option<SaveOutcome>,
+    pub check: Check,
+}
+
+fn problems(list: Vec<taiwa::record::Problem>) -> Vec<FieldProblem> {
+    list.into_iter()
+        .map(|p| FieldProblem {
+            path: p.path,
+            code: p.code.as_str().to_string(),
+            ja: p.message.ja,
+            en: p.message.en,
+        })
+        .collect()
+}
+
+/// Parses the UI's working copy; a shape error becomes one problem (the record is kept as typed).
+fn parse(record: &Value) -> Result<Record, Check> {
+    let bytes = serde_json::to_vec(record).unwrap_or_default();
+    parse_record(&bytes, Registry::builtin()).map_err(|e| {
+        let Text { ja, en } = taiwa::i18n::UserError::message(&e);
+        Check {
+            problems: vec![FieldProblem {
+                path: String::new(),
+                code: taiwa::i18n::UserError::code(&e).to_string(),
+                ja,
+                en,
+            }],
+            required: Vec::new(),
+        }
+    })
+}
+
+fn check(record: &Record, mode: Mode) -> IpcResult<Check> {
+    let t = template(&record.template)?;
+    Ok(Check {
+        problems: problems(validate(record, t, mode)),
+        required: required_now(record, t),
+    })
+}
+
+fn editing(state: &AppState, id: Uuid) -> IpcResult<Editing> {
+    state.with_store(|s| {
+        let view = s.document(&id.to_string())?;
+        let autosave = if view.record.status == DocStatus::Draft {
+            s.autosave(id)?
+        } else {
+            None
+        };
+        let (record, restored) =
+            match autosave.and_then(|a| serde_json::from_str(&a.record_json).ok()) {
+                Some(v) => (v, true),
+                None => (view.record.to_value(), false),
+            };
+        let check = match parse(&record) {
+            Ok(r) => check(&r, Mode::Draft)?,
+            Err(c) => c,
+        };
+        Ok(Editing {
+            id: id.to_string(),
+            case_id: view.case_id.to_string(),
+            template: view.record.template.clone(),
+            record,
+            head_seq: view.seq,
+            restored_autosave: restored,
+            check,
+        })
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn document_create(
+    state: State<'_, AppState>,
+    case_id: String,
+    template: String,
+) -> IpcResult<Editing> {
+    let case = parse_id(&case_id, "case_id")?;
+    let t = super::templates::template(&template)?;
+    let mut record = Record::new(&t.id, t.version);
+    record.lang = state.settings()?.lang;
+    let outcome = state.with_store(|s| Ok(s.save_record(&record, Some(case))?))?;
+    editing(&state, outcome.document_id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn document_open(state: State<'_, AppState>, id: String) -> IpcResult<Editing> {
+    editing(&state, parse_id(&id, "document_id")?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn document_autosave(
+    state: State<'_, AppState>,
+    id: String,
+    record: Value,
+) -> IpcResult<String> {
+    let id = parse_id(&id, "document_id")?;
+    let json = serde_json::to_string(&record).map_err(|e| {
+        IpcError::bad_input(
+            "record",
+            &format!("記録を保存できません: {e}"),
+            &format!("cannot store the record: {e}"),
+        )
+    })?;
+    state.with_store(|s| Ok(s.put_autosave(id, &json)?))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn document_check(record: Value, r#final: bool) -> IpcResult<Check> {
+    match parse(&record) {
+        Ok(r) => check(&r, if r#final { Mode::Final } else { Mode::Draft }),
+        Err(c) => Ok(c),
+    }
+}
+
+fn save(state: &AppState, id: &str, record: &Value, status: DocStatus) -> IpcResult<SaveResult> {
+    let id = parse_id(id, "document_id")?;
+    let mut parsed = match parse(record) {
+        Ok(r) => r,
+        Err(check) => {
+            return Ok(SaveResult {
+                outcome: None,
+                check,
+            });
+        }
+    };
+    if parsed.id != Some(id) {
+        return Err(IpcError::bad_input(
+            "record",
+            "記録の ID が開いている文書と一致しません",
+            "the record's id is not the open document's",
+        ));
+    }
+    parsed.status = status;
+    let mode = Mode::for_status(status);
+    let found = check(&parsed, mode)?;
+    if !found.problems.is_empty() {
+        return Ok(SaveResult {
+            outcome: None,
+            check: found,
+        });
+    }
+    state.with_store(|s| {
+        let outcome = match s.save_record(&parsed, None) {
+            Ok(o) => o,
+            Err(StoreError::Invalid { problems: p }) => {
+                return Ok(SaveResult {
+                    outcome: None,
+                    check: Check {
+                        problems: problems(p),
+                        required: found.required.clone(),
+                    },
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        s.clear_autosave(id)?;
+        Ok(SaveResult {
+            outcome: Some(outcome),
+            check: found,
+        })
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn document_save(
+    state: State<'_, AppState>,
+    id: String,
+    record: Value,
+) -> IpcResult<SaveResult> {
+    save(&state, &id, &record, DocStatus::Draft)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn document_finalize(
+    state: State<'_, AppState>,
+    id: String,
+    record: Value,
+) -> IpcResult<SaveResult> {
+    save(&state, &id, &record, DocStatus::Final)
+}

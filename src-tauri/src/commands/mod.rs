@@ -1,0 +1,8 @@
+//! The commands the web view may call, by area. Every one is listed in build.rs (the app manifest)
+//! and granted to the main window in capabilities/main.json; nothing else is callable.
+
+pub mod cases;
+pub mod documents;
+pub mod export;
+pub mod session;
+pub mod templates;

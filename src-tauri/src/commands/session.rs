@@ -1,0 +1,147 @@
+//! First run, unlock, lock, idle lock and settings.
+
+use crate::error::{IpcError, IpcResult};
+use crate::settings::{MAX_IDLE_MINUTES, Settings};
+use crate::state::AppState;
+use serde::Serialize;
+use taiwa::i18n::Text;
+use taiwa::store::{OpenMode, Store, is_database_file};
+use tauri::State;
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AppStatus {
+    pub version: String,
+    pub db_path: String,
+    pub db_exists: bool,
+    pub unlocked: bool,
+    pub settings: Settings,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Strength {
+    /// 0 (guessed at once) to 4 (very hard to guess), zxcvbn's estimate.
+    pub score: u8,
+    /// Strong enough to protect health data: score 3 or more.
+    pub acceptable: bool,
+    pub feedback: Text,
+}
+
+/// Below this zxcvbn score a new database is refused: the file may leave the machine in a backup.
+pub const MIN_SCORE: u8 = 3;
+
+pub fn strength(passphrase: &str) -> Strength {
+    let score = u8::from(zxcvbn::zxcvbn(passphrase, &["taiwa", "対話"]).score());
+    let feedback = match score {
+        0 | 1 => Text::new(
+            "とても弱いパスフレーズです。短い語や日付は推測されます。4語以上をつなげてください",
+            "Very weak: short words and dates are guessed at once. Join four or more words.",
+        ),
+        2 => Text::new(
+            "まだ弱いパスフレーズです。語をもう1〜2語足してください",
+            "Still weak: add one or two more words.",
+        ),
+        3 => Text::new("十分な強さです", "Strong enough."),
+        _ => Text::new("とても強いパスフレーズです", "Very strong."),
+    };
+    Strength {
+        score,
+        acceptable: score >= MIN_SCORE,
+        feedback,
+    }
+}
+
+pub fn status(state: &AppState) -> IpcResult<AppStatus> {
+    Ok(AppStatus {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        db_path: state.db_path.display().to_string(),
+        db_exists: is_database_file(&state.db_path),
+        unlocked: state.unlocked(),
+        settings: state.settings()?,
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn app_status(state: State<'_, AppState>) -> IpcResult<AppStatus> {
+    status(&state)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn passphrase_strength(passphrase: String) -> IpcResult<Strength> {
+    Ok(strength(&passphrase))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn session_create(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> IpcResult<AppStatus> {
+    if is_database_file(&state.db_path) {
+        return Err(IpcError::new(
+            "session.exists",
+            "データベースは既にあります。パスフレーズを入力して開いてください",
+            "a database already exists; unlock it with its passphrase",
+        ));
+    }
+    if !strength(&passphrase).acceptable {
+        return Err(IpcError::new(
+            "session.weak_passphrase",
+            "パスフレーズが弱すぎます。語を足して強くしてください",
+            "the passphrase is too weak; add words to make it stronger",
+        ));
+    }
+    let store = Store::open(&state.db_path, &passphrase, OpenMode::CreateIfMissing)?;
+    state.set_store(Some(store))?;
+    status(&state)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn session_unlock(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> IpcResult<AppStatus> {
+    let store = Store::open(&state.db_path, &passphrase, OpenMode::ExistingOnly)?;
+    state.set_store(Some(store))?;
+    status(&state)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn session_lock(state: State<'_, AppState>) -> IpcResult<AppStatus> {
+    state.set_store(None)?;
+    status(&state)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn session_touch(state: State<'_, AppState>) -> IpcResult<()> {
+    state.touch();
+    Ok(())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn settings_set(state: State<'_, AppState>, settings: Settings) -> IpcResult<Settings> {
+    if settings.idle_lock_minutes > MAX_IDLE_MINUTES {
+        return Err(IpcError::bad_input(
+            "idle_lock_minutes",
+            "自動ロックまでの時間は 1440 分(1日)以内にしてください",
+            "the idle lock can be at most 1440 minutes (a day)",
+        ));
+    }
+    crate::settings::save(&state.settings_path, &settings).map_err(|e| {
+        IpcError::new(
+            "settings.write",
+            format!(
+                "設定を保存できません({}): {e}",
+                state.settings_path.display()
+            ),
+            format!(
+                "cannot save the settings to {}: {e}",
+                state.settings_path.display()
+            ),
+        )
+    })?;
+    if let Ok(mut s) = state.settings.lock() {
+        *s = settings.clone();
+    }
+    Ok(settings)
+}

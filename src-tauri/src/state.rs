@@ -1,0 +1,92 @@
+//! What the shell holds between commands: where the database is, the open store while unlocked,
+//! the settings, the last activity (for the idle lock) and the files this session exported.
+
+use crate::error::{IpcError, IpcResult};
+use crate::settings::Settings;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
+use taiwa::store::Store;
+
+pub struct AppState {
+    pub db_path: PathBuf,
+    pub settings_path: PathBuf,
+    pub store: Mutex<Option<Store>>,
+    pub settings: Mutex<Settings>,
+    pub last_activity: Mutex<Instant>,
+    /// Only files written by `export_save` may be opened by `export_open`.
+    pub exported: Mutex<HashSet<PathBuf>>,
+}
+
+fn poisoned() -> IpcError {
+    IpcError::new(
+        "app.internal",
+        "内部エラーが発生しました。アプリを再起動してください(保存済みのデータは無事です)",
+        "internal error; restart the app (saved data is intact)",
+    )
+}
+
+impl AppState {
+    pub fn new(db_path: PathBuf, settings_path: PathBuf) -> AppState {
+        let settings = crate::settings::load(&settings_path);
+        AppState {
+            db_path,
+            settings_path,
+            store: Mutex::new(None),
+            settings: Mutex::new(settings),
+            last_activity: Mutex::new(Instant::now()),
+            exported: Mutex::new(HashSet::new()),
+        }
+    }
+
+    pub fn touch(&self) {
+        if let Ok(mut t) = self.last_activity.lock() {
+            *t = Instant::now();
+        }
+    }
+
+    pub fn settings(&self) -> IpcResult<Settings> {
+        Ok(self.settings.lock().map_err(|_| poisoned())?.clone())
+    }
+
+    pub fn unlocked(&self) -> bool {
+        self.store.lock().is_ok_and(|s| s.is_some())
+    }
+
+    /// Runs `f` on the open store; "locked" when there is none.
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> IpcResult<T>) -> IpcResult<T> {
+        self.touch();
+        let mut guard = self.store.lock().map_err(|_| poisoned())?;
+        let store = guard.as_mut().ok_or_else(IpcError::locked)?;
+        f(store)
+    }
+
+    pub fn set_store(&self, store: Option<Store>) -> IpcResult<()> {
+        *self.store.lock().map_err(|_| poisoned())? = store;
+        self.touch();
+        Ok(())
+    }
+
+    /// Locks when the idle time has passed; true when it did.
+    pub fn lock_if_idle(&self) -> bool {
+        let minutes = self.settings.lock().map_or(0, |s| s.idle_lock_minutes);
+        if minutes == 0 {
+            return false;
+        }
+        let idle = self
+            .last_activity
+            .lock()
+            .map_or(std::time::Duration::ZERO, |t| t.elapsed());
+        if idle.as_secs() < u64::from(minutes) * 60 {
+            return false;
+        }
+        match self.store.lock() {
+            Ok(mut s) if s.is_some() => {
+                *s = None;
+                true
+            }
+            _ => false,
+        }
+    }
+}

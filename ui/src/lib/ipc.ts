@@ -1,0 +1,103 @@
+// Typed calls to the Rust commands (the IPC contract). Arguments are snake_case as the commands
+// declare them; a failed command rejects with an IpcError, which `asIpcError` makes sure of.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { AppStatus } from "../bindings/AppStatus";
+import type { CaseFilter } from "../bindings/CaseFilter";
+import type { CaseSummary } from "../bindings/CaseSummary";
+import type { CaseView } from "../bindings/CaseView";
+import type { Check } from "../bindings/Check";
+import type { Editing } from "../bindings/Editing";
+import type { ExportPreview } from "../bindings/ExportPreview";
+import type { ExportRequest } from "../bindings/ExportRequest";
+import type { ExportResult } from "../bindings/ExportResult";
+import type { IpcError } from "../bindings/IpcError";
+import type { NewCase } from "../bindings/NewCase";
+import type { RecordJson } from "../bindings/RecordJson";
+import type { SaveResult } from "../bindings/SaveResult";
+import type { Settings } from "../bindings/Settings";
+import type { Strength } from "../bindings/Strength";
+import type { TemplateInfo } from "../bindings/TemplateInfo";
+import type { Template } from "./template";
+
+/** Error codes the UI reacts to (besides showing the message). */
+export const CODES = {
+  wrongPassphrase: "store.wrong_passphrase",
+  weakPassphrase: "session.weak_passphrase",
+  exists: "session.exists",
+  /** Not in the contract yet: what a command answers when the session is locked. */
+  locked: "session.locked",
+} as const;
+
+export function isIpcError(e: unknown): e is IpcError {
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof (e as IpcError).code === "string" &&
+    typeof (e as IpcError).ja === "string" &&
+    typeof (e as IpcError).en === "string"
+  );
+}
+
+/** Any rejection as an IpcError (Tauri itself rejects with a plain string, e.g. for a denied command). */
+export function asIpcError(e: unknown): IpcError {
+  if (isIpcError(e)) return e;
+  const detail = typeof e === "string" ? e : e instanceof Error ? e.message : "";
+  return {
+    code: "ui.unexpected",
+    ja: detail ? `予期しないエラーが発生しました(${detail})` : "予期しないエラーが発生しました。",
+    en: detail ? `Something went wrong (${detail})` : "Something went wrong.",
+  };
+}
+
+/** Whether the page runs inside Tauri (or the mock that stands in for it). */
+export function hasIpc(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    const err = asIpcError(e);
+    for (const h of errorHooks) h(err);
+    throw err;
+  }
+}
+
+const errorHooks = new Set<(e: IpcError) => void>();
+
+/** Every failed command passes through `hook` (the app uses it to notice a locked session). */
+export function onIpcError(hook: (e: IpcError) => void): () => void {
+  errorHooks.add(hook);
+  return () => errorHooks.delete(hook);
+}
+
+export const api = {
+  appStatus: () => call<AppStatus>("app_status"),
+  settingsSet: (settings: Settings) => call<Settings>("settings_set", { settings }),
+  passphraseStrength: (passphrase: string) => call<Strength>("passphrase_strength", { passphrase }),
+  sessionCreate: (passphrase: string) => call<AppStatus>("session_create", { passphrase }),
+  sessionUnlock: (passphrase: string) => call<AppStatus>("session_unlock", { passphrase }),
+  sessionLock: () => call<AppStatus>("session_lock"),
+  sessionTouch: () => call<void>("session_touch"),
+  templatesList: () => call<TemplateInfo[]>("templates_list"),
+  templateGet: (id: string) => call<Template>("template_get", { id }),
+  casesList: (filter: CaseFilter) => call<CaseSummary[]>("cases_list", { filter }),
+  caseCreate: (c: NewCase) => call<CaseSummary>("case_create", { case: c }),
+  caseGet: (id: string) => call<CaseView>("case_get", { id }),
+  documentCreate: (case_id: string, template: string) => call<Editing>("document_create", { case_id, template }),
+  documentOpen: (id: string) => call<Editing>("document_open", { id }),
+  documentAutosave: (id: string, record: RecordJson) => call<string>("document_autosave", { id, record }),
+  documentCheck: (record: RecordJson, final: boolean) => call<Check>("document_check", { record, final }),
+  documentSave: (id: string, record: RecordJson) => call<SaveResult>("document_save", { id, record }),
+  documentFinalize: (id: string, record: RecordJson) => call<SaveResult>("document_finalize", { id, record }),
+  exportPreview: (request: ExportRequest) => call<ExportPreview>("export_preview", { request }),
+  exportSave: (request: ExportRequest) => call<ExportResult>("export_save", { request }),
+  exportOpen: (path: string) => call<void>("export_open", { path }),
+};
+
+/** Rust locked the session after the idle time (payload null). */
+export function onSessionLocked(handler: () => void): Promise<UnlistenFn> {
+  return listen<null>("session-locked", () => handler());
+}

@@ -1,0 +1,601 @@
+// An in-memory stand-in for the Rust commands, for `npm run dev:mock` (working on the UI in a plain
+// browser) and for screenshots. It is NOT the contract: the Rust side is. It loads the real form
+// definitions from ../templates and mimics only enough of the store and the checks to exercise the
+// screens. Every person and organisation in it is fictional.
+import type { AppStatus } from "../bindings/AppStatus";
+import type { CaseFilter } from "../bindings/CaseFilter";
+import type { CaseSummary } from "../bindings/CaseSummary";
+import type { CaseView } from "../bindings/CaseView";
+import type { Check } from "../bindings/Check";
+import type { DocStatus } from "../bindings/DocStatus";
+import type { Editing } from "../bindings/Editing";
+import type { ExportPreview } from "../bindings/ExportPreview";
+import type { ExportRequest } from "../bindings/ExportRequest";
+import type { IpcError } from "../bindings/IpcError";
+import type { NewCase } from "../bindings/NewCase";
+import type { Problem } from "../bindings/Problem";
+import type { RecordJson } from "../bindings/RecordJson";
+import type { RevisionInfo } from "../bindings/RevisionInfo";
+import type { SaveResult } from "../bindings/SaveResult";
+import type { Settings } from "../bindings/Settings";
+import type { Strength } from "../bindings/Strength";
+import type { TemplateInfo } from "../bindings/TemplateInfo";
+import type { Text } from "../bindings/Text";
+import type { Condition, Field, Template } from "../lib/template";
+
+const raw = import.meta.glob("../../../templates/*.json", { eager: true, import: "default" }) as Record<string, unknown>;
+
+function rawFile(name: string): unknown {
+  const key = Object.keys(raw).find((k) => k.endsWith(`/${name}.json`));
+  return key ? raw[key] : undefined;
+}
+
+export const MOCK_PASSPHRASE = "sakura-no-hana-saku-koro";
+
+// ---- templates: the loader's expansions ---------------------------------------------------------
+
+const tx = (ja: string, en: string): Text => ({ ja, en });
+
+const SIGNATURE_FIELDS: Field[] = [
+  { key: "name", type: "text", label: tx("氏名", "Name"), required: true },
+  { key: "date", type: "date", label: tx("日付", "Date"), required: true },
+  { key: "confirmed", type: "checkbox", label: tx("内容を確認しました", "Confirmed"), required: true },
+];
+
+const CONSENT_FIELDS: Field[] = [
+  { key: "recipient", type: "text", label: tx("提供先(機関・立場)", "Recipient (organisation, role)"), required: true },
+  { key: "purpose", type: "text", label: tx("利用目的", "Purpose"), required: true },
+  { key: "items", type: "long_text", label: tx("提供する情報の範囲", "Information covered"), max_length: 2000 },
+  { key: "date", type: "date", label: tx("同意日", "Date of consent"), required: true },
+  {
+    key: "method",
+    type: "choice",
+    label: tx("同意の方法", "Method"),
+    required: true,
+    options: [
+      { key: "signature", label: tx("署名", "Signature") },
+      { key: "name", label: tx("記名", "Written name") },
+      { key: "electronic", label: tx("電子", "Electronic") },
+      { key: "oral", label: tx("口頭(記録者あり)", "Oral (with recorder)") },
+    ],
+  },
+  { key: "recorded_by", type: "text", label: tx("記録者", "Recorded by"), required: { field: "method", equals: "oral" } },
+  { key: "expires", type: "date", label: tx("有効期限", "Expires on") },
+  { key: "withdrawn", type: "date", label: tx("撤回日", "Withdrawn on") },
+];
+
+function expand(t: Template): Template {
+  const agencies = ((rawFile("agencies") as { agencies?: { key: string; label: Text }[] })?.agencies ?? []).map((a) => ({
+    key: a.key,
+    label: a.label,
+  }));
+  const top = t.sections.flatMap((s) => s.fields);
+  const fix = (f: Field): Field => {
+    const out: Field = { ...f };
+    if (out.type === "signature") out.fields = SIGNATURE_FIELDS;
+    if (out.type === "consent" || out.row === "consent") out.fields = CONSENT_FIELDS;
+    if (out.options_from === "agencies") out.options = agencies;
+    else if (out.options_from) {
+      const src = top.find((x) => x.key === out.options_from);
+      out.options = src?.options ?? [];
+      if (src?.option_groups) out.option_groups = src.option_groups;
+    }
+    if (out.fields) out.fields = out.fields.map(fix);
+    return out;
+  };
+  return { ...t, sections: t.sections.map((s) => ({ ...s, fields: s.fields.map(fix) })) };
+}
+
+const TEMPLATES: Template[] = ["dialogue-record", "work-consideration", "route-map"]
+  .map((id) => rawFile(id) as Template | undefined)
+  .filter((t): t is Template => !!t)
+  .map(expand);
+
+function template(id: string): Template {
+  const t = TEMPLATES.find((x) => x.id === id);
+  if (!t) throw err("template.unknown", `様式「${id}」はありません`, `no form ${id}`);
+  return t;
+}
+
+// ---- checks ---------------------------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function present(v: unknown): boolean {
+  if (v === undefined || v === null || v === false) return false;
+  if (typeof v === "string") return v.trim() !== "";
+  if (Array.isArray(v)) return v.length > 0;
+  if (isObj(v)) return Object.values(v).some(present);
+  return true;
+}
+
+function valuesAt(root: Obj, path: string, row: Obj | null): unknown[] {
+  const flat = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+  if (row && path in row) return flat(row[path]);
+  const [g, sub] = path.split(".");
+  if (g !== undefined && sub !== undefined) {
+    const rows = root[g];
+    return Array.isArray(rows) ? rows.flatMap((r) => (isObj(r) ? flat(r[sub]) : [])) : [];
+  }
+  return flat(root[path]);
+}
+
+function holds(c: Condition, root: Obj, row: Obj | null): boolean {
+  if (c.all) return c.all.every((x) => holds(x, root, row));
+  if (c.any) return c.any.some((x) => holds(x, root, row));
+  if (c.not) return !holds(c.not, root, row);
+  if (!c.field) return false;
+  const vals = valuesAt(root, c.field, row).filter(present);
+  if (c.present !== undefined) return c.present === vals.length > 0;
+  if (c.equals !== undefined) return vals.some((v) => v === c.equals);
+  const inList = c.in as unknown[] | null | undefined;
+  const notIn = c.not_in as unknown[] | null | undefined;
+  if (inList) return vals.some((v) => inList.includes(v));
+  if (notIn) return vals.length > 0 && !vals.some((v) => notIn.includes(v));
+  return false;
+}
+
+function isRequired(f: Field, root: Obj, row: Obj | null): boolean {
+  if (f.auto) return false;
+  if (f.required === true) return true;
+  if (typeof f.required === "object" && f.required) return holds(f.required, root, row);
+  return false;
+}
+
+function problem(path: string, code: string, f: Field, ja: string, en: string): Problem {
+  return { path, code, ja: `「${f.label.ja}」${ja}`, en: `${f.label.en} ${en}` };
+}
+
+function checkValue(f: Field, v: unknown, path: string, out: Problem[]): void {
+  if (v === undefined || v === null) return;
+  switch (f.type) {
+    case "number":
+      if (typeof v !== "number") out.push(problem(path, "wrong_type", f, "は数値で入力してください", "must be a number"));
+      else if (f.integer && !Number.isInteger(v)) out.push(problem(path, "not_integer", f, "は整数で入力してください", "must be a whole number"));
+      else if ((typeof f.min === "number" && v < f.min) || (typeof f.max === "number" && v > f.max))
+        out.push(problem(path, "out_of_range", f, `は ${f.min ?? ""}〜${f.max ?? ""} の範囲で入力してください`, `must be between ${f.min ?? ""} and ${f.max ?? ""}`));
+      break;
+    case "date":
+      if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v))
+        out.push(problem(path, "invalid_date", f, "は日付(YYYY-MM-DD)で入力してください", "must be a date YYYY-MM-DD"));
+      break;
+    case "text":
+    case "long_text": {
+      const max = f.max_length ?? (f.type === "long_text" ? 20000 : 200);
+      if (typeof v === "string" && [...v].length > max)
+        out.push(problem(path, "too_long", f, `は${max}文字以内にしてください`, `must be at most ${max} characters`));
+      break;
+    }
+    case "date_range":
+    case "time_range":
+      if (isObj(v) && typeof v.start === "string" && typeof v.end === "string" && v.end < v.start)
+        out.push(problem(`${path}.end`, "bad_range", f, "の終了が開始より前です", "ends before it starts"));
+      break;
+    default:
+      break;
+  }
+}
+
+function checkFields(fields: Field[], obj: Obj, root: Obj, row: Obj | null, prefix: string, final: boolean, applies: boolean, out: Problem[], required: Set<string>, reqPrefix: string): void {
+  for (const f of fields) {
+    const path = prefix ? `${prefix}.${f.key}` : f.key;
+    const reqKey = reqPrefix ? `${reqPrefix}.${f.key}` : f.key;
+    const v = obj[f.key];
+    const req = applies && isRequired(f, root, row);
+    if (req) required.add(reqKey);
+    checkValue(f, v, path, out);
+    if (final && req) {
+      if (f.type === "checkbox" && v === false) out.push(problem(path, "must_be_ticked", f, "にチェックが必要です", "must be ticked"));
+      else if (!present(v) && !(f.type === "multi" && f.allow_empty && Array.isArray(v)))
+        out.push(problem(path, "required", f, "は必須です", "is required"));
+    }
+    if ((f.type === "compound" || f.type === "signature" || f.type === "consent") && f.fields) {
+      const sub = isObj(v) ? v : {};
+      checkFields(f.fields, sub, root, sub, path, final, applies && (req || present(v)), out, required, reqKey);
+    }
+    if (f.type === "group" && f.fields && Array.isArray(v)) {
+      v.forEach((r, i) => {
+        if (isObj(r)) checkFields(f.fields!, r, root, r, `${f.key}[${i}]`, final, applies, out, required, reqKey);
+      });
+    }
+  }
+}
+
+function check(record: RecordJson, final: boolean): Check {
+  const t = template(record.template);
+  const out: Problem[] = [];
+  const required = new Set<string>();
+  const root = record.fields;
+  const known = new Set(t.sections.flatMap((s) => s.fields.map((f) => f.key)));
+  for (const k of Object.keys(root)) {
+    if (!known.has(k)) out.push({ path: k, code: "unknown_field", ja: `「${k}」という項目はありません`, en: `no field ${k}` });
+  }
+  for (const s of t.sections) {
+    const applies =
+      (!s.applies_when || holds(s.applies_when, root, null)) && (!s.optional || s.fields.some((f) => present(root[f.key])));
+    checkFields(s.fields, root, root, null, "", final, applies, out, required, "");
+  }
+  return { problems: out, required: [...required] };
+}
+
+// ---- store -------------------------------------------------------------------------------------
+
+type Doc = {
+  id: string;
+  case_id: string;
+  template: string;
+  status: DocStatus;
+  revisions: (RevisionInfo & { record: RecordJson })[];
+  working: RecordJson | null;
+  updated_at: string;
+};
+
+type CaseRow = { id: string; display_name: string; pseudonym: string | null; employer: string | null; status: "open" | "closed"; updated_at: string };
+
+let settings: Settings = { lang: "ja", era: "seireki", idle_lock_minutes: 10, backup_dir: null };
+let dbExists = !new URLSearchParams(location.search).has("fresh");
+let unlocked = new URLSearchParams(location.search).has("unlocked");
+let passphrase = MOCK_PASSPHRASE;
+const cases: CaseRow[] = [];
+const docs: Doc[] = [];
+let counter = 0;
+
+function uuid(): string {
+  counter++;
+  return `00000000-0000-4000-8000-${String(counter).padStart(12, "0")}`;
+}
+
+function now(offsetDays = 0): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString();
+}
+
+function day(offsetDays: number): string {
+  return now(offsetDays).slice(0, 10);
+}
+
+function err(code: string, ja: string, en: string): IpcError {
+  return { code, ja, en };
+}
+
+async function sha(text: string): Promise<string> {
+  const buf = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function emptyRecord(templateId: string, id: string): RecordJson {
+  const t = template(templateId);
+  return { format: "taiwa.document/1", template: t.id, template_version: t.version, status: "draft", lang: settings.lang, id, fields: {} };
+}
+
+function displayOf(d: Doc): string {
+  const rec = d.working ?? d.revisions.at(-1)?.record;
+  const t = template(d.template);
+  for (const p of t.display_fields ?? []) {
+    let v: unknown = rec?.fields;
+    for (const seg of p.split(".")) v = isObj(v) ? v[seg] : undefined;
+    if (typeof v === "string" && v.trim()) return v.trim();
+  }
+  return t.title.ja;
+}
+
+function caseSummary(c: CaseRow): CaseSummary {
+  const mine = docs.filter((d) => d.case_id === c.id);
+  const reviews = mine
+    .map((d) => (d.working ?? d.revisions.at(-1)?.record)?.fields.next_review_date)
+    .filter((v): v is string => typeof v === "string")
+    .sort();
+  return {
+    ...c,
+    documents: mine.length,
+    templates: [...new Set(mine.map((d) => d.template))],
+    next_review: reviews[0] ?? null,
+  };
+}
+
+function fold(s: string): string {
+  return s
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[\u30a1-\u30f6]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0x60));
+}
+
+async function addRevision(d: Doc, record: RecordJson, status: DocStatus): Promise<RevisionInfo & { record: RecordJson }> {
+  const prev = d.revisions.at(-1) ?? null;
+  const rec = { ...structuredClone(record), status };
+  const text = JSON.stringify(rec.fields);
+  const rev = {
+    seq: (prev?.seq ?? 0) + 1,
+    status,
+    sha256: await sha(`${prev?.sha256 ?? ""}${text}`),
+    prev_sha256: prev?.sha256 ?? null,
+    created_at: now(),
+    record: rec,
+  };
+  d.revisions.push(rev);
+  d.status = status;
+  d.working = null;
+  d.updated_at = rev.created_at;
+  return rev;
+}
+
+async function seed(): Promise<void> {
+  const a: CaseRow = { id: uuid(), display_name: "山本 さくら", pseudonym: "RA-2026-0001", employer: "みどり食品株式会社", status: "open", updated_at: now(-2) };
+  const b: CaseRow = { id: uuid(), display_name: "伊藤 健", pseudonym: "RA-2026-0002", employer: "ひかり物流株式会社", status: "open", updated_at: now(-10) };
+  const c: CaseRow = { id: uuid(), display_name: "ｶﾄｳ ﾐﾅﾐ", pseudonym: null, employer: null, status: "closed", updated_at: now(-90) };
+  cases.push(a, b, c);
+
+  const d1: Doc = { id: uuid(), case_id: a.id, template: "dialogue-record", status: "draft", revisions: [], working: null, updated_at: now(-2) };
+  const r1 = emptyRecord("dialogue-record", d1.id);
+  r1.fields = {
+    session_date: day(-20),
+    session_mode: "in_person",
+    dialogue_stage: "request_after_hiring",
+    legal_basis: ["disability_employment_act"],
+    recorder: { name: "小林 直子", organization: "みどり食品株式会社 人事部", role: "人事担当" },
+    participants: [
+      { name: "山本 さくら", role: "person", attendance: "in_person" },
+      { name: "小林 直子", role: "hr", organization: "人事部", attendance: "in_person" },
+    ],
+    person_name: "山本 さくら",
+    employment_status: "employed",
+    employer_name: "みどり食品株式会社",
+    next_review_date: day(21),
+  };
+  docs.push(d1);
+  await addRevision(d1, r1, "draft");
+  const r1b = structuredClone(r1);
+  r1b.fields.department = "品質管理課";
+  await addRevision(d1, r1b, "final");
+
+  const d2: Doc = { id: uuid(), case_id: a.id, template: "work-consideration", status: "draft", revisions: [], working: null, updated_at: now(-1) };
+  const r2 = emptyRecord("work-consideration", d2.id);
+  r2.fields = { direction: "work_info", wi_name: "山本 さくら" };
+  docs.push(d2);
+  await addRevision(d2, r2, "draft");
+
+  const d3: Doc = { id: uuid(), case_id: b.id, template: "route-map", status: "draft", revisions: [], working: null, updated_at: now(-10) };
+  docs.push(d3);
+  d3.working = emptyRecord("route-map", d3.id);
+  d3.working.fields = { map_title: "伊藤さんの相談先" };
+}
+
+const ready = seed();
+
+// ---- commands ------------------------------------------------------------------------------------
+
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+let onIdleLock: () => void = () => {};
+
+export function setIdleLockHandler(h: () => void): void {
+  onIdleLock = h;
+}
+
+function touch(): void {
+  clearTimeout(idleTimer);
+  const minutes = Number(new URLSearchParams(location.search).get("idle") ?? settings.idle_lock_minutes);
+  if (!unlocked || !(minutes > 0)) return;
+  idleTimer = setTimeout(() => {
+    unlocked = false;
+    onIdleLock();
+  }, minutes * 60_000);
+}
+
+function status(): AppStatus {
+  return { version: "0.1.0-mock", db_path: "/home/user/.local/share/taiwa/taiwa.db", db_exists: dbExists, unlocked, settings };
+}
+
+function needUnlocked(): void {
+  if (!unlocked) throw err("session.locked", "ロックされています", "The session is locked");
+}
+
+function doc(id: string): Doc {
+  const d = docs.find((x) => x.id === id);
+  if (!d) throw err("document.not_found", "文書が見つかりません", "Document not found");
+  return d;
+}
+
+function editing(d: Doc): Editing {
+  const head = d.revisions.at(-1);
+  const record = structuredClone(d.working ?? head?.record ?? emptyRecord(d.template, d.id));
+  return {
+    id: d.id,
+    case_id: d.case_id,
+    template: d.template,
+    record,
+    head_seq: head?.seq ?? 0,
+    restored_autosave: d.working !== null && head !== undefined,
+    check: check(record, false),
+  };
+}
+
+function previewValue(f: Field, v: unknown, t: Template): string {
+  if (typeof v === "string") {
+    const o = f.options?.find((x) => x.key === v);
+    return o ? o.label.ja : v;
+  }
+  if (typeof v === "boolean") return v ? "✔" : "";
+  if (typeof v === "number") return String(v);
+  if (Array.isArray(v))
+    return v
+      .map((x) => (isObj(x) ? Object.values(x).filter((y) => typeof y === "string").join(" / ") : previewValue(f, x, t)))
+      .join("\n");
+  if (isObj(v)) return Object.entries(v).map(([k, x]) => `${k}: ${String(x)}`).join("\n");
+  return "";
+}
+
+function preview(req: ExportRequest): ExportPreview {
+  const d = doc(req.id);
+  const t = template(d.template);
+  const rec = d.revisions.at(-1)?.record ?? emptyRecord(d.template, d.id);
+  const parts: { key: string; title: Text }[] = [];
+  for (const s of t.sections) if (s.part && !parts.some((p) => p.key === s.part)) parts.push({ key: s.part, title: s.title });
+  const sections = t.sections
+    .filter((s) => !s.part || req.parts === null || req.parts.includes(s.part))
+    .map((s) => ({
+      key: s.key,
+      title: s.title,
+      fields: s.fields
+        .filter((f) => present(rec.fields[f.key]))
+        .map((f) => ({ path: f.key, label: f.label, sensitive: !!f.sensitive, value: previewValue(f, rec.fields[f.key], t) })),
+    }));
+  return {
+    title: { ja: `${t.title.ja} — ${displayOf(d)}`, en: `${t.title.en} — ${displayOf(d)}` },
+    sensitive: sections.some((s) => s.fields.some((f) => f.sensitive)),
+    sections,
+    parts,
+  };
+}
+
+type Args = Record<string, unknown>;
+
+export async function handle(cmd: string, args: Args): Promise<unknown> {
+  await ready;
+  await new Promise((r) => setTimeout(r, 60)); // a little latency, as IPC has
+  switch (cmd) {
+    case "app_status":
+      return status();
+    case "settings_set":
+      settings = { ...(args.settings as Settings) };
+      touch();
+      return settings;
+    case "passphrase_strength": {
+      const p = String(args.passphrase ?? "");
+      const score = Math.min(4, Math.floor([...p].length / 5));
+      const fb: Strength = {
+        score,
+        acceptable: score >= 3,
+        feedback: score >= 3 ? tx("", "") : tx("もっと長くしてください(4語以上の文がおすすめ)", "Make it longer (a phrase of four or more words)"),
+      };
+      return fb;
+    }
+    case "session_create": {
+      if (dbExists) throw err("session.exists", "データベースはすでにあります", "The database already exists");
+      const p = String(args.passphrase ?? "");
+      if ([...p].length < 15) throw err("session.weak_passphrase", "パスフレーズが弱すぎます", "The passphrase is too weak");
+      passphrase = p;
+      dbExists = true;
+      unlocked = true;
+      touch();
+      return status();
+    }
+    case "session_unlock":
+      if (args.passphrase !== passphrase)
+        throw err("store.wrong_passphrase", "パスフレーズが違います。もう一度入力してください。", "Wrong passphrase. Please try again.");
+      unlocked = true;
+      touch();
+      return status();
+    case "session_lock":
+      unlocked = false;
+      clearTimeout(idleTimer);
+      return status();
+    case "session_touch":
+      touch();
+      return null;
+    case "templates_list": {
+      const list: TemplateInfo[] = TEMPLATES.map((t) => ({ id: t.id, version: t.version, title: t.title, description: t.description ?? null }));
+      return list;
+    }
+    case "template_get":
+      return template(String(args.id));
+    case "cases_list": {
+      needUnlocked();
+      const f = args.filter as CaseFilter;
+      const q = fold(f.text);
+      return cases
+        .map(caseSummary)
+        .filter((c) => !f.status || c.status === f.status)
+        .filter((c) => !f.template || c.templates.includes(f.template))
+        .filter((c) => {
+          if (f.review_within_days === null) return true;
+          return c.next_review !== null && c.next_review <= day(f.review_within_days);
+        })
+        .filter((c) => {
+          if (!q) return true;
+          const hay = [c.display_name, c.pseudonym ?? "", c.employer ?? "", ...docs.filter((d) => d.case_id === c.id).map((d) => JSON.stringify((d.working ?? d.revisions.at(-1)?.record)?.fields ?? {}))].join(" ");
+          return fold(hay).includes(q);
+        })
+        .sort((x, y) => (x.updated_at < y.updated_at ? 1 : -1));
+    }
+    case "case_create": {
+      needUnlocked();
+      const n = args.case as NewCase;
+      if (!n.display_name.trim()) throw err("case.name_required", "氏名を入力してください", "Enter a name");
+      const c: CaseRow = { id: uuid(), display_name: n.display_name, pseudonym: n.pseudonym, employer: n.employer, status: "open", updated_at: now() };
+      cases.push(c);
+      return caseSummary(c);
+    }
+    case "case_get": {
+      needUnlocked();
+      const c = cases.find((x) => x.id === args.id);
+      if (!c) throw err("case.not_found", "ケースが見つかりません", "Case not found");
+      const view: CaseView = {
+        case: caseSummary(c),
+        documents: docs
+          .filter((d) => d.case_id === c.id)
+          .map((d) => ({
+            summary: {
+              id: d.id,
+              case_id: c.id,
+              case_name: c.display_name,
+              template: d.template,
+              status: d.status,
+              title: displayOf(d),
+              head_seq: d.revisions.at(-1)?.seq ?? 0,
+              updated_at: d.updated_at,
+            },
+            revisions: d.revisions.map(({ record: _r, ...info }) => info),
+          })),
+      };
+      return view;
+    }
+    case "document_create": {
+      needUnlocked();
+      const d: Doc = { id: uuid(), case_id: String(args.case_id), template: String(args.template), status: "draft", revisions: [], working: null, updated_at: now() };
+      template(d.template);
+      d.working = emptyRecord(d.template, d.id);
+      docs.push(d);
+      return editing(d);
+    }
+    case "document_open":
+      needUnlocked();
+      return editing(doc(String(args.id)));
+    case "document_autosave": {
+      needUnlocked();
+      const d = doc(String(args.id));
+      d.working = structuredClone(args.record as RecordJson);
+      d.updated_at = now();
+      return now();
+    }
+    case "document_check":
+      needUnlocked();
+      return check(args.record as RecordJson, Boolean(args.final));
+    case "document_save":
+    case "document_finalize": {
+      needUnlocked();
+      const d = doc(String(args.id));
+      const final = cmd === "document_finalize";
+      const record = args.record as RecordJson;
+      const c = check(record, final);
+      const result: SaveResult = { outcome: null, check: c };
+      if (c.problems.length > 0) return result;
+      const head = d.revisions.at(-1);
+      const unchanged = !final && head !== undefined && JSON.stringify(head.record.fields) === JSON.stringify(record.fields);
+      const rev = unchanged && head ? head : await addRevision(d, record, final ? "final" : "draft");
+      result.outcome = { document_id: d.id, case_id: d.case_id, seq: rev.seq, sha256: rev.sha256, created: d.revisions.length === 1, unchanged };
+      return result;
+    }
+    case "export_preview":
+      needUnlocked();
+      return preview(args.request as ExportRequest);
+    case "export_save": {
+      needUnlocked();
+      const p = preview(args.request as ExportRequest);
+      return { path: `/home/user/ドキュメント/${p.title.ja.replace(/[\\/:*?"<>| ]+/g, "_")}.pdf`, bytes: 48_213 };
+    }
+    case "export_open":
+      return null;
+    default:
+      throw `mock: unknown command ${cmd}`;
+  }
+}
