@@ -150,6 +150,12 @@ pub(crate) fn check_parts(template: &Template, parts: Option<&[String]>) -> Resu
     Ok(())
 }
 
+/// Whether every character of `record` can be printed: the editor asks before a document is
+/// finalized, so an emoji is reported beside its field then, not when the final PDF is made.
+pub fn check_printable(record: &Record, template: &Template, lang: Lang) -> Result<(), PdfError> {
+    check_coverage(FontSet::get()?, record, template, lang)
+}
+
 /// Every character that will be printed must be in a bundled font: checked before any layout, so
 /// a missing glyph is an error naming the field, never a silent box.
 fn check_coverage(

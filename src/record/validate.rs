@@ -6,7 +6,7 @@
 
 use super::problem::{Problem, ProblemCode as Code};
 use super::{DocStatus, Record};
-use crate::template::model::{Auto, Condition, Field, FieldType, Required, Template};
+use crate::template::model::{Auto, Condition, Field, FieldType, Required, Section, Template};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -53,8 +53,7 @@ pub fn required_now(record: &Record, template: &Template) -> Vec<String> {
     };
     let mut out = Vec::new();
     for section in &template.sections {
-        let applies = section.applies_when.as_ref().is_none_or(|c| v.eval(c, TOP));
-        if !applies {
+        if !v.section_applies(section) {
             continue;
         }
         for f in &section.fields {
@@ -145,20 +144,26 @@ impl<'a> Validator<'a> {
         }
         let template = self.template;
         for section in &template.sections {
-            let applies = section
-                .applies_when
-                .as_ref()
-                .is_none_or(|c| self.eval(c, TOP))
-                && (!section.optional
-                    || section
-                        .fields
-                        .iter()
-                        .any(|f| self.root.get(&f.key).is_some_and(|v| present(f, v))));
+            let applies = self.section_applies(section);
             for field in &section.fields {
                 let value = self.root.get(&field.key);
                 self.field(field, value, &field.key, applies, TOP);
             }
         }
+    }
+
+    /// Whether a section's required rules apply: its `applies_when` holds and, for an optional
+    /// section, one of its fields has a value (an optional part is only required once started).
+    fn section_applies(&self, section: &Section) -> bool {
+        section
+            .applies_when
+            .as_ref()
+            .is_none_or(|c| self.eval(c, TOP))
+            && (!section.optional
+                || section
+                    .fields
+                    .iter()
+                    .any(|f| self.root.get(&f.key).is_some_and(|v| present(f, v))))
     }
 
     /// Checks one field's value (if any) and, when finalizing, whether it is required.

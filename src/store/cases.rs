@@ -198,6 +198,39 @@ impl Store {
         Ok(())
     }
 
+    /// Cases with a document whose indexed text contains the folded `query`: the same match as
+    /// `Store::search` (trigram MATCH from three characters, LIKE below), but not capped at
+    /// `SEARCH_LIMIT` documents, so older cases are not lost when many documents match.
+    fn cases_mentioning(&self, query: &str) -> Result<HashSet<Uuid>, StoreError> {
+        let select = "SELECT DISTINCT d.case_id
+             FROM search_index s JOIN documents d ON d.num = s.rowid";
+        let (sql, arg) = if query.chars().count() >= 3 {
+            (
+                format!("{select} WHERE search_index MATCH ?1"),
+                format!("\"{}\"", query.replace('"', "\"\"")),
+            )
+        } else {
+            let escaped = query
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            (
+                format!("{select} WHERE s.body LIKE ?1 ESCAPE '\\'"),
+                format!("%{escaped}%"),
+            )
+        };
+        let mut stmt = self.conn.prepare(&sql)?;
+        let ids = stmt.query_map([arg], |r| r.get::<_, String>(0))?;
+        let mut out = HashSet::new();
+        for id in ids {
+            let id = id?;
+            out.insert(Uuid::parse_str(&id).map_err(|_| StoreError::Corrupt {
+                detail: format!("document of case {id:?}: bad case id"),
+            })?);
+        }
+        Ok(out)
+    }
+
     /// Cases matching `filter`, most recently changed first. `today` anchors the review window.
     pub fn cases(
         &self,
@@ -209,10 +242,7 @@ impl Store {
         let by_document: HashSet<Uuid> = if query.is_empty() {
             HashSet::new()
         } else {
-            self.search(&query)?
-                .into_iter()
-                .map(|h| h.case_id)
-                .collect()
+            self.cases_mentioning(&query)?
         };
         let mut stmt = self.conn.prepare(&format!(
             "{SUMMARY_SELECT} GROUP BY c.id ORDER BY c.updated_at DESC, c.id"

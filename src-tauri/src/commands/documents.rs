@@ -7,7 +7,8 @@ use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use serde::Serialize;
 use serde_json::Value;
-use taiwa::i18n::Text;
+use taiwa::i18n::{Text, UserError};
+use taiwa::pdf::{PdfError, check_printable};
 use taiwa::record::{DocStatus, Mode, Record, parse_record, required_now, validate};
 use taiwa::store::{SaveOutcome, StoreError};
 use taiwa::template::Registry;
@@ -67,11 +68,11 @@ fn problems(list: Vec<taiwa::record::Problem>) -> Vec<FieldProblem> {
 fn parse(record: &Value) -> Result<Record, Check> {
     let bytes = serde_json::to_vec(record).unwrap_or_default();
     parse_record(&bytes, Registry::builtin()).map_err(|e| {
-        let Text { ja, en } = taiwa::i18n::UserError::message(&e);
+        let Text { ja, en } = e.message();
         Check {
             problems: vec![FieldProblem {
                 path: String::new(),
-                code: taiwa::i18n::UserError::code(&e).to_string(),
+                code: e.code().to_string(),
                 ja,
                 en,
             }],
@@ -82,8 +83,26 @@ fn parse(record: &Value) -> Result<Record, Check> {
 
 fn check(record: &Record, mode: Mode) -> IpcResult<Check> {
     let t = template(&record.template)?;
+    let mut found = problems(validate(record, t, mode));
+    // A final document is exported as it is: a character no bundled font has must be replaced
+    // before finalizing, not discovered when the PDF is made. Drafts keep whatever was typed.
+    if mode == Mode::Final
+        && let Err(e) = check_printable(record, t, record.lang)
+    {
+        let path = match &e {
+            PdfError::MissingGlyph { path, .. } => path.clone(),
+            _ => String::new(),
+        };
+        let Text { ja, en } = e.message();
+        found.push(FieldProblem {
+            path,
+            code: e.code().to_string(),
+            ja,
+            en,
+        });
+    }
     Ok(Check {
-        problems: problems(validate(record, t, mode)),
+        problems: found,
         required: required_now(record, t),
     })
 }

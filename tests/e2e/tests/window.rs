@@ -1,18 +1,21 @@
-//! The real Taiwa window in WebKit, driven through WebDriver (WebKitWebDriver, directly: tauri-driver
-//! only rewrites capabilities and sets TAURI_WEBVIEW_AUTOMATION, which this does itself).
-//! Needs a display: scripts/test.sh runs it under Xvfb with APP_BIN set.
+//! The real Taiwa app in WebKit, driven through WebDriver (WebKitWebDriver, directly: tauri-driver
+//! only rewrites capabilities and sets TAURI_WEBVIEW_AUTOMATION, which this does itself), as a
+//! support worker would use it. Needs a display: scripts/test.sh runs it under Xvfb with APP_BIN set.
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Map, Value, json};
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// A passphrase zxcvbn scores 4: four unrelated words.
+const PASSPHRASE: &str = "kawa-sakura-tokei-57-mori";
 
 struct Driver {
     child: Child,
     port: u16,
-    _home: tempfile::TempDir,
 }
 
 impl Drop for Driver {
@@ -47,7 +50,8 @@ fn app_binary() -> PathBuf {
     path.canonicalize().expect("absolute app path")
 }
 
-fn start_driver() -> Driver {
+/// WebKitWebDriver for an app whose data and settings live under `home`, never the user's.
+fn start_driver(home: &Path, export_dir: &Path) -> Driver {
     assert!(
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
         "no display: run under xvfb-run (scripts/test.sh does)"
@@ -56,15 +60,15 @@ fn start_driver() -> Driver {
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
-    // The app must never touch the user's real data: give it a home of its own.
-    let home = tempfile::tempdir().expect("temp home");
     let child = Command::new("WebKitWebDriver")
         .arg(format!("--port={port}"))
         .arg("--host=127.0.0.1")
         .env("TAURI_WEBVIEW_AUTOMATION", "true")
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("TAIWA_EXPORT_DIR", export_dir)
+        .env_remove("TAIWA_DB")
         .stdin(Stdio::null())
         .spawn()
         .expect("WebKitWebDriver (Debian package webkit2gtk-driver) must be on PATH");
@@ -76,11 +80,7 @@ fn start_driver() -> Driver {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    Driver {
-        child,
-        port,
-        _home: home,
-    }
+    Driver { child, port }
 }
 
 async fn connect(driver: &Driver) -> Client {
@@ -99,74 +99,420 @@ async fn connect(driver: &Driver) -> Client {
     .expect("WebDriver session")
 }
 
-/// Saves a screenshot of the current frame under target/ (or E2E_SHOTS) for people to look at.
-async fn screenshot(client: &Client, name: &str) {
+fn sel(testid: &str) -> String {
+    format!("[data-testid=\"{testid}\"]")
+}
+
+/// The element with this test id, waiting up to 15 s for it to appear.
+async fn el(c: &Client, testid: &str) -> Element {
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(&sel(testid)))
+        .await
+        .unwrap_or_else(|e| panic!("no element {testid}: {e}"))
+}
+
+async fn click(c: &Client, testid: &str) {
+    let e = el(c, testid).await;
+    // Centre it first: the editor's sticky action bar may cover an element at the window's edge.
+    let _ = c
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+            vec![json!(sel(testid))],
+        )
+        .await;
+    if let Err(err) = e.click().await {
+        screenshot(c, &format!("failed-click-{testid}")).await;
+        panic!("click {testid}: {err:?}");
+    }
+}
+
+async fn type_into(c: &Client, testid: &str, text: &str) {
+    let e = el(c, testid).await;
+    let _ = c
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+            vec![json!(sel(testid))],
+        )
+        .await;
+    let typed = match e.clear().await {
+        Ok(()) => e.send_keys(text).await,
+        Err(err) => Err(err),
+    };
+    if let Err(err) = typed {
+        let html = c
+            .execute(
+                "return document.querySelector(arguments[0]).outerHTML",
+                vec![json!(sel(testid))],
+            )
+            .await
+            .unwrap_or(Value::Null);
+        screenshot(c, &format!("failed-type-{testid}")).await;
+        panic!("type into {testid}: {err:?}\n{html}");
+    }
+}
+
+/// Sets an input's, textarea's or select's value as the browser would on user input. For dates
+/// (WebKit's date input takes keys in locale order), selects and text outside the keyboard (𠮷).
+async fn set_value(c: &Client, testid: &str, value: &str) {
+    el(c, testid).await;
+    c.execute(
+        r#"const el = document.querySelector(arguments[0]);
+           const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype
+             : el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+           Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, arguments[1]);
+           el.dispatchEvent(new Event('input', {bubbles: true}));
+           el.dispatchEvent(new Event('change', {bubbles: true}));"#,
+        vec![json!(sel(testid)), json!(value)],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("set {testid}: {e}"));
+}
+
+async fn text(c: &Client, testid: &str) -> String {
+    el(c, testid).await.text().await.unwrap_or_default()
+}
+
+/// Polls a JavaScript condition until it is true (15 s at most).
+async fn until(c: &Client, what: &str, script: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let v = c.execute(script, vec![]).await.unwrap_or(Value::Null);
+        if v == Value::Bool(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Saves a screenshot under target/e2e-shots (E2E_SHOTS) for people to look at.
+async fn screenshot(c: &Client, name: &str) {
     // Two animation frames, or the shot may show the frame before the last DOM change.
-    let _ = client
-        .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", vec![])
+    let _ = c
+        .execute_async(
+            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+            vec![],
+        )
         .await;
     let dir = std::env::var_os("E2E_SHOTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-shots"));
     std::fs::create_dir_all(&dir).expect("screenshot folder");
     // Bounded: with WEBKIT_DISABLE_DMABUF_RENDERER=1 under Xvfb, WebKitWebDriver never answers this.
-    let png = tokio::time::timeout(Duration::from_secs(30), client.screenshot())
+    let png = tokio::time::timeout(Duration::from_secs(30), c.screenshot())
         .await
         .expect("screenshot did not come within 30 s")
         .expect("screenshot");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_window_opens_and_lists_the_three_forms_from_the_core() {
-    let driver = start_driver();
-    let client = connect(&driver).await;
-    assert_eq!(client.title().await.unwrap(), "Taiwa 対話");
-    let heading = client
-        .find(Locator::Css("h1"))
+/// Runs axe-core (WCAG 2.1 A/AA) on the current screen; fails on any violation.
+async fn axe(c: &Client, screen: &str) {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (scripts/test.sh installs the UI's packages)",
+            path.display()
+        )
+    });
+    c.execute(&format!("{source}\nreturn true;"), vec![])
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(heading.contains("対話"), "{heading}");
-
-    // The list comes from the core over IPC: three entries, one per form definition.
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let items = loop {
-        let items = client
-            .find_all(Locator::Css("#templates li[data-template]"))
-            .await
-            .unwrap();
-        if items.len() == 3 || Instant::now() > deadline {
-            break items;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let mut texts = Vec::new();
-    for item in &items {
-        texts.push(item.text().await.unwrap());
-    }
-    assert_eq!(texts.len(), 3, "{texts:?}");
-    assert!(
-        texts.iter().any(|t| t.contains("合理的配慮 対話記録")),
-        "{texts:?}"
-    );
-    assert!(
-        texts.iter().any(|t| t.contains("相談導線マップ")),
-        "{texts:?}"
-    );
-    let version: Value = client
-        .execute(
-            "return document.getElementById('version').textContent",
+        .expect("inject axe-core");
+    let result = c
+        .execute_async(
+            r#"const done = arguments[0];
+               axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                 .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.length + ' ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))))
+                 .catch(e => done(['axe failed: ' + e]));"#,
             vec![],
         )
         .await
-        .unwrap();
+        .expect("axe.run");
+    let violations: Vec<String> = serde_json::from_value(result).unwrap_or_default();
     assert!(
-        version.as_str().is_some_and(|v| v.starts_with("Taiwa ")),
-        "{version}"
+        violations.is_empty(),
+        "{screen}: accessibility violations: {violations:?}"
     );
-    screenshot(&client, "01-start").await;
-    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_after_a_restart() {
+    let home = tempfile::tempdir().expect("temp home");
+    let exports = tempfile::tempdir().expect("export folder");
+    let db = home.path().join("data/taiwa/taiwa.db");
+
+    // ---- first run: choose a passphrase; the encrypted database is created ----
+    let driver = start_driver(home.path(), exports.path());
+    let c = connect(&driver).await;
+    assert_eq!(c.title().await.unwrap(), "Taiwa 対話");
+    type_into(&c, "passphrase-new", "abc").await;
+    until(
+        &c,
+        "a weak-passphrase verdict",
+        &format!(
+            "return !!document.querySelector('{}') && document.querySelector('{}').disabled",
+            sel("create-db"),
+            sel("create-db")
+        ),
+    )
+    .await;
+    screenshot(&c, "01-first-run-weak").await;
+    type_into(&c, "passphrase-new", PASSPHRASE).await;
+    type_into(&c, "passphrase-confirm", PASSPHRASE).await;
+    until(
+        &c,
+        "create enabled",
+        &format!(
+            "return !document.querySelector('{}').disabled",
+            sel("create-db")
+        ),
+    )
+    .await;
+    axe(&c, "first run").await;
+    click(&c, "create-db").await;
+    el(&c, "new-case").await;
+    assert!(db.is_file(), "no database at {}", db.display());
+    let bytes = std::fs::read(&db).unwrap();
+    assert!(
+        !bytes.starts_with(b"SQLite format 3"),
+        "the database is not encrypted"
+    );
+
+    // ---- a case ----
+    click(&c, "new-case").await;
+    type_into(&c, "new-case-name", "山田 花子").await;
+    type_into(&c, "new-case-pseudonym", "RA-2026-0137").await;
+    type_into(&c, "new-case-employer", "株式会社みなと精機").await;
+    screenshot(&c, "02-new-case").await;
+    click(&c, "new-case-submit").await;
+    assert!(text(&c, "case-name").await.contains("山田 花子"));
+
+    // ---- a dialogue record ----
+    click(&c, "new-document").await;
+    click(&c, "new-document-template-dialogue-record").await;
+    click(&c, "new-document-submit").await;
+    el(&c, "document-form").await;
+    set_value(&c, "field-session_date", "2026-11-20").await;
+    set_value(&c, "field-dialogue_stage", "request_after_hiring").await; // 8 options: a select
+    click(&c, "field-legal_basis-disability_employment_act").await;
+    type_into(&c, "field-recorder.name", "佐藤 美咲").await;
+    for (i, (name, role)) in [
+        ("山田 花子", "person"),
+        ("田中 由美", "job_coach"),
+        ("鈴木 拓也", "occupational_physician"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        click(&c, "add-row-participants").await;
+        type_into(&c, &format!("field-participants.{i}.name"), name).await;
+        set_value(&c, &format!("field-participants.{i}.role"), role).await;
+    }
+    click(&c, "field-participants_consent").await;
+    // person_name is left empty on purpose: finalizing must name it.
+    click(&c, "field-employment_status-employed").await;
+    type_into(&c, "field-employer_name", "株式会社みなと精機").await;
+    click(&c, "field-diagnosis_disclosure-not_disclosed").await;
+    set_value(&c, "field-request_date", "2026-10-01").await;
+    click(&c, "field-request_channel-written").await;
+    click(&c, "field-requester-person").await;
+    click(&c, "field-functional_impacts-hearing_speech").await;
+    click(&c, "add-row-barriers").await;
+    // Emoji and a character outside the BMP survive the round trip.
+    set_value(
+        &c,
+        "field-barriers.0.description",
+        "電話の聞き取りに時間がかかる(𠮷田部長の内線も)📞",
+    )
+    .await;
+    click(&c, "add-row-agreed_measures").await;
+    type_into(
+        &c,
+        "field-agreed_measures.0.measure",
+        "業務指示はチャットでも送る",
+    )
+    .await;
+    set_value(&c, "field-agreed_measures.0.start_date", "2026-12-01").await;
+    type_into(&c, "field-agreed_measures.0.owner", "経理部").await;
+    click(&c, "field-share_with-nobody").await;
+    click(&c, "field-share_content-agreed_measures_only").await;
+    set_value(&c, "field-next_review_date", "2027-03-01").await;
+    type_into(&c, "field-sign_person.name", "山田 花子").await;
+    set_value(&c, "field-sign_person.date", "2026-11-20").await;
+    click(&c, "field-sign_person.confirmed").await;
+
+    // Finalizing names the missing field, and the emoji no font can print, beside their fields;
+    // nothing is finalized.
+    click(&c, "finalize").await;
+    let err = text(&c, "error-person_name").await;
+    assert!(err.contains("必須"), "error beside person_name: {err:?}");
+    let err = text(&c, "error-barriers.0.description").await;
+    assert!(err.contains("U+1F4DE"), "error beside the emoji: {err:?}");
+    el(&c, "problem-summary").await;
+    screenshot(&c, "03-editor-missing-field").await;
+    axe(&c, "editor with an error").await;
+    type_into(&c, "field-person_name", "山田 花子").await;
+    set_value(
+        &c,
+        "field-barriers.0.description",
+        "電話の聞き取りに時間がかかる(𠮷田部長の内線も)",
+    )
+    .await;
+    click(&c, "finalize").await;
+    click(&c, "finalize-confirm").await;
+    el(&c, "readonly-notice").await;
+    screenshot(&c, "04-finalized").await;
+
+    // ---- export: preview, then the PDF (TAIWA_EXPORT_DIR stands in for the save dialog) ----
+    click(&c, "export").await;
+    let preview = text(&c, "export-preview").await;
+    assert!(preview.contains("山田 花子"), "preview: {preview}");
+    screenshot(&c, "05-export-preview").await;
+    axe(&c, "export preview").await;
+    click(&c, "export-save").await;
+    until(
+        &c,
+        "the export's result",
+        &format!(
+            "return !!document.querySelector('{}') || !!document.querySelector('{}')",
+            sel("export-path"),
+            sel("export-save-error")
+        ),
+    )
+    .await;
+    if c.find(Locator::Css(&sel("export-save-error")))
+        .await
+        .is_ok()
+    {
+        screenshot(&c, "failed-export").await;
+        panic!("export failed: {}", text(&c, "export-save-error").await);
+    }
+    let shown = text(&c, "export-path").await;
+    let pdf = std::fs::read_dir(exports.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .expect("a PDF in the export folder");
+    assert!(
+        shown.contains(&pdf.file_name().unwrap().to_string_lossy().to_string()),
+        "{shown}"
+    );
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let pdf_text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        pdf_text.contains("山田 花子"),
+        "the PDF lacks the person's name"
+    );
+    assert!(pdf_text.contains("𠮷田部長"), "the PDF lacks 𠮷");
+
+    // ---- find the case by a two-character name ----
+    click(&c, "nav-cases").await;
+    type_into(&c, "search", "山田").await;
+    until(
+        &c,
+        "one matching case",
+        &format!(
+            "return document.querySelectorAll('{}').length === 1",
+            sel("case-row")
+        ),
+    )
+    .await;
+    type_into(&c, "search", "ﾐﾅﾄ").await; // half-width katakana finds みなと (kana and width folded)
+    until(
+        &c,
+        "the case by its employer",
+        &format!(
+            "return document.querySelectorAll('{}').length === 1",
+            sel("case-row")
+        ),
+    )
+    .await;
+    type_into(&c, "search", "佐々木").await;
+    until(
+        &c,
+        "no case",
+        &format!(
+            "return document.querySelectorAll('{}').length === 0",
+            sel("case-row")
+        ),
+    )
+    .await;
+    set_value(&c, "search", "").await;
+    until(
+        &c,
+        "the full list again",
+        &format!(
+            "return document.querySelectorAll('{}').length === 1",
+            sel("case-row")
+        ),
+    )
+    .await;
+    screenshot(&c, "06-case-list").await;
+    axe(&c, "case list").await;
+
+    // ---- English ----
+    click(&c, "nav-settings").await;
+    click(&c, "settings-lang-en").await;
+    until(
+        &c,
+        "the English UI",
+        "return document.documentElement.lang === 'en'",
+    )
+    .await;
+    screenshot(&c, "07-settings-en").await;
+    axe(&c, "settings").await;
+
+    // ---- lock and unlock; a wrong passphrase says so ----
+    click(&c, "lock-button").await;
+    type_into(&c, "passphrase", "not-the-passphrase").await;
+    click(&c, "unlock").await;
+    let wrong = el(&c, "unlock-error").await;
+    assert_eq!(
+        wrong.attr("data-code").await.unwrap().as_deref(),
+        Some("store.wrong_passphrase")
+    );
+    screenshot(&c, "08-unlock-wrong").await;
+    type_into(&c, "passphrase", PASSPHRASE).await;
+    click(&c, "unlock").await;
+    el(&c, "new-case").await;
+    c.close().await.unwrap();
+    drop(driver);
+
+    // ---- restart: everything is still there ----
+    let driver = start_driver(home.path(), exports.path());
+    let c = connect(&driver).await;
+    type_into(&c, "passphrase", PASSPHRASE).await;
+    click(&c, "unlock").await;
+    until(
+        &c,
+        "the case after a restart",
+        &format!(
+            "return document.querySelectorAll('{}').length === 1",
+            sel("case-row")
+        ),
+    )
+    .await;
+    assert_eq!(
+        c.execute("return document.documentElement.lang", vec![])
+            .await
+            .unwrap(),
+        json!("en"),
+        "the language setting did not survive the restart"
+    );
+    click(&c, "case-link").await;
+    let row = el(&c, "document-row").await;
+    assert_eq!(
+        row.attr("data-status").await.unwrap().as_deref(),
+        Some("final")
+    );
+    screenshot(&c, "09-after-restart").await;
+    c.close().await.unwrap();
 }
