@@ -248,12 +248,14 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
     let c = connect(&driver).await;
     assert_eq!(c.title().await.unwrap(), "Taiwa 対話");
     type_into(&c, "passphrase-new", "abc").await;
+    // The strength comes from Rust (zxcvbn); a weak passphrase is named and cannot be used.
     until(
         &c,
         "a weak-passphrase verdict",
         &format!(
-            "return !!document.querySelector('{}') && document.querySelector('{}').disabled",
-            sel("create-db"),
+            "const s = document.querySelector('{}'); const b = document.querySelector('{}');
+         return !!s && !!b && s.textContent.includes('弱') && b.disabled",
+            sel("strength"),
             sel("create-db")
         ),
     )
