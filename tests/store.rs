@@ -486,3 +486,880 @@ fn search_finds_one_two_and_longer_japanese_queries_across_widths() {
     assert_eq!(ids("%"), vec![dialogue]);
     assert!(ids("").is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cases (schema 2): created by the app, listed with a filter
+// ---------------------------------------------------------------------------------------------
+
+use taiwa::store::{
+    CaseFilter, CaseStatus, CaseSummary, MAX_AUTOSAVE_BYTES, MAX_CASE_TEXT, NewCase,
+};
+
+fn new_case(name: &str, pseudonym: Option<&str>, employer: Option<&str>) -> NewCase {
+    NewCase {
+        display_name: name.to_string(),
+        pseudonym: pseudonym.map(String::from),
+        employer: employer.map(String::from),
+    }
+}
+
+fn case_rows(store: &Store) -> i64 {
+    store
+        .connection()
+        .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn day(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn case_ids(list: &[CaseSummary]) -> Vec<uuid::Uuid> {
+    list.iter().map(|c| c.id).collect()
+}
+
+fn sorted(mut ids: Vec<uuid::Uuid>) -> Vec<uuid::Uuid> {
+    ids.sort();
+    ids
+}
+
+fn text_filter(text: &str) -> CaseFilter {
+    CaseFilter {
+        text: text.to_string(),
+        ..CaseFilter::default()
+    }
+}
+
+/// A small dialogue record that is valid as a draft: the person's name, an optional review date
+/// and an optional free text (strengths).
+fn draft_dialogue(person: &str, review: Option<&str>, strengths: Option<&str>) -> Record {
+    let version = Registry::builtin().get("dialogue-record").unwrap().version;
+    let mut r = Record::new("dialogue-record", version);
+    r.fields.insert("person_name".into(), json!(person));
+    if let Some(d) = review {
+        r.fields.insert("next_review_date".into(), json!(d));
+    }
+    if let Some(s) = strengths {
+        r.fields.insert("strengths".into(), json!(s));
+    }
+    r
+}
+
+/// Case timestamps have millisecond resolution: wait so the next change is strictly later.
+fn tick() {
+    std::thread::sleep(std::time::Duration::from_millis(5));
+}
+
+#[track_caller]
+fn expect_bad_field(result: Result<CaseSummary, StoreError>, field: &str) {
+    match result {
+        Err(e @ StoreError::BadCaseField { .. }) => {
+            let StoreError::BadCaseField { field: f, .. } = &e else {
+                unreachable!()
+            };
+            assert_eq!(*f, field, "{e:?}");
+            assert_eq!(taiwa::i18n::UserError::code(&e), "store.bad_case_field");
+            let msg = taiwa::i18n::UserError::message(&e);
+            assert!(msg.en.starts_with(field), "{}", msg.en);
+            assert!(!msg.ja.is_empty());
+        }
+        other => panic!("expected BadCaseField {field}, got {other:?}"),
+    }
+}
+
+#[test]
+fn create_case_trims_its_fields_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let made = store
+        .create_case(&new_case(
+            "  山田 花子\n",
+            Some(" \u{3000} "),
+            Some(" 株式会社みなと精機　"),
+        ))
+        .unwrap();
+    assert_eq!(made.display_name, "山田 花子");
+    assert_eq!(made.pseudonym, None, "a blank pseudonym is stored as none");
+    assert_eq!(made.employer.as_deref(), Some("株式会社みなと精機"));
+    assert_eq!(made.status, CaseStatus::Open);
+    assert_eq!(made.documents, 0);
+    assert!(made.templates.is_empty());
+    assert_eq!(made.next_review, None);
+    assert_eq!(store.case(made.id).unwrap(), made);
+
+    // Exactly the limit is fine (counted in characters, not bytes).
+    let long = "山".repeat(MAX_CASE_TEXT);
+    let edge = store
+        .create_case(&new_case(&long, Some(&long), Some(&long)))
+        .unwrap();
+    assert_eq!(edge.display_name.chars().count(), MAX_CASE_TEXT);
+    assert_eq!(case_rows(&store), 2);
+
+    // Still there after closing and opening the file again.
+    let path = store.path().to_path_buf();
+    drop(store);
+    let store = open(&path);
+    assert_eq!(store.case(made.id).unwrap(), made);
+    assert!(matches!(
+        store.case(uuid::Uuid::new_v4()),
+        Err(StoreError::CaseNotFound { .. })
+    ));
+}
+
+#[test]
+fn create_case_refuses_bad_fields_naming_them_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let too_long = "あ".repeat(MAX_CASE_TEXT + 1);
+    let refused: Vec<(NewCase, &str)> = vec![
+        (new_case("", None, None), "display_name"),
+        (
+            new_case("   \u{3000}\t ", Some("RA-1"), None),
+            "display_name",
+        ),
+        (new_case(&too_long, None, None), "display_name"),
+        (new_case("山田\n花子", None, None), "display_name"),
+        (new_case("山田\t花子", None, None), "display_name"),
+        (new_case("山田\u{0}花子", None, None), "display_name"),
+        (new_case("山田\u{7f}花子", None, None), "display_name"),
+        (new_case("山田 花子", Some(&too_long), None), "pseudonym"),
+        (new_case("山田 花子", Some("RA\r\n0137"), None), "pseudonym"),
+        (new_case("山田 花子", None, Some(&too_long)), "employer"),
+        (
+            new_case("山田 花子", None, Some("みなと\u{1b}[31m精機")),
+            "employer",
+        ),
+        // The first bad field is named, in form order.
+        (
+            new_case("", Some(&too_long), Some(&too_long)),
+            "display_name",
+        ),
+        (
+            new_case("山田 花子", Some(&too_long), Some(&too_long)),
+            "pseudonym",
+        ),
+    ];
+    for (case, field) in refused {
+        expect_bad_field(store.create_case(&case), field);
+        assert_eq!(case_rows(&store), 0, "a refused case was written: {case:?}");
+    }
+    // The blank-name message says what to do, in both languages.
+    let err = store.create_case(&new_case(" ", None, None)).unwrap_err();
+    let msg = taiwa::i18n::UserError::message(&err);
+    assert!(msg.ja.contains("氏名(表示名)"), "{}", msg.ja);
+    assert!(msg.en.contains("display_name"), "{}", msg.en);
+    let err = store
+        .create_case(&new_case("山田 花子", None, Some(&too_long)))
+        .unwrap_err();
+    let msg = taiwa::i18n::UserError::message(&err);
+    assert!(
+        msg.ja.contains("事業所") && msg.ja.contains("200"),
+        "{}",
+        msg.ja
+    );
+    assert_eq!(case_rows(&store), 0);
+}
+
+#[test]
+fn set_case_status_changes_it_and_refuses_an_unknown_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let made = store
+        .create_case(&new_case("青木 紗希", None, None))
+        .unwrap();
+    tick();
+    store.set_case_status(made.id, CaseStatus::Closed).unwrap();
+    let closed = store.case(made.id).unwrap();
+    assert_eq!(closed.status, CaseStatus::Closed);
+    assert!(closed.updated_at > made.updated_at, "closing is a change");
+    store.set_case_status(made.id, CaseStatus::Open).unwrap();
+    assert_eq!(store.case(made.id).unwrap().status, CaseStatus::Open);
+    assert!(matches!(
+        store.set_case_status(uuid::Uuid::new_v4(), CaseStatus::Closed),
+        Err(StoreError::CaseNotFound { .. })
+    ));
+    assert_eq!(case_rows(&store), 1);
+}
+
+#[test]
+fn the_case_filter_matches_names_pseudonyms_employers_and_document_text_from_one_character() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let satou = store
+        .create_case(&new_case("サトウ ミドリ", None, Some("abc物流")))
+        .unwrap()
+        .id;
+    let yamada = store
+        .create_case(&new_case("山田 花子", None, Some("株式会社みなと精機")))
+        .unwrap()
+        .id;
+    store
+        .save_record(&sample("dialogue-record"), Some(yamada))
+        .unwrap();
+    let suzuki = store
+        .create_case(&new_case("鈴木 一郎", Some("RA-ケヤキ-07"), None))
+        .unwrap()
+        .id;
+    // Only the document (not the case) mentions 檜 / ヒノキ.
+    let itou = store
+        .create_case(&new_case("伊藤 三郎", None, None))
+        .unwrap()
+        .id;
+    store
+        .save_record(
+            &draft_dialogue("伊藤 三郎", None, Some("檜のヒノキ細工を作るのが得意。")),
+            Some(itou),
+        )
+        .unwrap();
+    let empty = store
+        .create_case(&new_case("中村 四季", None, None))
+        .unwrap()
+        .id;
+    let today = day("2027-01-10");
+    let find = |q: &str| -> Vec<uuid::Uuid> {
+        sorted(case_ids(&store.cases(&text_filter(q), today).unwrap()))
+    };
+
+    // One character, from the name (LIKE path both for names and documents).
+    assert_eq!(find("山"), vec![yamada]);
+    // 鈴 is in 鈴木 一郎's name and in the dialogue sample (its occupational physician).
+    assert_eq!(find("鈴"), sorted(vec![suzuki, yamada]));
+    // Width-, case- and kana-insensitive against the name.
+    for q in [
+        "ｻﾄｳ",
+        "サトウ",
+        "さとう",
+        "さと",
+        "ｻﾄ",
+        "ミドリ",
+        "ﾐﾄﾞﾘ",
+        "みどり",
+    ] {
+        assert_eq!(find(q), vec![satou], "query {q:?}");
+    }
+    // The employer.
+    for q in ["ＡＢＣ", "abc", "ABC", "Ａbｃ", "Ｃ物流", "物"] {
+        assert_eq!(find(q), vec![satou], "query {q:?}");
+    }
+    assert_eq!(find("ﾐﾅﾄ精機"), vec![yamada]);
+    // The pseudonym.
+    for q in ["ケヤキ", "けやき", "ｹﾔｷ", "ra-け", "ＲＡ－ケ"] {
+        assert_eq!(find(q), vec![suzuki], "query {q:?}");
+    }
+    // Document text only: one, two and three+ characters, any width or kana.
+    for q in ["檜", "ヒノ", "ﾋﾉｷ", "ひのき細工", "細工"] {
+        assert_eq!(find(q), vec![itou], "query {q:?}");
+    }
+    // The sample's text (not in the case's own fields): 経理部, the HR signer 髙橋 誠.
+    assert_eq!(find("経理部"), vec![yamada]);
+    assert_eq!(find("誠"), vec![yamada]);
+    // A case matched both by its name and its document is listed once.
+    let both = store.cases(&text_filter("山田"), today).unwrap();
+    assert_eq!(case_ids(&both), vec![yamada]);
+    // Blank text is no filter; text found nowhere finds nothing.
+    for q in ["", "  ", "\u{3000}"] {
+        assert_eq!(
+            find(q),
+            sorted(vec![satou, yamada, suzuki, itou, empty]),
+            "query {q:?}"
+        );
+    }
+    assert!(find("該当なし").is_empty());
+    // LIKE wildcards are literal: only the dialogue sample holds a % (0.8%) and a _ (its URL).
+    assert_eq!(find("%"), vec![yamada]);
+    assert_eq!(find("_"), vec![yamada]);
+    assert_eq!(find("\""), Vec::<uuid::Uuid>::new());
+}
+
+#[test]
+fn the_case_filter_finds_every_matching_case_however_many_documents_match() {
+    // More matching documents than one search returns (SEARCH_LIMIT, newest first): an older
+    // case must still be found by its document text.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let old = store
+        .create_case(&new_case("伊藤 三郎", None, None))
+        .unwrap()
+        .id;
+    store
+        .save_record(
+            &draft_dialogue("伊藤 三郎", None, Some("ケヤキ並木の近くに住む")),
+            Some(old),
+        )
+        .unwrap();
+    let busy = store
+        .create_case(&new_case("中村 四季", None, None))
+        .unwrap()
+        .id;
+    let n = taiwa::store::search::SEARCH_LIMIT + 5;
+    for i in 0..n {
+        store
+            .save_record(
+                &draft_dialogue("中村 四季", None, Some(&format!("ケヤキ並木 面談メモ {i}"))),
+                Some(busy),
+            )
+            .unwrap();
+    }
+    let today = day("2027-01-10");
+    for q in ["ケヤキ並木", "ケヤ", "欅", "ケ"] {
+        let found = sorted(case_ids(&store.cases(&text_filter(q), today).unwrap()));
+        let expected = if q == "欅" {
+            vec![]
+        } else {
+            sorted(vec![old, busy])
+        };
+        assert_eq!(found, expected, "query {q:?}");
+    }
+    assert_eq!(store.case(busy).unwrap().documents, n as i64);
+}
+
+#[test]
+fn the_case_list_filters_by_status_form_and_review_date_and_summarises_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    // P: the dialogue sample (review 2027-03-01) and the work sheet (re-assessment 2027-04-07).
+    let p = store
+        .create_case(&new_case("山田 花子", None, None))
+        .unwrap()
+        .id;
+    let p_dialogue = store
+        .save_record(&sample("dialogue-record"), Some(p))
+        .unwrap()
+        .document_id;
+    store
+        .save_record(&sample("work-consideration"), Some(p))
+        .unwrap();
+    // Q: overdue. R: later. S: no documents. T: a route map (a form without review dates).
+    let q = store
+        .create_case(&new_case("青木 紗希", None, None))
+        .unwrap()
+        .id;
+    store
+        .save_record(
+            &draft_dialogue("青木 紗希", Some("2027-02-01"), None),
+            Some(q),
+        )
+        .unwrap();
+    let r = store
+        .create_case(&new_case("伊藤 三郎", None, None))
+        .unwrap()
+        .id;
+    store
+        .save_record(
+            &draft_dialogue("伊藤 三郎", Some("2027-06-30"), None),
+            Some(r),
+        )
+        .unwrap();
+    let s = store
+        .create_case(&new_case("中村 四季", None, None))
+        .unwrap()
+        .id;
+    let t = store
+        .create_case(&new_case("小林 直樹", None, None))
+        .unwrap()
+        .id;
+    store.save_record(&sample("route-map"), Some(t)).unwrap();
+
+    let p_case = store.case(p).unwrap();
+    assert_eq!(p_case.documents, 2);
+    assert_eq!(
+        p_case.templates,
+        vec![
+            "dialogue-record".to_string(),
+            "work-consideration".to_string()
+        ]
+    );
+    assert_eq!(p_case.next_review.as_deref(), Some("2027-03-01"));
+    let t_case = store.case(t).unwrap();
+    assert_eq!(t_case.documents, 1);
+    assert_eq!(t_case.templates, vec!["route-map".to_string()]);
+    assert_eq!(t_case.next_review, None);
+    let s_case = store.case(s).unwrap();
+    assert_eq!((s_case.documents, s_case.next_review.clone()), (0, None));
+    assert!(s_case.templates.is_empty());
+    // A second draft with the same form shows the form once; the earliest date wins.
+    store
+        .save_record(
+            &draft_dialogue("青木 紗希", Some("2027-05-01"), None),
+            Some(q),
+        )
+        .unwrap();
+    let q_case = store.case(q).unwrap();
+    assert_eq!(q_case.documents, 2);
+    assert_eq!(q_case.templates, vec!["dialogue-record".to_string()]);
+    assert_eq!(q_case.next_review.as_deref(), Some("2027-02-01"));
+
+    let today = day("2027-02-20");
+    let list = |store: &Store, f: CaseFilter| sorted(case_ids(&store.cases(&f, today).unwrap()));
+    let within = |store: &Store, days: u32| {
+        list(
+            store,
+            CaseFilter {
+                review_within_days: Some(days),
+                ..CaseFilter::default()
+            },
+        )
+    };
+    assert_eq!(
+        list(&store, CaseFilter::default()),
+        sorted(vec![p, q, r, s, t])
+    );
+    // Due within 30 days (until 2027-03-22) or overdue; later ones and cases without a date are out.
+    assert_eq!(within(&store, 30), sorted(vec![p, q]));
+    assert_eq!(within(&store, 0), vec![q], "overdue counts at any window");
+    // The last day of the window is inside it.
+    assert_eq!(
+        within(&store, 9),
+        sorted(vec![p, q]),
+        "2027-03-01 is 9 days after today"
+    );
+    assert_eq!(within(&store, 8), vec![q]);
+    assert_eq!(within(&store, 3650), sorted(vec![p, q, r]));
+
+    let by_form = |store: &Store, t: &str| {
+        list(
+            store,
+            CaseFilter {
+                template: Some(t.to_string()),
+                ..CaseFilter::default()
+            },
+        )
+    };
+    assert_eq!(by_form(&store, "work-consideration"), vec![p]);
+    assert_eq!(by_form(&store, "dialogue-record"), sorted(vec![p, q, r]));
+    assert_eq!(by_form(&store, "route-map"), vec![t]);
+    assert!(by_form(&store, "no-such-form").is_empty());
+
+    store.set_case_status(r, CaseStatus::Closed).unwrap();
+    let by_status = |store: &Store, st: CaseStatus| {
+        list(
+            store,
+            CaseFilter {
+                status: Some(st),
+                ..CaseFilter::default()
+            },
+        )
+    };
+    assert_eq!(by_status(&store, CaseStatus::Closed), vec![r]);
+    assert_eq!(
+        by_status(&store, CaseStatus::Open),
+        sorted(vec![p, q, s, t])
+    );
+    // Filters combine.
+    assert_eq!(
+        list(
+            &store,
+            CaseFilter {
+                status: Some(CaseStatus::Open),
+                review_within_days: Some(3650),
+                ..CaseFilter::default()
+            }
+        ),
+        sorted(vec![p, q])
+    );
+    assert_eq!(
+        list(
+            &store,
+            CaseFilter {
+                text: "山田".into(),
+                template: Some("dialogue-record".into()),
+                review_within_days: Some(30),
+                status: Some(CaseStatus::Open),
+            }
+        ),
+        vec![p]
+    );
+    assert!(
+        list(
+            &store,
+            CaseFilter {
+                text: "山田".into(),
+                template: Some("route-map".into()),
+                ..CaseFilter::default()
+            }
+        )
+        .is_empty()
+    );
+
+    // A superseded document no longer counts (nor does its form or review date).
+    store
+        .connection()
+        .execute(
+            "UPDATE documents SET status = 'superseded' WHERE id = ?1",
+            [p_dialogue.to_string()],
+        )
+        .unwrap();
+    let p_case = store.case(p).unwrap();
+    assert_eq!(p_case.documents, 1);
+    assert_eq!(p_case.templates, vec!["work-consideration".to_string()]);
+    assert_eq!(p_case.next_review.as_deref(), Some("2027-04-07"));
+    assert_eq!(within(&store, 30), vec![q]);
+}
+
+#[test]
+fn the_case_list_is_ordered_by_last_change_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let a = store
+        .create_case(&new_case("青木 紗希", None, None))
+        .unwrap()
+        .id;
+    tick();
+    let b = store
+        .create_case(&new_case("伊藤 三郎", None, None))
+        .unwrap()
+        .id;
+    let mut draft = draft_dialogue("伊藤 三郎", None, None);
+    let saved = store.save_record(&draft, Some(b)).unwrap();
+    draft.id = Some(saved.document_id);
+    tick();
+    let c = store
+        .create_case(&new_case("中村 四季", None, None))
+        .unwrap()
+        .id;
+    let today = day("2027-01-10");
+    let order = |store: &Store| case_ids(&store.cases(&CaseFilter::default(), today).unwrap());
+    assert_eq!(order(&store), vec![c, b, a]);
+    tick();
+    store.set_case_status(a, CaseStatus::Closed).unwrap();
+    assert_eq!(order(&store), vec![a, c, b]);
+    tick();
+    // A new revision of one of its documents is a change to the case.
+    draft.fields.insert(
+        "strengths".into(),
+        json!("整理された文字の指示なら正確に処理できる。"),
+    );
+    assert_eq!(store.save_record(&draft, None).unwrap().seq, 2);
+    assert_eq!(order(&store), vec![b, a, c]);
+    let all = store.cases(&CaseFilter::default(), today).unwrap();
+    assert!(
+        all.windows(2).all(|w| w[0].updated_at >= w[1].updated_at),
+        "{all:?}"
+    );
+    // Filters keep the order.
+    let filtered = store
+        .cases(
+            &CaseFilter {
+                status: Some(CaseStatus::Open),
+                ..CaseFilter::default()
+            },
+            today,
+        )
+        .unwrap();
+    assert_eq!(case_ids(&filtered), vec![b, c]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The editor's autosaved working copy (schema 2)
+// ---------------------------------------------------------------------------------------------
+
+fn autosave_rows(store: &Store) -> i64 {
+    store
+        .connection()
+        .query_row("SELECT count(*) FROM autosaves", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn an_autosave_holds_any_text_of_a_draft_and_is_replaced_and_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let mut draft = draft_dialogue("青木 紗希", None, None);
+    let first = store.save_record(&draft, None).unwrap();
+    let id = first.document_id;
+    draft.id = Some(id);
+    assert_eq!(store.autosave(id).unwrap(), None);
+
+    // Not validated: a wrong type, an unknown field, even text that is not JSON at all.
+    let invalid = json!({
+        "format": "taiwa.document/1",
+        "template": "dialogue-record",
+        "status": "draft",
+        "fields": {"person_name": 12345, "no_such_field": true, "session_date": "2026-13-45"}
+    })
+    .to_string();
+    let saved_at = store.put_autosave(id, &invalid).unwrap();
+    let got = store.autosave(id).unwrap().expect("autosave stored");
+    assert_eq!(got.record_json, invalid);
+    assert_eq!(got.base_seq, 1);
+    assert_eq!(got.saved_at, saved_at);
+
+    tick();
+    let half_typed = "{\"fields\": {\"person_name\": \"青木 紗";
+    let saved_at = store.put_autosave(id, half_typed).unwrap();
+    let got = store.autosave(id).unwrap().unwrap();
+    assert_eq!(got.record_json, half_typed, "replaced");
+    assert_eq!(got.saved_at, saved_at);
+    assert_eq!(autosave_rows(&store), 1, "one working copy per document");
+    store.put_autosave(id, "").unwrap();
+    assert_eq!(store.autosave(id).unwrap().unwrap().record_json, "");
+
+    // base_seq follows the head revision the copy was made from.
+    draft
+        .fields
+        .insert("person_alias".into(), json!("RA-2027-0001"));
+    assert_eq!(store.save_record(&draft, None).unwrap().seq, 2);
+    store.put_autosave(id, "{}").unwrap();
+    assert_eq!(store.autosave(id).unwrap().unwrap().base_seq, 2);
+
+    // Autosaves never become revisions.
+    assert_eq!(store.history(&id.to_string()).unwrap().len(), 2);
+    assert!(store.verify().unwrap().ok());
+
+    store.clear_autosave(id).unwrap();
+    assert_eq!(store.autosave(id).unwrap(), None);
+    assert_eq!(autosave_rows(&store), 0);
+    // Clearing nothing is fine.
+    store.clear_autosave(id).unwrap();
+    store.clear_autosave(uuid::Uuid::new_v4()).unwrap();
+}
+
+#[test]
+fn an_autosave_is_refused_for_final_unknown_and_oversized_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let fin = store
+        .save_record(&sample("dialogue-record"), None)
+        .unwrap()
+        .document_id;
+    let err = store.put_autosave(fin, "{}").unwrap_err();
+    assert!(
+        matches!(err, StoreError::Finalized { ref id } if *id == fin.to_string()),
+        "{err:?}"
+    );
+    assert_eq!(store.autosave(fin).unwrap(), None);
+
+    let unknown = uuid::Uuid::new_v4();
+    assert!(matches!(
+        store.put_autosave(unknown, "{}"),
+        Err(StoreError::DocumentNotFound { .. })
+    ));
+    assert_eq!(autosave_rows(&store), 0);
+
+    let draft = store
+        .save_record(&draft_dialogue("青木 紗希", None, None), None)
+        .unwrap()
+        .document_id;
+    store.put_autosave(draft, "{\"keep\": 1}").unwrap();
+    // One byte over the limit (counted in bytes: a Japanese character is three).
+    let over = format!("{}{}", "あ".repeat(MAX_AUTOSAVE_BYTES / 3), "xx");
+    assert_eq!(over.len(), MAX_AUTOSAVE_BYTES + 1);
+    let err = store.put_autosave(draft, &over).unwrap_err();
+    assert!(
+        matches!(err, StoreError::AutosaveTooLarge { bytes } if bytes == MAX_AUTOSAVE_BYTES + 1),
+        "{err:?}"
+    );
+    assert_eq!(
+        taiwa::i18n::UserError::code(&err),
+        "store.autosave_too_large"
+    );
+    assert_eq!(
+        store.autosave(draft).unwrap().unwrap().record_json,
+        "{\"keep\": 1}",
+        "a refused autosave must leave the previous one"
+    );
+    // Exactly the limit is kept.
+    let full = "x".repeat(MAX_AUTOSAVE_BYTES);
+    store.put_autosave(draft, &full).unwrap();
+    assert_eq!(
+        store.autosave(draft).unwrap().unwrap().record_json.len(),
+        MAX_AUTOSAVE_BYTES
+    );
+}
+
+#[test]
+fn an_autosave_is_encrypted_on_disk_and_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let marker_ja = "作業中の下書きムクノキ";
+    let marker_ascii = "ZQXAUTOSAVEMARKERZQX";
+    let json = json!({
+        "format": "taiwa.document/1",
+        "template": "dialogue-record",
+        "status": "draft",
+        "fields": {
+            "person_name": marker_ja,
+            "strengths": format!("{marker_ascii} ").repeat(100),
+        }
+    })
+    .to_string();
+    let mut store = open(&path);
+    let id = store
+        .save_record(&draft_dialogue("青木 紗希", None, None), None)
+        .unwrap()
+        .document_id;
+    let saved_at = store.put_autosave(id, &json).unwrap();
+    let wal = path.with_extension("db-wal");
+    let check = |when: &str| {
+        for p in [&path, &wal] {
+            if let Ok(bytes) = std::fs::read(p) {
+                for m in [marker_ja.as_bytes(), marker_ascii.as_bytes()] {
+                    assert!(
+                        !contains(&bytes, m),
+                        "{when}: {} holds the autosave in plaintext {:?}",
+                        p.display(),
+                        String::from_utf8_lossy(m)
+                    );
+                }
+            }
+        }
+    };
+    assert!(wal.exists(), "expected a WAL while open");
+    check("open");
+    drop(store);
+    check("closed");
+
+    let store = open(&path);
+    let got = store
+        .autosave(id)
+        .unwrap()
+        .expect("autosave kept across reopening");
+    assert_eq!(got.record_json, json);
+    assert_eq!(got.base_seq, 1);
+    assert_eq!(got.saved_at, saved_at);
+    drop(store);
+    // And only with the right passphrase.
+    assert!(matches!(
+        Store::open(&path, "まちがい", OpenMode::ExistingOnly),
+        Err(StoreError::WrongPassphrase { .. })
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema 1 → 2
+// ---------------------------------------------------------------------------------------------
+
+/// A database as a schema-1 Taiwa left it: the first migration only, one case with one draft
+/// dialogue record (revision, hash, search row) written the way that version wrote them.
+fn schema_1_database(path: &Path) -> (uuid::Uuid, uuid::Uuid, Record) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_update(None, "key", PASS).unwrap();
+    conn.execute_batch(include_str!("../src/store/migrations/0001_init.sql"))
+        .unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    let case = uuid::Uuid::new_v4();
+    let doc = uuid::Uuid::new_v4();
+    let mut record = sample("dialogue-record");
+    record.status = DocStatus::Draft;
+    record.id = Some(doc);
+    let json = record.canonical_json();
+    let sha: String = Sha256::digest(json.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let at = "2026-11-20T10:00:00.000Z";
+    conn.execute(
+        "INSERT INTO cases (id, display_name, status, created_at, updated_at) VALUES (?1, '山田 花子', 'open', ?2, ?2)",
+        rusqlite::params![case.to_string(), at],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO documents (num, id, case_id, template, template_version, status, title, head_seq, created_at, updated_at)
+         VALUES (1, ?1, ?2, 'dialogue-record', 1, 'draft', '山田 花子', 1, ?3, ?3)",
+        rusqlite::params![doc.to_string(), case.to_string(), at],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO revisions (document_id, seq, status, record_json, sha256, prev_sha256, created_at)
+         VALUES (?1, 1, 'draft', ?2, ?3, NULL, ?4)",
+        rusqlite::params![doc.to_string(), json, sha, at],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO search_index (rowid, document_id, case_id, body) VALUES (1, ?1, ?2, ?3)",
+        rusqlite::params![
+            doc.to_string(),
+            case.to_string(),
+            taiwa::store::search::normalize("山田 花子\n株式会社みなと精機")
+        ],
+    )
+    .unwrap();
+    drop(conn);
+    (case, doc, record)
+}
+
+#[test]
+fn a_schema_1_database_is_migrated_to_2_on_open_and_keeps_its_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let (case, doc, record) = schema_1_database(&path);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "key", PASS).unwrap();
+        let v: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 1, "the fixture is a schema-1 file");
+    }
+
+    let mut store = open(&path);
+    assert_eq!(store.schema_version().unwrap(), 2);
+    let autosaves: i64 = store
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'autosaves'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(autosaves, 1);
+    // The document is intact: same record, same hash chain, still searchable.
+    let shown = store.document(&doc.to_string()).unwrap();
+    assert_eq!(shown.record, record);
+    assert_eq!(shown.case_id, case);
+    assert_eq!(shown.seq, 1);
+    assert!(store.verify().unwrap().ok());
+    assert_eq!(store.search("みなと精機").unwrap().len(), 1);
+    // review_on is new and empty until the next save.
+    let review_on = |store: &Store| -> Option<String> {
+        store
+            .connection()
+            .query_row(
+                "SELECT review_on FROM documents WHERE id = ?1",
+                [doc.to_string()],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(review_on(&store), None);
+    let today = day("2027-02-20");
+    let case_summary = store.case(case).unwrap();
+    assert_eq!(case_summary.documents, 1);
+    assert_eq!(case_summary.templates, vec!["dialogue-record".to_string()]);
+    assert_eq!(case_summary.next_review, None);
+    let due = CaseFilter {
+        review_within_days: Some(30),
+        ..CaseFilter::default()
+    };
+    assert!(store.cases(&due, today).unwrap().is_empty());
+    // Autosave works on the migrated document.
+    store.put_autosave(doc, "{}").unwrap();
+    assert_eq!(store.autosave(doc).unwrap().unwrap().base_seq, 1);
+
+    // The next save fills review_on.
+    let mut next = record.clone();
+    next.fields.insert(
+        "interim_measure".into(),
+        json!("当面はチャットでの指示を優先する。"),
+    );
+    let outcome = store.save_record(&next, None).unwrap();
+    assert_eq!((outcome.seq, outcome.case_id), (2, case));
+    assert_eq!(review_on(&store).as_deref(), Some("2027-03-01"));
+    assert_eq!(
+        store.case(case).unwrap().next_review.as_deref(),
+        Some("2027-03-01")
+    );
+    assert_eq!(case_ids(&store.cases(&due, today).unwrap()), vec![case]);
+    assert!(store.verify().unwrap().ok());
+    let history = store.history(&doc.to_string()).unwrap();
+    assert_eq!(
+        history[1].prev_sha256.as_deref(),
+        Some(history[0].sha256.as_str())
+    );
+    drop(store);
+    // Opening again does not migrate twice.
+    let store = open(&path);
+    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.list_documents(None).unwrap().len(), 1);
+    assert_eq!(review_on(&store).as_deref(), Some("2027-03-01"));
+}

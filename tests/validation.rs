@@ -1852,3 +1852,471 @@ fn parse_errors_carry_a_stable_code_and_both_languages() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// required_now: what the editor marks 必須 for the record as it stands
+// ---------------------------------------------------------------------------------------------
+
+fn parsed(record: &Value) -> taiwa::record::Record {
+    parse_record(&serde_json::to_vec(record).unwrap(), registry())
+        .unwrap_or_else(|e| panic!("parse_record: {e}"))
+}
+
+fn required(record: &Value) -> Vec<String> {
+    let r = parsed(record);
+    taiwa::record::required_now(&r, registry().get(&r.template).unwrap())
+}
+
+/// Asserts that each key is (or is not) listed.
+#[track_caller]
+fn expect_required(record: &Value, listed: &[&str], not_listed: &[&str]) {
+    let got = required(record);
+    for k in listed {
+        assert!(
+            got.iter().any(|g| g == k),
+            "{k} should be required now: {got:?}"
+        );
+    }
+    for k in not_listed {
+        assert!(
+            !got.iter().any(|g| g == k),
+            "{k} should not be required now: {got:?}"
+        );
+    }
+}
+
+/// A record of `template` with no field values at all.
+fn blank(template: &str) -> Value {
+    json!({
+        "format": "taiwa.document/1",
+        "template": template,
+        "template_version": 1,
+        "status": "draft",
+        "lang": "ja",
+        "fields": {}
+    })
+}
+
+/// Removes every value of one section (as if it had never been filled in).
+fn strip_section(record: &mut Value, section: &str) {
+    let template = registry()
+        .get(record["template"].as_str().unwrap())
+        .unwrap();
+    let s = template
+        .sections
+        .iter()
+        .find(|s| s.key == section)
+        .unwrap_or_else(|| panic!("no section {section}"));
+    for f in &s.fields {
+        fields(record).remove(&f.key);
+    }
+}
+
+const UB_KEYS: [&str; 7] = [
+    "ub_business_impact",
+    "ub_difficulty",
+    "ub_cost",
+    "ub_company_size",
+    "ub_finance",
+    "ub_public_support",
+    "ub_conclusion",
+];
+
+#[test]
+fn required_now_lists_every_always_required_field_of_a_dialogue_record() {
+    let template = registry().get("dialogue-record").unwrap();
+    for record in [dialogue(), blank("dialogue-record")] {
+        let got = required(&record);
+        let unique: HashSet<&String> = got.iter().collect();
+        assert_eq!(unique.len(), got.len(), "listed twice: {got:?}");
+        for f in template.sections.iter().flat_map(|s| &s.fields) {
+            let always = matches!(f.required, taiwa::template::Required::Always);
+            let never = matches!(f.required, taiwa::template::Required::Never);
+            if f.auto.is_some() || never {
+                assert!(!got.contains(&f.key), "{} listed: {got:?}", f.key);
+            } else if always {
+                assert!(got.contains(&f.key), "{} missing: {got:?}", f.key);
+            }
+        }
+    }
+    expect_required(
+        &dialogue(),
+        &[
+            "session_date",
+            "dialogue_stage",
+            "legal_basis",
+            "recorder",
+            "participants",
+            "person_name",
+            "employment_status",
+            "diagnosis_disclosure",
+            "request_date",
+            "functional_impacts",
+            "barriers",
+            "share_with",
+            "share_content",
+            "next_review_date",
+            "sign_person",
+            // Group and compound sub-fields as group.sub.
+            "recorder.name",
+            "participants.name",
+            "participants.role",
+            "barriers.description",
+            "agreed_measures.measure",
+            "agreed_measures.start_date",
+            "agreed_measures.owner",
+            "sign_person.name",
+            "sign_person.date",
+            "sign_person.confirmed",
+            "consents.recipient",
+            "consents.method",
+        ],
+        &[
+            "record_id",
+            "record_version",
+            "session_mode",
+            "strengths",
+            "person_alias",
+            "recorder.organization",
+            "participants.organization",
+            "participants.attendance",
+            "barriers.scene",
+            "agreed_measures.status",
+            "consents.items",
+            "consents.expires",
+            "sign_supporter",
+        ],
+    );
+    // With no rows yet, a group's always-required sub-fields are listed (the first row needs
+    // them), conditional ones are not.
+    expect_required(
+        &blank("dialogue-record"),
+        &[
+            "participants.name",
+            "participants.role",
+            "recorder.name",
+            "consents.recipient",
+        ],
+        &["consents.recorded_by", "participants.organization"],
+    );
+}
+
+#[test]
+fn required_now_lists_a_conditional_dialogue_field_only_while_its_condition_holds() {
+    // diagnosis_name: when the diagnosis is disclosed to someone.
+    let mut r = dialogue();
+    expect_required(&r, &["diagnosis_name"], &[]);
+    set(&mut r, "/diagnosis_disclosure", json!("oh_staff_only"));
+    expect_required(&r, &["diagnosis_name"], &[]);
+    set(&mut r, "/diagnosis_disclosure", json!("not_disclosed"));
+    expect_required(&r, &[], &["diagnosis_name"]);
+    remove(&mut r, "/diagnosis_disclosure");
+    expect_required(&r, &[], &["diagnosis_name"]);
+
+    // employer_name: unless job seeking; contract_end: for a fixed term.
+    let mut r = dialogue();
+    expect_required(&r, &["employer_name"], &["contract_end"]);
+    set(&mut r, "/employment_status", json!("job_seeking"));
+    set(&mut r, "/employment_type", json!("fixed_term"));
+    expect_required(&r, &["contract_end"], &["employer_name"]);
+    expect_required(
+        &blank("dialogue-record"),
+        &[],
+        &["employer_name", "contract_end"],
+    );
+
+    // participants_consent: when a supporter or family member took part (the sample's job coach).
+    let mut r = dialogue();
+    expect_required(&r, &["participants_consent", "sign_employer"], &[]);
+    let only_staff: Vec<Value> = at(&mut r, "/participants")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| ["person", "line_manager", "hr"].contains(&p["role"].as_str().unwrap()))
+        .cloned()
+        .collect();
+    assert_eq!(only_staff.len(), 3);
+    set(&mut r, "/participants", json!(only_staff));
+    expect_required(&r, &["sign_employer"], &["participants_consent"]);
+    // sign_employer: when HR or a line manager took part.
+    set(
+        &mut r,
+        "/participants",
+        json!([{"name": "山田 花子", "role": "person"}, {"name": "田中 由美", "role": "job_coach"}]),
+    );
+    expect_required(&r, &["participants_consent"], &["sign_employer"]);
+
+    // ub_*: when the undue-burden check is ticked.
+    let mut r = dialogue();
+    expect_required(&r, &UB_KEYS, &[]);
+    set(&mut r, "/undue_burden_check", json!(false));
+    expect_required(&r, &[], &UB_KEYS);
+    remove(&mut r, "/undue_burden_check");
+    expect_required(&r, &[], &UB_KEYS);
+
+    // reason_explained: when something was not implemented; its date when it was explained.
+    let mut r = dialogue();
+    expect_required(
+        &r,
+        &[
+            "reason_explained",
+            "reason_explained_date",
+            "not_implemented.reason",
+        ],
+        // With both lists filled in, neither is required by the other's absence.
+        &["agreed_measures", "not_implemented"],
+    );
+    set(&mut r, "/reason_explained", json!(false));
+    expect_required(&r, &["reason_explained"], &["reason_explained_date"]);
+    let mut r = dialogue();
+    remove(&mut r, "/not_implemented");
+    expect_required(
+        &r,
+        &["agreed_measures"],
+        &["reason_explained", "not_implemented"],
+    );
+    set(&mut r, "/not_implemented", json!([]));
+    expect_required(&r, &["agreed_measures"], &["reason_explained"]);
+    let mut r = dialogue();
+    remove(&mut r, "/agreed_measures");
+    expect_required(
+        &r,
+        &["not_implemented", "reason_explained"],
+        &["agreed_measures"],
+    );
+    remove(&mut r, "/not_implemented");
+    expect_required(
+        &r,
+        &["agreed_measures", "not_implemented"],
+        &["reason_explained"],
+    );
+
+    // consents: when the record is shared with someone.
+    let mut r = dialogue();
+    expect_required(&r, &["consents"], &[]);
+    set(&mut r, "/share_with", json!(["nobody"]));
+    expect_required(&r, &[], &["consents"]);
+
+    // A group sub-field whose rule depends on its own row: consents.recorded_by for oral consent.
+    let mut r = dialogue();
+    assert_eq!(at(&mut r, "/consents/0/method"), &json!("oral"));
+    expect_required(&r, &["consents.recorded_by"], &[]);
+    set(&mut r, "/consents/0/method", json!("signature"));
+    expect_required(&r, &["consents.recipient"], &["consents.recorded_by"]);
+    set(&mut r, "/consents/2/method", json!("oral"));
+    expect_required(&r, &["consents.recorded_by"], &[]);
+    remove(&mut r, "/consents");
+    expect_required(&r, &["consents.recipient"], &["consents.recorded_by"]);
+}
+
+#[test]
+fn required_now_lists_work_consideration_parts_by_direction() {
+    let part_a = [
+        "wi_name",
+        "wi_company",
+        "wi_confirm_person",
+        "wi_company_contact.phone",
+    ];
+    let part_b = [
+        "mo_name",
+        "mo_doctor",
+        "mo_provision_consent",
+        "mo_institution_contact.phone",
+    ];
+    let both: Vec<&str> = part_a.iter().chain(&part_b).copied().collect();
+    let mut r = work();
+    assert_eq!(at(&mut r, "/direction"), &json!("integrated"));
+    expect_required(&r, &both, &[]);
+    expect_required(&r, &["direction", "purpose", "created_date"], &["doc_id"]);
+
+    let mut a_only = work();
+    set(&mut a_only, "/direction", json!("work_info"));
+    expect_required(&a_only, &part_a, &part_b);
+    strip_section(&mut a_only, "part_b");
+    expect_required(&a_only, &part_a, &part_b);
+
+    let mut b_only = work();
+    set(&mut b_only, "/direction", json!("medical_opinion"));
+    expect_required(&b_only, &part_b, &part_a);
+    strip_section(&mut b_only, "part_a");
+    expect_required(&b_only, &part_b, &part_a);
+
+    let mut no_direction = work();
+    remove(&mut no_direction, "/direction");
+    expect_required(&no_direction, &["direction"], &both);
+    expect_required(&blank("work-consideration"), &["direction"], &both);
+
+    // Conditions inside a part: mo_diagnosis when it is to be included.
+    let mut r = work();
+    expect_required(&r, &["mo_diagnosis", "mo_measures"], &["mo_leave_until"]);
+    set(&mut r, "/mo_diagnosis_disclose", json!("do_not_include"));
+    set(&mut r, "/mo_fitness", json!("unfit_now"));
+    expect_required(&r, &["mo_leave_until"], &["mo_diagnosis", "mo_measures"]);
+    // ... and none of them when Part B does not apply.
+    set(&mut r, "/direction", json!("work_info"));
+    expect_required(&r, &[], &["mo_leave_until", "mo_diagnosis", "mo_measures"]);
+}
+
+#[test]
+fn required_now_lists_an_optional_part_only_once_it_is_started() {
+    let part_c = [
+        "oh_name",
+        "oh_class",
+        "oh_measures",
+        "oh_sign",
+        "oh_sign.name",
+    ];
+    let part_d = [
+        "plan_type",
+        "plan_employee",
+        "plan_employee.name",
+        "plan_treatment",
+        "plan_phases",
+        "plan_phases.period_label",
+        "plan_followup",
+        "plan_signoffs",
+        "plan_signoffs.signature",
+    ];
+    // The sample has filled in both: both are required.
+    let all: Vec<&str> = part_c.iter().chain(&part_d).copied().collect();
+    expect_required(&work(), &all, &[]);
+
+    // Neither filled in: nothing of them is required, and finalizing agrees.
+    let mut r = work();
+    strip_section(&mut r, "part_c");
+    strip_section(&mut r, "part_d");
+    expect_required(&r, &["wi_name", "mo_name"], &all);
+    expect_valid(&r, Mode::Final);
+    expect_required(&blank("work-consideration"), &[], &all);
+
+    // A blank value does not start a part.
+    set(&mut r, "/oh_name", json!("  "));
+    set(&mut r, "/plan_phases", json!([]));
+    expect_required(&r, &[], &all);
+    expect_valid(&r, Mode::Final);
+
+    // One value starts Part C only.
+    set(&mut r, "/oh_name", json!("中村 健一(嘱託産業医)"));
+    expect_required(&r, &part_c, &part_d);
+    expect(
+        &r,
+        Mode::Final,
+        &[
+            ("oh_class", C::Required),
+            ("oh_measures", C::Required),
+            ("oh_sign", C::Required),
+        ],
+    );
+    // A field that is not itself required starts Part D.
+    let mut r2 = work();
+    strip_section(&mut r2, "part_c");
+    strip_section(&mut r2, "part_d");
+    set(
+        &mut r2,
+        "/plan_other",
+        json!("通院は時間単位の年次有給休暇で取得する。"),
+    );
+    expect_required(&r2, &part_d, &part_c);
+}
+
+/// The same rule both ways: for each field, with its value taken out, finalizing reports it
+/// missing exactly when required_now lists it (top-level fields), and a sub-field taken out of
+/// every row is reported in some row exactly when required_now lists group.sub.
+#[test]
+fn required_now_agrees_with_final_validation_field_by_field() {
+    let mut variants: Vec<(&str, Value)> = vec![
+        ("dialogue sample", dialogue()),
+        ("work sample", work()),
+        ("route sample", route()),
+        ("blank dialogue", blank("dialogue-record")),
+        ("blank work", blank("work-consideration")),
+        ("blank route", blank("route-map")),
+    ];
+    let mut r = dialogue();
+    set(&mut r, "/diagnosis_disclosure", json!("not_disclosed"));
+    set(&mut r, "/undue_burden_check", json!(false));
+    set(&mut r, "/share_with", json!(["nobody"]));
+    set(&mut r, "/employment_type", json!("fixed_term"));
+    remove(&mut r, "/not_implemented");
+    variants.push(("dialogue variant", r));
+    let mut r = work();
+    set(&mut r, "/direction", json!("work_info"));
+    strip_section(&mut r, "part_b");
+    strip_section(&mut r, "part_d");
+    variants.push(("work: A and C", r));
+    let mut r = work();
+    set(&mut r, "/direction", json!("medical_opinion"));
+    strip_section(&mut r, "part_a");
+    strip_section(&mut r, "part_c");
+    strip_section(&mut r, "part_d");
+    variants.push(("work: B only", r));
+    let mut r = work();
+    strip_section(&mut r, "part_c");
+    strip_section(&mut r, "part_d");
+    set(&mut r, "/plan_type", json!("return_to_work_plan"));
+    variants.push(("work: D started", r));
+    let mut r = route();
+    set(&mut r, "/personal", json!(false));
+    remove(&mut r, "/person_name");
+    remove(&mut r, "/person_consent");
+    variants.push(("route: not personal", r));
+
+    for (name, record) in &variants {
+        let template = registry()
+            .get(record["template"].as_str().unwrap())
+            .unwrap();
+        for f in template.sections.iter().flat_map(|s| &s.fields) {
+            if f.auto.is_some() {
+                continue;
+            }
+            // The top-level field.
+            let mut without = record.clone();
+            fields(&mut without).remove(&f.key);
+            let missing = problems(&without, Mode::Final)
+                .iter()
+                .any(|p| p.path == f.key && p.code == C::Required);
+            let listed = required(&without).contains(&f.key);
+            assert_eq!(
+                listed, missing,
+                "{name}: {} without a value: required_now says {listed}, validate says {missing}",
+                f.key
+            );
+            // Its sub-fields, taken out of every row (or the object).
+            let rows = match record["fields"].get(&f.key) {
+                Some(Value::Array(rows)) if !rows.is_empty() => rows.len(),
+                Some(Value::Object(_)) => 0,
+                _ => continue,
+            };
+            for sub in &f.fields {
+                let mut without = record.clone();
+                match fields(&mut without).get_mut(&f.key).unwrap() {
+                    Value::Array(rows) => {
+                        for row in rows.iter_mut().filter_map(Value::as_object_mut) {
+                            row.remove(&sub.key);
+                        }
+                    }
+                    Value::Object(o) => {
+                        o.remove(&sub.key);
+                    }
+                    _ => unreachable!(),
+                }
+                let path_prefix = |p: &str| {
+                    if rows == 0 {
+                        p == format!("{}.{}", f.key, sub.key)
+                    } else {
+                        (0..rows).any(|i| p == format!("{}[{i}].{}", f.key, sub.key))
+                    }
+                };
+                let missing = problems(&without, Mode::Final)
+                    .iter()
+                    .any(|p| path_prefix(&p.path) && p.code == C::Required);
+                let key = format!("{}.{}", f.key, sub.key);
+                let listed = required(&without).contains(&key);
+                assert_eq!(
+                    listed, missing,
+                    "{name}: {key} taken out: required_now says {listed}, validate says {missing}"
+                );
+            }
+        }
+    }
+}

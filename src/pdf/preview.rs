@@ -42,6 +42,12 @@ pub struct ExportPreview {
     pub parts: Vec<PartInfo>,
 }
 
+/// Whether a printed value shows anything: blank or white-space-only text is no value (as in
+/// validation), and the PDF's box for it looks empty.
+fn shown(s: &str) -> bool {
+    !s.trim().is_empty()
+}
+
 fn rows(f: &Field, v: &Value, path: &str, opts: &ExportOptions, out: &mut Vec<PreviewField>) {
     let sub_line = |sub: &Field, v: &Value| text::value(sub, v, opts.lang, opts.era);
     match (f.kind, v) {
@@ -55,7 +61,7 @@ fn rows(f: &Field, v: &Value, path: &str, opts: &ExportOptions, out: &mut Vec<Pr
                     .iter()
                     .filter_map(|sub| {
                         let s = sub_line(sub, row.get(&sub.key)?);
-                        (!s.is_empty()).then(|| format!("{}: {s}", sub.label.get(opts.lang)))
+                        shown(&s).then(|| format!("{}: {s}", sub.label.get(opts.lang)))
                     })
                     .collect();
                 if cells.is_empty() {
@@ -76,7 +82,7 @@ fn rows(f: &Field, v: &Value, path: &str, opts: &ExportOptions, out: &mut Vec<Pr
             for sub in &f.fields {
                 let Some(v) = obj.get(&sub.key) else { continue };
                 let s = sub_line(sub, v);
-                if !s.is_empty() {
+                if shown(&s) {
                     out.push(PreviewField {
                         path: format!("{path}.{}", sub.key),
                         label: Text::new(
@@ -91,7 +97,7 @@ fn rows(f: &Field, v: &Value, path: &str, opts: &ExportOptions, out: &mut Vec<Pr
         }
         _ => {
             let s = text::value(f, v, opts.lang, opts.era);
-            if !s.is_empty() {
+            if shown(&s) {
                 out.push(PreviewField {
                     path: path.to_string(),
                     label: f.label.clone(),

@@ -229,6 +229,10 @@ impl Store {
                     }
                 };
                 tx.execute(
+                    "UPDATE cases SET updated_at = ?2 WHERE id = ?1",
+                    params![case_id.to_string(), now],
+                )?;
+                tx.execute(
                     "INSERT INTO documents (id, case_id, template, template_version, status, title, head_seq, created_at, updated_at, review_on)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?8)",
                     params![id.to_string(), case_id.to_string(), stored.template, stored.template_version, stored.status.as_str(), title, now, review_on],

@@ -115,6 +115,9 @@ fn editing(state: &AppState, id: Uuid) -> IpcResult<Editing> {
         } else {
             None
         };
+        // A working copy older than the head (a revision saved elsewhere since, or a crash between
+        // saving and clearing it) never replaces the newer revision.
+        let autosave = autosave.filter(|a| a.base_seq == view.seq);
         let (record, restored) =
             match autosave.and_then(|a| serde_json::from_str(&a.record_json).ok()) {
                 Some(v) => (v, true),
