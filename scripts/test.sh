@@ -9,6 +9,8 @@ source scripts/deps.sh
 ensure_apt $TAIWA_BUILD_PKGS $TAIWA_TEST_PKGS
 ensure_rust
 ensure_node
+# dbus-run-session: Debian 12 has it in dbus-daemon, older releases in dbus.
+command -v dbus-run-session >/dev/null || ensure_apt dbus-daemon || ensure_apt dbus
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 target="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -36,6 +38,7 @@ echo "==> end-to-end: the app window in WebKit"
 cargo build --locked -p taiwa-app "${features[@]}"
 export APP_BIN="$target/debug/taiwa-app"
 export E2E_SHOTS="$target/e2e-shots"
-timeout 900 xvfb-run -a -s '-screen 0 1280x1024x24' \
+# A session bus of its own: the single-instance check (a second launch hands over) goes through it.
+timeout 900 dbus-run-session -- xvfb-run -a -s '-screen 0 1280x1024x24' \
   cargo test --locked -p taiwa-e2e -- --test-threads=1
 echo "==> all tests passed; screenshots in $E2E_SHOTS"

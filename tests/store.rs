@@ -1363,3 +1363,42 @@ fn a_schema_1_database_is_migrated_to_2_on_open_and_keeps_its_documents() {
     assert_eq!(store.list_documents(None).unwrap().len(), 1);
     assert_eq!(review_on(&store).as_deref(), Some("2027-03-01"));
 }
+
+#[test]
+fn a_database_file_deleted_while_open_is_written_back_with_nothing_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let mut store = open(&path);
+    let saved = store.save_record(&sample("dialogue-record"), None).unwrap();
+    assert!(store.file_present());
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    assert!(!store.file_present(), "the deletion went unnoticed");
+    let rescued = store.rescue().unwrap();
+    assert_eq!(rescued, path, "the path was free: the copy goes back to it");
+    drop(store);
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(
+        !bytes.starts_with(b"SQLite format 3"),
+        "the copy is not encrypted"
+    );
+    let store = Store::open(&path, PASS, OpenMode::ExistingOnly)
+        .expect("the copy opens with the passphrase");
+    assert_eq!(store.schema_version().unwrap(), 2);
+    let doc = store.document(&saved.document_id.to_string()).unwrap();
+    assert_eq!(doc.record.fields, sample("dialogue-record").fields);
+    assert!(store.verify().unwrap().ok());
+
+    // Another file at the path is never overwritten: the copy goes beside it.
+    let other = dir.path().join("other.db");
+    let mut store = open(&other);
+    std::fs::remove_file(&other).unwrap();
+    std::fs::write(&other, b"someone else's file").unwrap();
+    assert!(!store.file_present());
+    let beside = store.rescue().unwrap();
+    assert_ne!(beside, other);
+    assert_eq!(std::fs::read(&other).unwrap(), b"someone else's file");
+    drop(store);
+    Store::open(&beside, PASS, OpenMode::ExistingOnly).expect("the copy beside opens");
+}

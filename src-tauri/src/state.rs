@@ -59,6 +59,19 @@ impl AppState {
         self.touch();
         let mut guard = self.store.lock().map_err(|_| poisoned())?;
         let store = guard.as_mut().ok_or_else(IpcError::locked)?;
+        if !store.file_present() {
+            let path = store.path().to_path_buf();
+            // Written back, the copy is opened afresh with the passphrase; until then the old
+            // connection would keep writing to the unlinked file. If it cannot be written back,
+            // the store stays open (its data lives only there) and the next command tries again.
+            let rescued = store.rescue()?;
+            *guard = None;
+            return Err(taiwa::store::StoreError::FileGone {
+                path,
+                rescued: Some(rescued),
+            }
+            .into());
+        }
         f(store)
     }
 

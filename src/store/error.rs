@@ -44,6 +44,14 @@ pub enum StoreError {
     },
     #[error("stored data is damaged ({detail}); run `taiwa verify` and restore a backup")]
     Corrupt { detail: String },
+    #[error("{} was deleted or moved while Taiwa was open; {}", path.display(), match rescued {
+        Some(to) => format!("the open data was written back to {}: nothing was lost; unlock again to go on", to.display()),
+        None => "the open data could not be written back; keep Taiwa open and free the disk or restore the file".to_string(),
+    })]
+    FileGone {
+        path: PathBuf,
+        rescued: Option<PathBuf>,
+    },
     #[error(
         "the working copy is {bytes} bytes, over the 16 MiB a record may have; it was not saved"
     )]
@@ -97,6 +105,7 @@ impl UserError for StoreError {
             StoreError::Corrupt { .. } => "store.corrupt",
             StoreError::BadCaseField { .. } => "store.bad_case_field",
             StoreError::AutosaveTooLarge { .. } => "store.autosave_too_large",
+            StoreError::FileGone { .. } => "store.file_gone",
             StoreError::Sqlite(_) => "store.database",
         }
     }
@@ -148,6 +157,17 @@ impl UserError for StoreError {
                     "保存データが壊れています({detail})。`taiwa verify` を実行し、バックアップから復元してください"
                 )
             }
+            StoreError::FileGone { path, rescued } => match rescued {
+                Some(to) => format!(
+                    "データベースファイル {} が、Taiwa を開いている間に削除または移動されました。開いていた内容を {} に書き戻しました(失われたものはありません)。もう一度パスフレーズを入力してください",
+                    path.display(),
+                    to.display()
+                ),
+                None => format!(
+                    "データベースファイル {} が、Taiwa を開いている間に削除または移動され、書き戻せませんでした。Taiwa を閉じずに、ディスクの空きを作るかファイルを元に戻してください",
+                    path.display()
+                ),
+            },
             StoreError::AutosaveTooLarge { bytes } => format!(
                 "作業中の内容が {bytes} バイトあり、記録の上限(16 MiB)を超えるため保存していません"
             ),

@@ -6,6 +6,7 @@ mod cases;
 mod documents;
 mod error;
 mod migrate;
+mod presence;
 pub mod search;
 mod verify;
 
@@ -31,6 +32,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     registry: &'static Registry,
+    /// The file opened (device, inode): see presence.rs.
+    identity: Option<(u64, u64)>,
 }
 
 /// Where the database lives when nothing else is said: the OS data directory
@@ -117,6 +120,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             registry,
+            identity: presence::identity(path),
         })
     }
 

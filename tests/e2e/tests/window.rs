@@ -105,11 +105,18 @@ fn sel(testid: &str) -> String {
 
 /// The element with this test id, waiting up to 15 s for it to appear.
 async fn el(c: &Client, testid: &str) -> Element {
-    c.wait()
+    match c
+        .wait()
         .at_most(Duration::from_secs(15))
         .for_element(Locator::Css(&sel(testid)))
         .await
-        .unwrap_or_else(|e| panic!("no element {testid}: {e}"))
+    {
+        Ok(e) => e,
+        Err(err) => {
+            screenshot(c, &format!("failed-find-{testid}")).await;
+            panic!("no element {testid}: {err}");
+        }
+    }
 }
 
 async fn click(c: &Client, testid: &str) {
@@ -516,5 +523,155 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
         Some("final")
     );
     screenshot(&c, "09-after-restart").await;
+    c.close().await.unwrap();
+}
+
+/// First run up to an open, empty dialogue record in a new case.
+async fn first_run_to_a_new_document(c: &Client) {
+    type_into(c, "passphrase-new", PASSPHRASE).await;
+    type_into(c, "passphrase-confirm", PASSPHRASE).await;
+    until(
+        c,
+        "create enabled",
+        &format!(
+            "return !document.querySelector('{}').disabled",
+            sel("create-db")
+        ),
+    )
+    .await;
+    click(c, "create-db").await;
+    click(c, "new-case").await;
+    type_into(c, "new-case-name", "青木 紗季").await;
+    click(c, "new-case-submit").await;
+    click(c, "new-document").await;
+    click(c, "new-document-template-dialogue-record").await;
+    click(c, "new-document-submit").await;
+    el(c, "document-form").await;
+}
+
+async fn until_saved(c: &Client) {
+    until(
+        c,
+        "the autosave",
+        &format!(
+            "return document.querySelector('{}').dataset.state === 'saved'",
+            sel("save-status")
+        ),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_a_second_launch_a_closed_window_and_a_deleted_database_lose_nothing() {
+    let home = tempfile::tempdir().expect("temp home");
+    let exports = tempfile::tempdir().expect("export folder");
+    let db = home.path().join("data/taiwa/taiwa.db");
+    let driver = start_driver(home.path(), exports.path());
+    let c = connect(&driver).await;
+    first_run_to_a_new_document(&c).await;
+
+    // 100,000 characters pasted: kept (autosaved), and the field says it is too long.
+    let long = "長".repeat(100_000);
+    set_value(&c, "field-strengths", &long).await;
+    until_saved(&c).await;
+    let err = text(&c, "error-strengths").await;
+    assert!(
+        err.contains("100000") || err.contains("100,000"),
+        "no length message: {err:?}"
+    );
+    screenshot(&c, "10-too-long").await;
+    set_value(&c, "field-strengths", "数字の確認が正確").await;
+    until_saved(&c).await;
+
+    // A second launch hands over to the running window and exits.
+    let mut second = Command::new(app_binary())
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("second launch");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = second.try_wait().unwrap() {
+            break Some(s);
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(status.is_some(), "a second instance kept running");
+    assert_eq!(
+        c.title().await.unwrap(),
+        "Taiwa 対話",
+        "the first window stopped answering"
+    );
+
+    // The window closed mid-edit: what was typed a moment before is there after a restart.
+    type_into(&c, "field-good_day", "午前中は集中できる").await;
+    until_saved(&c).await;
+    c.close().await.unwrap();
+    drop(driver);
+    let driver = start_driver(home.path(), exports.path());
+    let c = connect(&driver).await;
+    type_into(&c, "passphrase", PASSPHRASE).await;
+    click(&c, "unlock").await;
+    click(&c, "case-link").await;
+    click(&c, "open-document").await;
+    el(&c, "restored-notice").await;
+    let kept: Value = c
+        .execute(
+            "return document.querySelector(arguments[0]).value",
+            vec![json!(sel("field-good_day"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, json!("午前中は集中できる"));
+    screenshot(&c, "11-restored").await;
+
+    // The database file deleted while the app runs: the next action says so, the open data is
+    // written back, and after unlocking everything is there.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    type_into(&c, "field-bad_day", "電話が重なると疲れる").await;
+    until(&c, "the notice that the file went away", &format!(
+        "const n = document.querySelector('{}'); return !!n && n.dataset.code === 'store.file_gone'",
+        sel("lock-notice"))).await;
+    assert!(db.is_file(), "the database was not written back");
+    // Still the reason shown a moment later (late answers of the closed session must not hide it).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let shown = text(&c, "lock-notice").await;
+    assert!(shown.contains("書き戻しました"), "{shown}");
+    screenshot(&c, "12-file-gone").await;
+    type_into(&c, "passphrase", PASSPHRASE).await;
+    click(&c, "unlock").await;
+    until(
+        &c,
+        "the case after the rescue",
+        &format!(
+            "return document.querySelectorAll('{}').length === 1",
+            sel("case-row")
+        ),
+    )
+    .await;
+    click(&c, "case-link").await;
+    click(&c, "open-document").await;
+    let kept: Value = c
+        .execute(
+            "return document.querySelector(arguments[0]).value",
+            vec![json!(sel("field-good_day"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        json!("午前中は集中できる"),
+        "the working copy was lost with the file"
+    );
     c.close().await.unwrap();
 }

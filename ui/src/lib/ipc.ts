@@ -27,6 +27,8 @@ export const CODES = {
   exists: "session.exists",
   /** Not in the contract yet: what a command answers when the session is locked. */
   locked: "session.locked",
+  /** The database file was deleted or moved; Rust wrote it back and closed the session. */
+  fileGone: "store.file_gone",
 } as const;
 
 export function isIpcError(e: unknown): e is IpcError {

@@ -29,6 +29,8 @@ export const app = $state({
   status: null as AppStatus | null,
   /** Set when Rust locked the session for inactivity, to say so on the unlock screen. */
   lockedByIdle: false,
+  /** Why Rust closed the session, when it says (the database file went away and was written back). */
+  lockNotice: null as IpcError | null,
   startError: null as IpcError | null,
   templates: [] as TemplateInfo[],
   route: { name: "cases" } as Route,
@@ -134,7 +136,10 @@ export function takeHandoff(id: string): Editing | null {
 export const beforeLock = new Set<() => Promise<void>>();
 
 /** Forget everything read from the database, and show the unlock screen. */
-export function dropSession(byIdle: boolean): void {
+export function dropSession(byIdle: boolean, notice: IpcError | null = null): void {
+  // Already on the unlock screen: a late "locked" answer must not replace the reason shown.
+  if (app.phase === "unlock" && app.lockNotice !== null && notice === null) return;
+  app.lockNotice = notice;
   templateCache.clear();
   handoff = null;
   Object.assign(caseListMemory, { text: "", status: "", template: "", reviewDue: false });
