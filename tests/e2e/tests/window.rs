@@ -90,12 +90,13 @@ async fn connect(driver: &Driver) -> Client {
         json!({"binary": app_binary().to_string_lossy(), "args": []}),
     );
     let url = format!("http://127.0.0.1:{}", driver.port);
+    // Generous: on 2 busy cores WebKit's first start has taken over a minute.
     tokio::time::timeout(
-        Duration::from_secs(60),
+        Duration::from_secs(180),
         ClientBuilder::native().capabilities(caps).connect(&url),
     )
     .await
-    .expect("the app window did not come up within 60 s")
+    .expect("the app window did not come up within 180 s")
     .expect("WebDriver session")
 }
 
@@ -212,6 +213,29 @@ async fn screenshot(c: &Client, name: &str) {
         .expect("screenshot did not come within 30 s")
         .expect("screenshot");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+/// Text at 200% (the UI is sized in rem): the screen must not need horizontal scrolling.
+async fn at_200_percent(c: &Client, screen: &str) {
+    c.execute("document.documentElement.style.fontSize = '200%'", vec![])
+        .await
+        .expect("zoom");
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(c, &format!("{screen}-200pct")).await;
+    c.execute("document.documentElement.style.fontSize = ''", vec![])
+        .await
+        .expect("unzoom");
+    assert_eq!(
+        fits,
+        json!(true),
+        "{screen}: horizontal scrolling at 200% text"
+    );
 }
 
 /// Runs axe-core (WCAG 2.1 A/AA) on the current screen; fails on any violation.
@@ -373,6 +397,7 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
     click(&c, "finalize-confirm").await;
     el(&c, "readonly-notice").await;
     screenshot(&c, "04-finalized").await;
+    at_200_percent(&c, "04-finalized").await;
 
     // ---- export: preview, then the PDF (TAIWA_EXPORT_DIR stands in for the save dialog) ----
     click(&c, "export").await;
@@ -466,6 +491,7 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
     .await;
     screenshot(&c, "06-case-list").await;
     axe(&c, "case list").await;
+    at_200_percent(&c, "06-case-list").await;
 
     // ---- English ----
     click(&c, "nav-settings").await;

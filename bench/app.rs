@@ -1,0 +1,279 @@
+//! The desktop app's start-up time, memory with a 50-document case open, and binary size:
+//! `cargo bench -p taiwa-e2e --bench app` under a display (bench/README.md says how; the release
+//! build is measured: APP_BIN, default target/release/taiwa-app). Figures are printed, never asserted.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Map, json};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use taiwa::store::{NewCase, OpenMode, Store};
+
+const PASSPHRASE: &str = "kawa-sakura-tokei-57-mori";
+const RUNS: usize = 5;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn app_binary() -> PathBuf {
+    std::env::var_os("APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/release/taiwa-app"))
+        .canonicalize()
+        .expect("the release app: cargo build --release -p taiwa-app --features taiwa-app/custom-protocol")
+}
+
+fn start_driver(home: &Path) -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let child = Command::new("WebKitWebDriver")
+        .arg(format!("--port={port}"))
+        .env("TAURI_WEBVIEW_AUTOMATION", "true")
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env_remove("TAIWA_DB")
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("WebKitWebDriver");
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Driver { child, port }
+}
+
+async fn connect(driver: &Driver) -> Client {
+    let mut caps = Map::new();
+    caps.insert(
+        "webkitgtk:browserOptions".into(),
+        json!({"binary": app_binary().to_string_lossy(), "args": []}),
+    );
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("session")
+}
+
+async fn wait_for(c: &Client, css: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(60))
+        .every(Duration::from_millis(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+/// Summed PSS (KiB) of the app and every process under it (WebKit's web and network processes).
+fn tree_pss_kib(binary: &Path) -> (u64, Vec<String>) {
+    let mut parent = std::collections::HashMap::new();
+    let mut roots = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().filter_map(Result::ok) {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let ppid: u32 = after
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        parent.insert(pid, ppid);
+        if std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|e| e == binary) {
+            roots.push(pid);
+        }
+    }
+    let in_tree = |mut pid: u32| {
+        while pid > 1 {
+            if roots.contains(&pid) {
+                return true;
+            }
+            pid = parent.get(&pid).copied().unwrap_or(0);
+        }
+        false
+    };
+    let mut total = 0;
+    let mut each = Vec::new();
+    for pid in parent.keys().copied().filter(|p| in_tree(*p)) {
+        let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
+            continue;
+        };
+        if let Some(kib) = rollup
+            .lines()
+            .find(|l| l.starts_with("Pss:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            total += kib;
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            each.push(format!("{} {:.0} MiB", name.trim(), kib as f64 / 1024.0));
+        }
+    }
+    each.sort();
+    (total, each)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let binary = app_binary();
+    let size = std::fs::metadata(&binary).unwrap().len();
+    let stripped = std::env::temp_dir().join("taiwa-app-stripped");
+    let stripped_size = Command::new("strip")
+        .arg("-o")
+        .arg(&stripped)
+        .arg(&binary)
+        .status()
+        .ok()
+        .filter(|s| s.success())
+        .and_then(|_| std::fs::metadata(&stripped).ok())
+        .map(|m| m.len());
+    println!(
+        "app binary        {} ({:.1} MB; stripped {})",
+        binary.display(),
+        size as f64 / 1e6,
+        stripped_size.map_or("-".into(), |s| format!("{:.1} MB", s as f64 / 1e6))
+    );
+
+    // Start-up: a new process each run, first-run screen usable (passphrase field present).
+    let mut starts = Vec::new();
+    let mut paints = Vec::new();
+    for _ in 0..RUNS {
+        let home = tempfile::tempdir().unwrap();
+        let driver = start_driver(home.path());
+        let t = Instant::now();
+        let c = connect(&driver).await;
+        wait_for(&c, "[data-testid=\"passphrase-new\"]").await;
+        starts.push(t.elapsed().as_secs_f64() * 1000.0);
+        let fcp = c
+            .execute(
+                "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_f64());
+        if let Some(f) = fcp {
+            paints.push(f);
+        }
+        c.close().await.ok();
+    }
+    println!(
+        "start-up          {:.0} ms median of {RUNS} (launch request → first-run screen usable; includes WebKitWebDriver's session setup)",
+        median(starts.clone())
+    );
+    if !paints.is_empty() {
+        println!(
+            "first paint       {:.0} ms median (web view navigation → first contentful paint)",
+            median(paints)
+        );
+    }
+
+    // Memory: a case with 50 dialogue records, opened in the app.
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("data/taiwa/taiwa.db");
+    {
+        let mut store = Store::open(&db, PASSPHRASE, OpenMode::CreateIfMissing).unwrap();
+        let case = store
+            .create_case(&NewCase {
+                display_name: "山田 花子".into(),
+                pseudonym: None,
+                employer: None,
+            })
+            .unwrap();
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../samples/dialogue-record.json"
+        ))
+        .unwrap();
+        let record = taiwa::record::parse_record(&bytes, store.registry()).unwrap();
+        for _ in 0..50 {
+            let mut r = record.clone();
+            r.id = None;
+            store.save_record(&r, Some(case.id)).unwrap();
+        }
+    }
+    let driver = start_driver(home.path());
+    let c = connect(&driver).await;
+    wait_for(&c, "[data-testid=\"passphrase\"]").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (idle, idle_each) = tree_pss_kib(&binary);
+    c.find(Locator::Css("[data-testid=\"passphrase\"]"))
+        .await
+        .unwrap()
+        .send_keys(PASSPHRASE)
+        .await
+        .unwrap();
+    c.find(Locator::Css("[data-testid=\"unlock\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "[data-testid=\"case-link\"]").await;
+    c.find(Locator::Css("[data-testid=\"case-link\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let t = Instant::now();
+    loop {
+        let rows = c
+            .find_all(Locator::Css("[data-testid=\"document-row\"]"))
+            .await
+            .unwrap()
+            .len();
+        if rows == 50 {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "{rows} document rows"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let opened_ms = t.elapsed().as_secs_f64() * 1000.0;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (pss, each) = tree_pss_kib(&binary);
+    println!(
+        "unlock screen     {:.0} MiB PSS ({})",
+        idle as f64 / 1024.0,
+        idle_each.join(", ")
+    );
+    println!(
+        "case of 50 docs   opened in {opened_ms:.0} ms; {:.0} MiB PSS ({})",
+        pss as f64 / 1024.0,
+        each.join(", ")
+    );
+    c.close().await.ok();
+}
