@@ -566,9 +566,69 @@ async fn first_run_to_a_new_document(c: &Client) {
     )
     .await;
     click(c, "create-db").await;
-    click(c, "new-case").await;
-    type_into(c, "new-case-name", "青木 紗季").await;
-    click(c, "new-case-submit").await;
+    el(c, "new-case").await;
+    // The keyboard alone: Tab to "new case", Enter opens the dialog with the name field focused,
+    // Escape closes it, Enter again, type, Enter creates the case.
+    let focused = |testid: &'static str| {
+        format!(
+            "return document.activeElement && document.activeElement.dataset.testid === '{testid}'"
+        )
+    };
+    let mut tabs = 0;
+    while c.execute(&focused("new-case"), vec![]).await.unwrap() != json!(true) {
+        tabs += 1;
+        assert!(tabs < 40, "Tab never reached the new-case button");
+        c.active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{E004}")
+            .await
+            .unwrap();
+    }
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    until(
+        c,
+        "focus in the dialog's name field",
+        &focused("new-case-name"),
+    )
+    .await;
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E00C}")
+        .await
+        .unwrap();
+    until(
+        c,
+        "the dialog closed by Escape",
+        "return !document.querySelector('dialog[open]')",
+    )
+    .await;
+    until(c, "focus back on the button", &focused("new-case")).await;
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    until(
+        c,
+        "focus in the dialog's name field",
+        &focused("new-case-name"),
+    )
+    .await;
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("青木 紗季\u{E007}")
+        .await
+        .unwrap();
+    el(c, "case-name").await;
     click(c, "new-document").await;
     click(c, "new-document-template-dialogue-record").await;
     click(c, "new-document-submit").await;
