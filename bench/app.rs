@@ -2,80 +2,15 @@
 //! `cargo bench -p taiwa-e2e --bench app` under a display (bench/README.md says how; the release
 //! build is measured: APP_BIN, default target/release/taiwa-app). Figures are printed, never asserted.
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{Map, json};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use fantoccini::{Client, Locator};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 use taiwa::store::{NewCase, OpenMode, Store};
+use taiwa_e2e::{Driver, app_binary};
 
 const PASSPHRASE: &str = "kawa-sakura-tokei-57-mori";
 const RUNS: usize = 5;
-
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn app_binary() -> PathBuf {
-    std::env::var_os("APP_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/release/taiwa-app"))
-        .canonicalize()
-        .expect("the release app: cargo build --release -p taiwa-app --features taiwa-app/custom-protocol")
-}
-
-fn start_driver(home: &Path) -> Driver {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let child = Command::new("WebKitWebDriver")
-        .arg(format!("--port={port}"))
-        .env("TAURI_WEBVIEW_AUTOMATION", "true")
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env_remove("TAIWA_DB")
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("WebKitWebDriver");
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Driver { child, port }
-}
-
-async fn connect(driver: &Driver) -> Client {
-    let mut caps = Map::new();
-    caps.insert(
-        "webkitgtk:browserOptions".into(),
-        json!({"binary": app_binary().to_string_lossy(), "args": []}),
-    );
-    ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("session")
-}
 
 async fn wait_for(c: &Client, css: &str) {
     c.wait()
@@ -145,7 +80,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let binary = app_binary();
+    let binary = app_binary("release");
     let size = std::fs::metadata(&binary).unwrap().len();
     let stripped = std::env::temp_dir().join("taiwa-app-stripped");
     let stripped_size = Command::new("strip")
@@ -169,9 +104,9 @@ async fn main() {
     let mut paints = Vec::new();
     for _ in 0..RUNS {
         let home = tempfile::tempdir().unwrap();
-        let driver = start_driver(home.path());
+        let driver = Driver::start(&binary, home.path(), None);
         let t = Instant::now();
-        let c = connect(&driver).await;
+        let c = driver.connect().await;
         wait_for(&c, "[data-testid=\"passphrase-new\"]").await;
         starts.push(t.elapsed().as_secs_f64() * 1000.0);
         let fcp = c
@@ -222,8 +157,8 @@ async fn main() {
             store.save_record(&r, Some(case.id)).unwrap();
         }
     }
-    let driver = start_driver(home.path());
-    let c = connect(&driver).await;
+    let driver = Driver::start(&binary, home.path(), None);
+    let c = driver.connect().await;
     wait_for(&c, "[data-testid=\"passphrase\"]").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (idle, idle_each) = tree_pss_kib(&binary);

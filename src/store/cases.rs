@@ -1,7 +1,8 @@
 //! Cases: one person's file, holding their documents. Created explicitly by the app (the CLI's
 //! import makes one implicitly); listed with a Japanese-aware text filter and review dates.
 
-use super::{Store, StoreError, now, search::normalize};
+use super::search::{normalize, text_condition};
+use super::{Store, StoreError, now};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -202,23 +203,11 @@ impl Store {
     /// `Store::search` (trigram MATCH from three characters, LIKE below), but not capped at
     /// `SEARCH_LIMIT` documents, so older cases are not lost when many documents match.
     fn cases_mentioning(&self, query: &str) -> Result<HashSet<Uuid>, StoreError> {
-        let select = "SELECT DISTINCT d.case_id
-             FROM search_index s JOIN documents d ON d.num = s.rowid";
-        let (sql, arg) = if query.chars().count() >= 3 {
-            (
-                format!("{select} WHERE search_index MATCH ?1"),
-                format!("\"{}\"", query.replace('"', "\"\"")),
-            )
-        } else {
-            let escaped = query
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            (
-                format!("{select} WHERE s.body LIKE ?1 ESCAPE '\\'"),
-                format!("%{escaped}%"),
-            )
-        };
+        let (condition, arg) = text_condition(query);
+        let sql = format!(
+            "SELECT DISTINCT d.case_id FROM search_index s JOIN documents d ON d.num = s.rowid
+             WHERE {condition}"
+        );
         let mut stmt = self.conn.prepare(&sql)?;
         let ids = stmt.query_map([arg], |r| r.get::<_, String>(0))?;
         let mut out = HashSet::new();

@@ -60,14 +60,19 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The value at a template-level path: `person_name` or `plan_employee.name` (a compound's sub-field).
+fn value_at<'r>(record: &'r Record, path: &str) -> Option<&'r Value> {
+    match path.split_once('.') {
+        Some((outer, inner)) => record.fields.get(outer)?.get(inner),
+        None => record.fields.get(path),
+    }
+}
+
 /// The first non-blank value among the template's display fields.
 pub(crate) fn display_name(record: &Record, template: &Template) -> Option<String> {
     template.display_fields.iter().find_map(|path| {
-        let v = match path.split_once('.') {
-            Some((outer, inner)) => record.fields.get(outer)?.get(inner)?,
-            None => record.fields.get(path)?,
-        };
-        v.as_str()
+        value_at(record, path)?
+            .as_str()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(String::from)
@@ -80,11 +85,7 @@ fn review_date(record: &Record, template: &Template) -> Option<String> {
         .review_fields
         .iter()
         .filter_map(|path| {
-            let v = match path.split_once('.') {
-                Some((outer, inner)) => record.fields.get(outer)?.get(inner)?,
-                None => record.fields.get(path)?,
-            };
-            let s = v.as_str()?;
+            let s = value_at(record, path)?.as_str()?;
             chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
             Some(s.to_string())
         })

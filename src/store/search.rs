@@ -106,6 +106,24 @@ pub(crate) fn reindex(
     Ok(())
 }
 
+/// The WHERE condition (on `search_index s`, parameter ?1) and its argument that find the folded
+/// text `q`: trigram MATCH from three characters, an escaped LIKE scan below.
+pub(crate) fn text_condition(q: &str) -> (&'static str, String) {
+    if q.chars().count() >= 3 {
+        // A quoted FTS5 string: the query is matched as a phrase of trigrams, never as syntax.
+        (
+            "search_index MATCH ?1",
+            format!("\"{}\"", q.replace('"', "\"\"")),
+        )
+    } else {
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        ("s.body LIKE ?1 ESCAPE '\\'", format!("%{escaped}%"))
+    }
+}
+
 /// How many hits a search returns at most; the newest first.
 pub const SEARCH_LIMIT: usize = 200;
 
@@ -118,24 +136,8 @@ impl Store {
         }
         let select = "SELECT d.id, d.case_id, c.display_name, d.template, d.status, d.title, d.updated_at
              FROM search_index s JOIN documents d ON d.num = s.rowid JOIN cases c ON c.id = d.case_id";
-        let (sql, arg) = if q.chars().count() >= 3 {
-            // A quoted FTS5 string: the query is matched as a phrase of trigrams, never as syntax.
-            (
-                format!("{select} WHERE search_index MATCH ?1 ORDER BY d.updated_at DESC LIMIT ?2"),
-                format!("\"{}\"", q.replace('"', "\"\"")),
-            )
-        } else {
-            let escaped = q
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            (
-                format!(
-                    "{select} WHERE s.body LIKE ?1 ESCAPE '\\' ORDER BY d.updated_at DESC LIMIT ?2"
-                ),
-                format!("%{escaped}%"),
-            )
-        };
+        let (condition, arg) = text_condition(&q);
+        let sql = format!("{select} WHERE {condition} ORDER BY d.updated_at DESC LIMIT ?2");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(params![arg, SEARCH_LIMIT as i64], |r| {
             Ok((

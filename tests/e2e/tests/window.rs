@@ -1,103 +1,23 @@
-//! The real Taiwa app in WebKit, driven through WebDriver (WebKitWebDriver, directly: tauri-driver
-//! only rewrites capabilities and sets TAURI_WEBVIEW_AUTOMATION, which this does itself), as a
-//! support worker would use it. Needs a display: scripts/test.sh runs it under Xvfb with APP_BIN set.
+//! The real Taiwa app in WebKit, driven through WebDriver (src/lib.rs starts it), as a support
+//! worker would use it. Needs a display: scripts/test.sh runs it under Xvfb with APP_BIN set.
 
 use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{Map, Value, json};
-use std::net::TcpListener;
+use fantoccini::{Client, Locator};
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use taiwa_e2e::Driver;
 
 /// A passphrase zxcvbn scores 4: four unrelated words.
 const PASSPHRASE: &str = "kawa-sakura-tokei-57-mori";
 
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // SIGTERM lets WebKitWebDriver close the app it started; a SIGKILL would orphan it.
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn app_binary() -> PathBuf {
-    let path = std::env::var_os("APP_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/taiwa-app")
-        });
-    assert!(
-        path.is_file(),
-        "app binary {} not found: build it first or set APP_BIN",
-        path.display()
-    );
-    path.canonicalize().expect("absolute app path")
+    taiwa_e2e::app_binary("debug")
 }
 
-/// WebKitWebDriver for an app whose data and settings live under `home`, never the user's.
 fn start_driver(home: &Path, export_dir: &Path) -> Driver {
-    assert!(
-        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
-        "no display: run under xvfb-run (scripts/test.sh does)"
-    );
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let child = Command::new("WebKitWebDriver")
-        .arg(format!("--port={port}"))
-        .arg("--host=127.0.0.1")
-        .env("TAURI_WEBVIEW_AUTOMATION", "true")
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("TAIWA_EXPORT_DIR", export_dir)
-        .env_remove("TAIWA_DB")
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("WebKitWebDriver (Debian package webkit2gtk-driver) must be on PATH");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "WebKitWebDriver did not listen on port {port}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Driver { child, port }
-}
-
-async fn connect(driver: &Driver) -> Client {
-    let mut caps = Map::new();
-    caps.insert(
-        "webkitgtk:browserOptions".into(),
-        json!({"binary": app_binary().to_string_lossy(), "args": []}),
-    );
-    let url = format!("http://127.0.0.1:{}", driver.port);
-    // Generous: on 2 busy cores WebKit's first start has taken over a minute.
-    tokio::time::timeout(
-        Duration::from_secs(180),
-        ClientBuilder::native().capabilities(caps).connect(&url),
-    )
-    .await
-    .expect("the app window did not come up within 180 s")
-    .expect("WebDriver session")
+    Driver::start(&app_binary(), home, Some(export_dir))
 }
 
 fn sel(testid: &str) -> String {
@@ -179,6 +99,25 @@ async fn set_value(c: &Client, testid: &str, value: &str) {
 
 async fn text(c: &Client, testid: &str) -> String {
     el(c, testid).await.text().await.unwrap_or_default()
+}
+
+/// Waits until the case list shows `n` rows.
+async fn until_cases(c: &Client, what: &str, n: usize) {
+    let script = format!(
+        "return document.querySelectorAll('{}').length === {n}",
+        sel("case-row")
+    );
+    until(c, what, &script).await;
+}
+
+/// Keys (WebDriver codes: \u{E004} Tab, \u{E007} Enter, \u{E00C} Escape) to the focused element.
+async fn press(c: &Client, keys: &str) {
+    c.active_element()
+        .await
+        .expect("a focused element")
+        .send_keys(keys)
+        .await
+        .unwrap_or_else(|e| panic!("keys {keys:?}: {e}"));
 }
 
 /// Polls a JavaScript condition until it is true (15 s at most).
@@ -276,7 +215,7 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
 
     // ---- first run: choose a passphrase; the encrypted database is created ----
     let driver = start_driver(home.path(), exports.path());
-    let c = connect(&driver).await;
+    let c = driver.connect().await;
     assert_eq!(c.title().await.unwrap(), "Taiwa 対話");
     type_into(&c, "passphrase-new", "abc").await;
     // The strength comes from Rust (zxcvbn); a weak passphrase is named and cannot be used.
@@ -450,45 +389,13 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
     // ---- find the case by a two-character name ----
     click(&c, "nav-cases").await;
     type_into(&c, "search", "山田").await;
-    until(
-        &c,
-        "one matching case",
-        &format!(
-            "return document.querySelectorAll('{}').length === 1",
-            sel("case-row")
-        ),
-    )
-    .await;
+    until_cases(&c, "one matching case", 1).await;
     type_into(&c, "search", "ﾐﾅﾄ").await; // half-width katakana finds みなと (kana and width folded)
-    until(
-        &c,
-        "the case by its employer",
-        &format!(
-            "return document.querySelectorAll('{}').length === 1",
-            sel("case-row")
-        ),
-    )
-    .await;
+    until_cases(&c, "the case by its employer", 1).await;
     type_into(&c, "search", "佐々木").await;
-    until(
-        &c,
-        "no case",
-        &format!(
-            "return document.querySelectorAll('{}').length === 0",
-            sel("case-row")
-        ),
-    )
-    .await;
+    until_cases(&c, "no case", 0).await;
     set_value(&c, "search", "").await;
-    until(
-        &c,
-        "the full list again",
-        &format!(
-            "return document.querySelectorAll('{}').length === 1",
-            sel("case-row")
-        ),
-    )
-    .await;
+    until_cases(&c, "the full list again", 1).await;
     screenshot(&c, "06-case-list").await;
     axe(&c, "case list").await;
     at_200_percent(&c, "06-case-list").await;
@@ -523,18 +430,10 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
 
     // ---- restart: everything is still there ----
     let driver = start_driver(home.path(), exports.path());
-    let c = connect(&driver).await;
+    let c = driver.connect().await;
     type_into(&c, "passphrase", PASSPHRASE).await;
     click(&c, "unlock").await;
-    until(
-        &c,
-        "the case after a restart",
-        &format!(
-            "return document.querySelectorAll('{}').length === 1",
-            sel("case-row")
-        ),
-    )
-    .await;
+    until_cases(&c, "the case after a restart", 1).await;
     assert_eq!(
         c.execute("return document.documentElement.lang", vec![])
             .await
@@ -578,31 +477,16 @@ async fn first_run_to_a_new_document(c: &Client) {
     while c.execute(&focused("new-case"), vec![]).await.unwrap() != json!(true) {
         tabs += 1;
         assert!(tabs < 40, "Tab never reached the new-case button");
-        c.active_element()
-            .await
-            .unwrap()
-            .send_keys("\u{E004}")
-            .await
-            .unwrap();
+        press(c, "\u{E004}").await;
     }
-    c.active_element()
-        .await
-        .unwrap()
-        .send_keys("\u{E007}")
-        .await
-        .unwrap();
+    press(c, "\u{E007}").await;
     until(
         c,
         "focus in the dialog's name field",
         &focused("new-case-name"),
     )
     .await;
-    c.active_element()
-        .await
-        .unwrap()
-        .send_keys("\u{E00C}")
-        .await
-        .unwrap();
+    press(c, "\u{E00C}").await;
     until(
         c,
         "the dialog closed by Escape",
@@ -610,24 +494,14 @@ async fn first_run_to_a_new_document(c: &Client) {
     )
     .await;
     until(c, "focus back on the button", &focused("new-case")).await;
-    c.active_element()
-        .await
-        .unwrap()
-        .send_keys("\u{E007}")
-        .await
-        .unwrap();
+    press(c, "\u{E007}").await;
     until(
         c,
         "focus in the dialog's name field",
         &focused("new-case-name"),
     )
     .await;
-    c.active_element()
-        .await
-        .unwrap()
-        .send_keys("青木 紗季\u{E007}")
-        .await
-        .unwrap();
+    press(c, "青木 紗季\u{E007}").await;
     el(c, "case-name").await;
     click(c, "new-document").await;
     click(c, "new-document-template-dialogue-record").await;
@@ -653,7 +527,7 @@ async fn bad_input_a_second_launch_a_closed_window_and_a_deleted_database_lose_n
     let exports = tempfile::tempdir().expect("export folder");
     let db = home.path().join("data/taiwa/taiwa.db");
     let driver = start_driver(home.path(), exports.path());
-    let c = connect(&driver).await;
+    let c = driver.connect().await;
     first_run_to_a_new_document(&c).await;
 
     // 100,000 characters pasted: kept (autosaved), and the field says it is too long.
@@ -703,7 +577,7 @@ async fn bad_input_a_second_launch_a_closed_window_and_a_deleted_database_lose_n
     c.close().await.unwrap();
     drop(driver);
     let driver = start_driver(home.path(), exports.path());
-    let c = connect(&driver).await;
+    let c = driver.connect().await;
     type_into(&c, "passphrase", PASSPHRASE).await;
     click(&c, "unlock").await;
     click(&c, "case-link").await;
@@ -736,15 +610,7 @@ async fn bad_input_a_second_launch_a_closed_window_and_a_deleted_database_lose_n
     screenshot(&c, "12-file-gone").await;
     type_into(&c, "passphrase", PASSPHRASE).await;
     click(&c, "unlock").await;
-    until(
-        &c,
-        "the case after the rescue",
-        &format!(
-            "return document.querySelectorAll('{}').length === 1",
-            sel("case-row")
-        ),
-    )
-    .await;
+    until_cases(&c, "the case after the rescue", 1).await;
     click(&c, "case-link").await;
     click(&c, "open-document").await;
     let kept: Value = c
