@@ -6,6 +6,7 @@
 pub mod i18n;
 pub mod pdf;
 pub mod record;
+pub mod routemap;
 pub mod store;
 pub mod template;
 

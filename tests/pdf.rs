@@ -199,10 +199,16 @@ fn check_pdf_with(
         let at = line.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
         line[at..].split('"').next().unwrap().parse().unwrap()
     };
-    for line in bbox
-        .lines()
-        .filter(|l| l.trim_start().starts_with("<word "))
-    {
+    // Pages are A4, portrait or (route diagrams) landscape.
+    let (mut page_w, mut page_h) = (595.28, 841.89);
+    for line in bbox.lines() {
+        if line.trim_start().starts_with("<page ") {
+            (page_w, page_h) = (attr(line, "width"), attr(line, "height"));
+            continue;
+        }
+        if !line.trim_start().starts_with("<word ") {
+            continue;
+        }
         let (x0, y0, x1, y1) = (
             attr(line, "xMin"),
             attr(line, "yMin"),
@@ -210,7 +216,7 @@ fn check_pdf_with(
             attr(line, "yMax"),
         );
         assert!(
-            x0 >= 30.0 && x1 <= 595.28 - 30.0 && y0 >= 20.0 && y1 <= 841.89 - 20.0,
+            x0 >= 30.0 && x1 <= page_w - 30.0 && y0 >= 20.0 && y1 <= page_h - 20.0,
             "{name}: text outside the page area: {line}"
         );
     }
@@ -235,10 +241,26 @@ fn check_pdf_with(
     if split_rows {
         // Every character of every cell is drawn: count single characters (never split by a line
         // or page break) that each value repeats: the fallback-font kanji, a half-width kana, 「.
+        // A route map's diagram draws the node names and step conditions once more.
+        let diagram: Vec<String> = if record.template == taiwa::routemap::TEMPLATE_ID {
+            let map = taiwa::routemap::RouteMap::from_record(record, &Registry::builtin().agencies);
+            taiwa::pdf::diagram::pages(&map, taiwa::pdf::fonts::FontSet::get().unwrap())
+                .iter()
+                .flat_map(|p| {
+                    let names = p.boxes.iter().flat_map(|b| b.lines.clone());
+                    let conditions = p.arrows.iter().flat_map(|a| a.condition.clone());
+                    names.chain(conditions).collect::<Vec<_>>()
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         for marker in ["𠮷", "ﾏ", "「"] {
             let want: usize = expected
                 .iter()
-                .map(|(_, t)| squash(t).matches(marker).count())
+                .map(|(_, t)| t)
+                .chain(&diagram)
+                .map(|t| squash(t).matches(marker).count())
                 .sum();
             let got = body.matches(marker).count();
             assert_eq!(
@@ -470,6 +492,16 @@ fn a_stress_record_of_every_form_flows_onto_many_pages_with_nothing_lost() {
             if !v.is_null() {
                 record.fields.insert(f.key.clone(), v);
             }
+        }
+        if name == "route-map" {
+            // A personal map goes out only with a current consent for each agency on it.
+            let consents: Vec<Value> = (0..40)
+                .map(|i| {
+                    json!({"recipient": format!("名称{i} ｶﾀｶﾅＡＢＣ𠮷田"), "purpose": "相談のため",
+                           "date": "2026-01-05", "method": "signature", "expires": "2099-12-31"})
+                })
+                .collect();
+            record.fields.insert("person_consent".into(), Value::Array(consents));
         }
         let problems = validate(&record, t, Mode::Draft);
         assert!(

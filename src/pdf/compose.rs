@@ -3,8 +3,8 @@
 
 use super::fonts::{Face, FontSet};
 use printpdf::{
-    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument,
-    PdfFontHandle, Point, Pt, Rect, TextItem,
+    Codepoint, Color, FontId, Greyscale, Line, LineDashPattern, LinePoint, Op, PaintMode,
+    PdfDocument, PdfFontHandle, Point, Polygon, PolygonRing, Pt, Rect, TextItem, WindingOrder,
 };
 use std::collections::HashMap;
 
@@ -17,12 +17,38 @@ pub const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN;
 pub const CONTENT_TOP: f32 = MARGIN + BAND;
 pub const CONTENT_BOTTOM: f32 = PAGE_H - MARGIN - BAND;
 
+/// A page's size in points; A4 portrait unless a page asks for landscape.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageSize {
+    pub w: f32,
+    pub h: f32,
+}
+
+impl PageSize {
+    pub const PORTRAIT: PageSize = PageSize {
+        w: PAGE_W,
+        h: PAGE_H,
+    };
+    pub const LANDSCAPE: PageSize = PageSize {
+        w: PAGE_H,
+        h: PAGE_W,
+    };
+}
+
+/// A finished page: its drawing operations and its size.
+pub struct Page {
+    pub ops: Vec<Op>,
+    pub size: PageSize,
+}
+
 pub struct Composer<'a> {
     pub fonts: &'static FontSet,
     doc: &'a mut PdfDocument,
     font_ids: HashMap<Face, FontId>,
-    pub pages: Vec<Vec<Op>>,
+    pub pages: Vec<Page>,
     pub ops: Vec<Op>,
+    /// The size of the page being drawn.
+    pub size: PageSize,
     /// Where the next element goes, from the top of the page.
     pub y: f32,
 }
@@ -42,6 +68,7 @@ impl<'a> Composer<'a> {
             font_ids: HashMap::new(),
             pages: Vec::new(),
             ops: Vec::new(),
+            size: PageSize::PORTRAIT,
             y: CONTENT_TOP,
         }
     }
@@ -73,7 +100,7 @@ impl<'a> Composer<'a> {
         self.ops.push(Op::SetTextCursor {
             pos: Point {
                 x: Pt(x),
-                y: Pt(PAGE_H - baseline),
+                y: Pt(self.size.h - baseline),
             },
         });
         for (face, run) in self.fonts.runs(text, bold) {
@@ -106,9 +133,10 @@ impl<'a> Composer<'a> {
         fill: Option<f32>,
         stroke: Option<f32>,
     ) {
+        let page_h = self.size.h;
         let rect = |mode| Rect {
             x: Pt(x),
-            y: Pt(PAGE_H - top - h),
+            y: Pt(page_h - top - h),
             width: Pt(w),
             height: Pt(h),
             mode: Some(mode),
@@ -132,19 +160,79 @@ impl<'a> Composer<'a> {
     pub fn line(&mut self, points: &[(f32, f32)], width: f32, level: f32) {
         self.ops.push(Op::SetOutlineColor { col: grey(level) });
         self.ops.push(Op::SetOutlineThickness { pt: Pt(width) });
-        self.ops.push(Op::DrawLine {
-            line: Line {
-                points: points
-                    .iter()
-                    .map(|(x, y)| LinePoint {
-                        p: Point {
-                            x: Pt(*x),
-                            y: Pt(PAGE_H - *y),
-                        },
-                        bezier: false,
-                    })
-                    .collect(),
-                is_closed: false,
+        let line = Line {
+            points: points.iter().map(|&p| self.point(p, false)).collect(),
+            is_closed: false,
+        };
+        self.ops.push(Op::DrawLine { line });
+    }
+
+    fn point(&self, (x, y): (f32, f32), bezier: bool) -> LinePoint {
+        LinePoint {
+            p: Point {
+                x: Pt(x),
+                y: Pt(self.size.h - y),
+            },
+            bezier,
+        }
+    }
+
+    /// A dashed polyline (`dash`: on, off lengths); dashing is reset afterwards.
+    pub fn dashed_line(&mut self, points: &[(f32, f32)], width: f32, level: f32, dash: &[f32]) {
+        self.ops.push(Op::SetLineDashPattern {
+            dash: LineDashPattern::new(0.0, dash),
+        });
+        self.line(points, width, level);
+        self.ops.push(Op::SetLineDashPattern {
+            dash: LineDashPattern::solid(),
+        });
+    }
+
+    /// A filled polygon.
+    pub fn polygon(&mut self, points: &[(f32, f32)], level: f32) {
+        self.ops.push(Op::SetFillColor { col: grey(level) });
+        let ring = PolygonRing {
+            points: points.iter().map(|&p| self.point(p, false)).collect(),
+        };
+        self.ops.push(Op::DrawPolygon {
+            polygon: Polygon {
+                rings: vec![ring],
+                mode: PaintMode::Fill,
+                winding_order: WindingOrder::NonZero,
+            },
+        });
+    }
+
+    /// A circle of radius `r` at (cx, cy), filled white and stroked (four Bézier arcs).
+    pub fn circle(&mut self, cx: f32, cy: f32, r: f32, stroke: f32) {
+        const K: f32 = 0.552_284_8;
+        let k = r * K;
+        let pts = [
+            ((cx + r, cy), false),
+            ((cx + r, cy + k), true),
+            ((cx + k, cy + r), true),
+            ((cx, cy + r), false),
+            ((cx - k, cy + r), true),
+            ((cx - r, cy + k), true),
+            ((cx - r, cy), false),
+            ((cx - r, cy - k), true),
+            ((cx - k, cy - r), true),
+            ((cx, cy - r), false),
+            ((cx + k, cy - r), true),
+            ((cx + r, cy - k), true),
+            ((cx + r, cy), false),
+        ];
+        let ring = PolygonRing {
+            points: pts.iter().map(|&(p, b)| self.point(p, b)).collect(),
+        };
+        self.ops.push(Op::SetFillColor { col: grey(1.0) });
+        self.ops.push(Op::SetOutlineColor { col: grey(0.0) });
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(stroke) });
+        self.ops.push(Op::DrawPolygon {
+            polygon: Polygon {
+                rings: vec![ring],
+                mode: PaintMode::FillStroke,
+                winding_order: WindingOrder::NonZero,
             },
         });
     }
@@ -172,14 +260,26 @@ impl<'a> Composer<'a> {
     }
 
     pub fn new_page(&mut self) {
-        self.pages.push(std::mem::take(&mut self.ops));
+        self.new_page_sized(self.size);
+    }
+
+    /// Ends this page and starts one of `size`.
+    pub fn new_page_sized(&mut self, size: PageSize) {
+        self.pages.push(Page {
+            ops: std::mem::take(&mut self.ops),
+            size: self.size,
+        });
+        self.size = size;
         self.y = CONTENT_TOP;
     }
 
     /// Ends the last page and hands over all of them.
-    pub fn take_pages(&mut self) -> Vec<Vec<Op>> {
+    pub fn take_pages(&mut self) -> Vec<Page> {
         if !self.ops.is_empty() || self.pages.is_empty() {
-            self.pages.push(std::mem::take(&mut self.ops));
+            self.pages.push(Page {
+                ops: std::mem::take(&mut self.ops),
+                size: self.size,
+            });
         }
         std::mem::take(&mut self.pages)
     }

@@ -3,11 +3,12 @@
 //! header repeats on each page, long texts that flow across pages, header and footer on every page.
 
 use super::ExportOptions;
-use super::compose::{CONTENT_BOTTOM, CONTENT_TOP, CONTENT_W, Composer, MARGIN, PAGE_H, PAGE_W};
+use super::compose::{CONTENT_BOTTOM, CONTENT_TOP, CONTENT_W, Composer, MARGIN, Page, PageSize};
 use super::linebreak::wrap;
 use super::text::{self, value};
 use crate::i18n::Lang;
 use crate::record::{DocStatus, Record};
+use crate::routemap::{self, diagram::DiagramPage};
 use crate::template::{Field, FieldType, Section, Template};
 use serde_json::Value;
 
@@ -52,11 +53,37 @@ impl<'r> Form<'r, '_, '_> {
             .collect()
     }
 
-    pub fn render(&mut self) {
+    /// The whole form; a route map's `diagram` pages go after its first section, and its steps
+    /// before its nodes (the route first, then the directory).
+    pub fn render(&mut self, diagram: &[DiagramPage], as_of: &str) {
         self.title_block();
-        let sections: Vec<&'r Section> = self.sections();
+        let mut sections: Vec<&'r Section> = self.sections();
+        if self.template.id == routemap::TEMPLATE_ID {
+            let at = |key: &str, s: &[&Section]| s.iter().position(|x| x.key == key);
+            if let (Some(n), Some(st)) = (
+                at(routemap::NODES_SECTION, &sections),
+                at(routemap::STEPS_SECTION, &sections),
+            ) && n < st
+            {
+                let steps = sections.remove(st);
+                sections.insert(n, steps);
+            }
+        }
+        let mut number = 1;
         for (i, s) in sections.into_iter().enumerate() {
-            self.section(i + 1, s);
+            self.section(number, s);
+            number += 1;
+            if i == 0 && !diagram.is_empty() {
+                let head = super::diagram::Heading {
+                    number,
+                    lang: self.lang(),
+                    as_of,
+                    total_steps: diagram.iter().map(|p| p.arrows.len()).sum(),
+                };
+                super::diagram::render(self.c, diagram, &head);
+                self.c.new_page_sized(PageSize::PORTRAIT);
+                number += 1;
+            }
         }
     }
 
@@ -676,17 +703,19 @@ impl<'r> Form<'r, '_, '_> {
 /// Header and footer on every page, once the page count is known.
 pub fn decorate(
     c: &mut Composer<'_>,
-    pages: Vec<Vec<printpdf::Op>>,
+    pages: Vec<Page>,
     record: &Record,
     template: &Template,
     opts: &ExportOptions,
     sensitive: bool,
-) -> Vec<Vec<printpdf::Op>> {
+) -> Vec<Page> {
     let lang = opts.lang;
     let n = pages.len();
     let mut out = Vec::with_capacity(n);
     for (i, page) in pages.into_iter().enumerate() {
-        c.ops = page;
+        c.ops = page.ops;
+        c.size = page.size;
+        let (page_w, page_h) = (page.size.w, page.size.h);
         let top = MARGIN + 9.0;
         let mut title = template.title.get(lang).to_string();
         if record.status == DocStatus::Draft {
@@ -710,23 +739,23 @@ pub fn decorate(
             };
             let w = c.width(notice, SMALL, true);
             c.rect(
-                PAGE_W - MARGIN - w - 8.0,
+                page_w - MARGIN - w - 8.0,
                 top - 8.5,
                 w + 8.0,
                 12.0,
                 None,
                 Some(0.6),
             );
-            c.text(PAGE_W - MARGIN - w - 4.0, top, notice, SMALL, true, 0.0);
+            c.text(page_w - MARGIN - w - 4.0, top, notice, SMALL, true, 0.0);
         }
         c.line(
-            &[(MARGIN, top + 6.0), (PAGE_W - MARGIN, top + 6.0)],
+            &[(MARGIN, top + 6.0), (page_w - MARGIN, top + 6.0)],
             0.3,
             0.6,
         );
-        let foot = PAGE_H - MARGIN - 4.0;
+        let foot = page_h - MARGIN - 4.0;
         c.line(
-            &[(MARGIN, foot - 11.0), (PAGE_W - MARGIN, foot - 11.0)],
+            &[(MARGIN, foot - 11.0), (page_w - MARGIN, foot - 11.0)],
             0.3,
             0.6,
         );
@@ -744,8 +773,11 @@ pub fn decorate(
         c.text(MARGIN, foot, &left, SMALL, false, 0.35);
         let pn = format!("{} / {n}", i + 1);
         let w = c.width(&pn, SMALL, false);
-        c.text(PAGE_W - MARGIN - w, foot, &pn, SMALL, false, 0.2);
-        out.push(std::mem::take(&mut c.ops));
+        c.text(page_w - MARGIN - w, foot, &pn, SMALL, false, 0.2);
+        out.push(Page {
+            ops: std::mem::take(&mut c.ops),
+            size: page.size,
+        });
     }
     out
 }

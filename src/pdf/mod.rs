@@ -3,6 +3,7 @@
 
 mod attach;
 mod compose;
+pub mod diagram;
 mod fallback_shards;
 pub mod fonts;
 mod form;
@@ -16,10 +17,11 @@ pub use text::Era;
 
 use crate::i18n::{Lang, Text, UserError};
 use crate::record::Record;
+use crate::routemap;
 use crate::template::{Field, FieldType, Template};
 use compose::Composer;
 use fonts::FontSet;
-use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
+use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions, Pt};
 use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +34,8 @@ pub enum PdfError {
     UnknownPart { part: String, known: String },
     #[error("could not write the PDF: {0}")]
     Write(String),
+    #[error(transparent)]
+    RouteMap(#[from] crate::routemap::RouteMapError),
     #[error("not a readable PDF: {0}")]
     NotAPdf(String),
     #[error(
@@ -48,6 +52,7 @@ impl UserError for PdfError {
             PdfError::UnknownPart { .. } => "pdf.unknown_part",
             PdfError::Write(_) => "pdf.write",
             PdfError::NotAPdf(_) => "pdf.not_a_pdf",
+            PdfError::RouteMap(e) => e.code(),
             PdfError::NoAttachment => "pdf.no_attachment",
         }
     }
@@ -62,6 +67,7 @@ impl UserError for PdfError {
             PdfError::UnknownPart { part, known } => format!("部「{part}」はありません(あるもの: {known})"),
             PdfError::Write(e) => format!("PDF を作成できません: {e}"),
             PdfError::NotAPdf(e) => format!("PDF として読めません: {e}"),
+            PdfError::RouteMap(e) => return e.message(),
             PdfError::NoAttachment => {
                 "この PDF には Taiwa の記録(record.json)が添付されていません。Taiwa で出力した PDF だけを取り込めます".to_string()
             }
@@ -234,6 +240,27 @@ pub fn export(
     let record = record_for_parts(record, template, opts.parts.as_deref());
     check_coverage(fonts, &record, template, opts.lang)?;
 
+    let agencies = crate::template::Registry::try_builtin()
+        .ok()
+        .map(|r| &r.agencies);
+    let (diagram, as_of) = match (template.id == routemap::TEMPLATE_ID, agencies) {
+        (true, Some(agencies)) => {
+            let today = opts
+                .created
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d")
+                .to_string();
+            routemap::check_consent(&record, agencies, &today)?;
+            let map = routemap::RouteMap::from_record(&record, agencies);
+            let as_of = match (template.field("as_of"), record.fields.get("as_of")) {
+                (Some(f), Some(v)) if !v.is_null() => text::value(f, v, opts.lang, opts.era),
+                _ => String::new(),
+            };
+            (diagram::pages(&map, fonts), as_of)
+        }
+        _ => (Vec::new(), String::new()),
+    };
+
     let title = template.title.get(opts.lang).to_string();
     let mut doc = PdfDocument::new(&title);
     let mut composer = Composer::new(&mut doc, fonts);
@@ -247,14 +274,14 @@ pub fn export(
     let sensitive = sections
         .iter()
         .any(|s| has_sensitive_value(&s.fields, &record.fields));
-    form.render();
+    form.render(&diagram, &as_of);
     let pages = composer.take_pages();
     let pages = form::decorate(&mut composer, pages, &record, template, opts, sensitive);
     drop(composer);
     doc.with_pages(
         pages
             .into_iter()
-            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
+            .map(|p| PdfPage::new(Mm::from(Pt(p.size.w)), Mm::from(Pt(p.size.h)), p.ops))
             .collect(),
     );
 

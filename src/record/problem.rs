@@ -27,6 +27,8 @@ pub enum ProblemCode {
     MissingRow,
     DuplicateValue,
     UnknownReference,
+    NotContiguous,
+    SameValue,
 }
 
 impl ProblemCode {
@@ -47,6 +49,8 @@ impl ProblemCode {
             ProblemCode::ControlCharacter => "control_character",
             ProblemCode::OutOfRange => "out_of_range",
             ProblemCode::NotInteger => "not_integer",
+            ProblemCode::NotContiguous => "not_contiguous",
+            ProblemCode::SameValue => "same_value",
             ProblemCode::TooFewRows => "too_few_rows",
             ProblemCode::TooManyRows => "too_many_rows",
             ProblemCode::MissingRow => "missing_row",

@@ -540,6 +540,37 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Numbers must run 1, 2, … n over the rows (in any row order): a gap or a repeat is named at the
+    /// first row that breaks the run.
+    fn sequence(&mut self, f: &Field, rows: &[Value], key: &str, path: &str) {
+        let mut numbers: Vec<(i64, usize)> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.get(key).and_then(Value::as_f64).map(|n| (n as i64, i)))
+            .collect();
+        numbers.sort();
+        let label = f
+            .sub_field(key)
+            .map_or((key, key), |s| (s.label.ja.as_str(), s.label.en.as_str()));
+        for (expected, (n, i)) in (1i64..).zip(numbers) {
+            if n != expected {
+                self.push(
+                    &format!("{path}[{i}].{key}"),
+                    Code::NotContiguous,
+                    format!(
+                        "「{}」の「{}」は 1 から順に抜けなく付けてください({expected} のところが {n} です)",
+                        f.label.ja, label.0
+                    ),
+                    format!(
+                        "{}: {} must run 1, 2, 3… without gaps ({n} where {expected} was expected)",
+                        f.label.en, label.1
+                    ),
+                );
+                return;
+            }
+        }
+    }
+
     fn reference(&mut self, f: &Field, v: &Value, path: &str) {
         let Some(s) = v.as_str() else {
             return self.wrong_type(f, path, "文字列", "a string");
@@ -674,8 +705,50 @@ impl<'a> Validator<'a> {
                 }
             }
         }
+        for [a, b] in &f.distinct {
+            for (i, row) in rows.iter().enumerate() {
+                let (Some(va), Some(vb)) = (
+                    row.get(a).filter(|v| !v.is_null()),
+                    row.get(b).filter(|v| !v.is_null()),
+                ) else {
+                    continue;
+                };
+                if va == vb {
+                    let label = |k: &str, ja: bool| {
+                        f.sub_field(k).map_or(k.to_string(), |s| {
+                            if ja {
+                                s.label.ja.clone()
+                            } else {
+                                s.label.en.clone()
+                            }
+                        })
+                    };
+                    self.push(
+                        &format!("{path}[{i}].{b}"),
+                        Code::SameValue,
+                        format!(
+                            "「{}」{} 行目: 「{}」と「{}」が同じです。別のものを選んでください",
+                            f.label.ja,
+                            i + 1,
+                            label(a, true),
+                            label(b, true)
+                        ),
+                        format!(
+                            "{} row {}: {} and {} are the same; choose different ones",
+                            f.label.en,
+                            i + 1,
+                            label(a, false),
+                            label(b, false)
+                        ),
+                    );
+                }
+            }
+        }
         if self.mode != Mode::Final || rows.is_empty() {
             return;
+        }
+        if let Some(key) = &f.sequence {
+            self.sequence(f, rows, key, path);
         }
         let min = f.min_rows.unwrap_or(0) as usize;
         if rows.len() < min {

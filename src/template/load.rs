@@ -176,6 +176,8 @@ fn plain(key: &str, kind: FieldType, ja: &str, en: &str, required: Required) -> 
         min_rows: None,
         max_rows: None,
         unique: Vec::new(),
+        sequence: None,
+        distinct: Vec::new(),
         require_row: None,
         reference: None,
         min: None,
@@ -474,6 +476,8 @@ impl TemplateChecker<'_> {
             "min_rows/max_rows",
         )?;
         only(f.unique.is_empty() || kind == T::Group, "unique")?;
+        only(f.sequence.is_none() || kind == T::Group, "sequence")?;
+        only(f.distinct.is_empty() || kind == T::Group, "distinct")?;
         only(f.require_row.is_none() || kind == T::Group, "require_row")?;
         only(f.reference.is_none() || kind == T::Ref, "ref")?;
         only(
@@ -541,6 +545,25 @@ impl TemplateChecker<'_> {
                     return Err(self.err(
                         path,
                         format!("unique names {key:?}, which is not a sub-field"),
+                    ));
+                }
+            }
+            if let Some(key) = &f.sequence {
+                match f.sub_field(key) {
+                    Some(sub) if sub.kind == T::Number && sub.integer => {}
+                    _ => {
+                        return Err(self.err(
+                            path,
+                            format!("sequence names {key:?}, which is not an integer sub-field"),
+                        ));
+                    }
+                }
+            }
+            for key in f.distinct.iter().flatten() {
+                if f.sub_field(key).is_none() {
+                    return Err(self.err(
+                        path,
+                        format!("distinct names {key:?}, which is not a sub-field"),
                     ));
                 }
             }
@@ -795,6 +818,26 @@ fn check_routes(
                     r.scenario
                 ),
             ));
+        }
+        for (key, v) in &r.prefill {
+            let ok = match find(key) {
+                Some(f) if matches!(f.kind, FieldType::Choice) => {
+                    v.as_str().is_some_and(|s| f.option(s).is_some())
+                }
+                Some(f) if matches!(f.kind, FieldType::Multi) => v.as_array().is_some_and(|a| {
+                    a.iter()
+                        .all(|i| i.as_str().is_some_and(|s| f.option(s).is_some()))
+                }),
+                Some(f) => matches!(f.kind, FieldType::Text | FieldType::LongText) && v.is_string(),
+                None => route_map.is_none(),
+            };
+            if !ok {
+                return Err(err(
+                    file,
+                    &path,
+                    format!("prefill {key:?}: not a route-map field, or a value it does not take"),
+                ));
+            }
         }
         if r.steps.is_empty() {
             return Err(err(file, path, "a route needs steps"));

@@ -5,7 +5,7 @@ pub mod catalogue;
 mod load;
 pub mod model;
 
-pub use catalogue::{Agency, AgencyCatalogue, Route, RouteCatalogue, RouteStep};
+pub use catalogue::{Agency, AgencyCatalogue, AgencyKind, Route, RouteCatalogue, RouteStep};
 pub use load::{LoadError, Registry, consent_fields, signature_fields};
 pub use model::{Condition, Field, FieldType, Required, Section, Template};
 

@@ -146,6 +146,12 @@ pub struct Field {
     pub max_rows: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unique: Vec<String>,
+    /// A group's numbering sub-field: on finalizing, its values must run 1, 2, … n over the rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<String>,
+    /// Pairs of sub-fields that must differ within a row (a step cannot lead from a node to itself).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distinct: Vec<[String; 2]>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_row: Option<RequireRow>,
     #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
@@ -164,6 +170,16 @@ pub struct Field {
     pub text: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdf: Option<PdfHints>,
+}
+
+impl Template {
+    /// A top-level field, in whichever section it is.
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.fields)
+            .find(|f| f.key == key)
+    }
 }
 
 impl Field {

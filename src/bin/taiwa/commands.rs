@@ -2,6 +2,7 @@
 
 use crate::Command;
 use crate::passphrase::{self, PassphraseError};
+use crate::routemap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use taiwa::i18n::{Text, UserError};
@@ -12,6 +13,7 @@ use taiwa::template::{Field, Registry, Required, Template};
 use taiwa::{Lang, record::DocStatus};
 
 /// `println!` that ends quietly when the reader has gone (`taiwa list | head`) instead of panicking.
+#[macro_export]
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -55,6 +57,10 @@ pub enum CliError {
         source: std::io::Error,
     },
     VerifyFailed,
+    RouteMap(taiwa::routemap::RouteMapError),
+    NotARouteMap {
+        template: String,
+    },
 }
 
 impl From<StoreError> for CliError {
@@ -131,6 +137,11 @@ impl CliError {
             CliError::VerifyFailed => Text::new(
                 "検証で不一致が見つかりました(上記)",
                 "verification found mismatches (listed above)",
+            ),
+            CliError::RouteMap(e) => e.message(),
+            CliError::NotARouteMap { template } => Text::new(
+                format!("これは相談導線マップではありません(様式: {template})"),
+                format!("this is not a route map (form: {template})"),
             ),
         }
     }
@@ -246,20 +257,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             era,
             part,
         } => {
-            let path = Path::new(&source);
-            let (record, revision) = if path.exists() {
-                (read_record(path, registry)?, None)
-            } else {
-                let store = open_store(ctx, OpenMode::ExistingOnly)?;
-                let doc = store.document(&source)?;
-                (
-                    doc.record,
-                    Some(RevisionRef {
-                        seq: doc.seq,
-                        sha256: doc.sha256,
-                    }),
-                )
-            };
+            let (record, revision) = load_source(ctx, registry, &source)?;
             let template = registry
                 .get(&record.template)
                 .ok_or(CliError::UnknownTemplate {
@@ -328,6 +326,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 );
             }
         }
+        Command::Routes => return routemap::routes(ctx, registry),
+        Command::RouteMap { action } => return routemap::route_map(ctx, registry, action),
         Command::Verify => {
             let store = open_store(ctx, OpenMode::ExistingOnly)?;
             let report = store.verify()?;
@@ -371,6 +371,27 @@ fn status_label(status: DocStatus, lang: Lang) -> &'static str {
 const MAX_PDF_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A record from a .json file, or from the `record.json` attached to a PDF that Taiwa exported.
+/// A record file, or else a stored document (with the revision it is).
+pub(crate) fn load_source(
+    ctx: &Ctx,
+    registry: &Registry,
+    source: &str,
+) -> Result<(Record, Option<RevisionRef>), CliError> {
+    let path = Path::new(source);
+    if path.exists() {
+        return Ok((read_record(path, registry)?, None));
+    }
+    let store = open_store(ctx, OpenMode::ExistingOnly)?;
+    let doc = store.document(source)?;
+    Ok((
+        doc.record,
+        Some(RevisionRef {
+            seq: doc.seq,
+            sha256: doc.sha256,
+        }),
+    ))
+}
+
 fn read_record(path: &Path, registry: &Registry) -> Result<Record, CliError> {
     let file_err = |source| CliError::File {
         path: path.to_path_buf(),
@@ -409,7 +430,7 @@ fn read_record(path: &Path, registry: &Registry) -> Result<Record, CliError> {
 
 /// Writes through a temporary file in the same folder, created owner-only, then renames: the
 /// target is either the old file or the complete new one, and never readable by others.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     use std::io::Write as _;
     let err = |source| CliError::Write {
         path: path.to_path_buf(),

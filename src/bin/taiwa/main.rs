@@ -4,6 +4,7 @@
 
 mod commands;
 mod passphrase;
+mod routemap;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -80,6 +81,35 @@ enum Command {
     History { id: String },
     /// Re-check the database and every hash chain; non-zero exit on any mismatch.
     Verify,
+    /// List the eight standard routes (R1–R8) a route map can start from.
+    Routes,
+    /// Route maps (相談導線マップ): start one from a standard route; draw one as SVG.
+    RouteMap {
+        #[command(subcommand)]
+        action: RouteMapAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum RouteMapAction {
+    /// Print a new draft route map prefilled from a standard route, ready to edit and import.
+    New {
+        /// R1 … R8 (see `taiwa routes`).
+        #[arg(long)]
+        route: String,
+        /// Prefecture (宮城県, 宮城 or miyagi); default: nationwide.
+        #[arg(long)]
+        region: Option<String>,
+        /// Write to this file instead of printing.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Draw a route map's diagram (a record file or a stored document id) as SVG.
+    Svg {
+        source: String,
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
