@@ -23,6 +23,8 @@ const COMMANDS: &[&str] = &[
     "export_preview",
     "export_save",
     "export_open",
+    "routemap_catalogue",
+    "routemap_diagram",
 ];
 
 fn main() {

@@ -501,7 +501,9 @@ fn a_stress_record_of_every_form_flows_onto_many_pages_with_nothing_lost() {
                            "date": "2026-01-05", "method": "signature", "expires": "2099-12-31"})
                 })
                 .collect();
-            record.fields.insert("person_consent".into(), Value::Array(consents));
+            record
+                .fields
+                .insert("person_consent".into(), Value::Array(consents));
         }
         let problems = validate(&record, t, Mode::Draft);
         assert!(

@@ -9,7 +9,7 @@ mod state;
 pub use error::IpcError;
 pub use state::AppState;
 
-use commands::{cases, documents, export, session, templates};
+use commands::{cases, documents, export, routemap, session, templates};
 use std::path::PathBuf;
 use std::time::Duration;
 use tauri::{Emitter, Manager};
@@ -38,6 +38,8 @@ pub const COMMANDS: &[&str] = &[
     "export_preview",
     "export_save",
     "export_open",
+    "routemap_catalogue",
+    "routemap_diagram",
 ];
 
 /// Shared by `run()` and the IPC tests so both see the same handler list.
@@ -64,6 +66,8 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         export::export_preview,
         export::export_save,
         export::export_open,
+        routemap::routemap_catalogue,
+        routemap::routemap_diagram,
     ])
 }
 
@@ -142,6 +146,8 @@ mod tests {
         export::ExportRequest::export_all(&cfg).unwrap();
         export::ExportResult::export_all(&cfg).unwrap();
         taiwa::pdf::ExportPreview::export_all(&cfg).unwrap();
+        routemap::RouteMapCatalogue::export_all(&cfg).unwrap();
+        routemap::RouteDiagram::export_all(&cfg).unwrap();
     }
 
     #[test]

@@ -144,11 +144,21 @@ pub async fn document_create(
     state: State<'_, AppState>,
     case_id: String,
     template: String,
+    route: Option<String>,
+    region: Option<String>,
 ) -> IpcResult<Editing> {
     let case = parse_id(&case_id, "case_id")?;
     let t = super::templates::template(&template)?;
-    let mut record = Record::new(&t.id, t.version);
-    record.lang = state.settings()?.lang;
+    let lang = state.settings()?.lang;
+    // A route map may start from a standard route (R1–R8), prefilled with its agencies and steps.
+    let mut record = match route.filter(|r| !r.is_empty()) {
+        Some(route) if t.id == taiwa::routemap::TEMPLATE_ID => {
+            taiwa::routemap::from_route(Registry::builtin(), &route, region.as_deref(), lang)
+                .map_err(|e| IpcError::from_user(&e))?
+        }
+        _ => Record::new(&t.id, t.version),
+    };
+    record.lang = lang;
     let outcome = state.with_store(|s| Ok(s.save_record(&record, Some(case))?))?;
     editing(&state, outcome.document_id)
 }

@@ -4,5 +4,6 @@
 pub mod cases;
 pub mod documents;
 pub mod export;
+pub mod routemap;
 pub mod session;
 pub mod templates;

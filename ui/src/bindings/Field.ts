@@ -10,4 +10,12 @@ import type { RequiredJson } from "./RequiredJson";
 import type { RowKind } from "./RowKind";
 import type { Text } from "./Text";
 
-export type Field = { key: string, type: FieldType, label: Text, help?: Text | null, required?: RequiredJson, sensitive?: boolean, source?: string | null, auto?: Auto | null, options?: Array<ChoiceOption>, options_from?: string | null, option_groups?: Array<OptionGroup>, allow_empty?: boolean, fields?: Array<Field>, row?: RowKind | null, min_rows?: number | null, max_rows?: number | null, unique?: Array<string>, require_row?: RequireRow | null, ref?: RefTarget | null, min?: number | null, max?: number | null, integer?: boolean, unit?: Text | null, max_length?: number | null, text?: Text | null, pdf?: PdfHints | null, };
+export type Field = { key: string, type: FieldType, label: Text, help?: Text | null, required?: RequiredJson, sensitive?: boolean, source?: string | null, auto?: Auto | null, options?: Array<ChoiceOption>, options_from?: string | null, option_groups?: Array<OptionGroup>, allow_empty?: boolean, fields?: Array<Field>, row?: RowKind | null, min_rows?: number | null, max_rows?: number | null, unique?: Array<string>, 
+/**
+ * A group's numbering sub-field: on finalizing, its values must run 1, 2, … n over the rows.
+ */
+sequence?: string | null, 
+/**
+ * Pairs of sub-fields that must differ within a row (a step cannot lead from a node to itself).
+ */
+distinct?: Array<[string, string]>, require_row?: RequireRow | null, ref?: RefTarget | null, min?: number | null, max?: number | null, integer?: boolean, unit?: Text | null, max_length?: number | null, text?: Text | null, pdf?: PdfHints | null, };
