@@ -454,3 +454,112 @@ fn steps_must_differ_at_their_ends_and_be_numbered_without_gaps() {
         "R5 + back",
     );
 }
+
+/// The real `taiwa` binary with its own encrypted database in a scratch directory.
+fn taiwa(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_taiwa"))
+        .args(args)
+        .env("TAIWA_DB", dir.join("taiwa.db"))
+        .env("TAIWA_PASSPHRASE", "架空の合言葉 route map horse")
+        .env_remove("TAIWA_LANG")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_cli_lists_the_routes_and_starts_a_map_from_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = taiwa(d, &["routes"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let codes: Vec<&str> = text.lines().filter_map(|l| l.split('\t').next()).collect();
+    assert_eq!(codes, ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8"]);
+    assert!(text.contains("求職中・手帳なし"), "{text}");
+    let en = taiwa(d, &["--lang", "en", "routes"]);
+    assert!(String::from_utf8(en.stdout).unwrap().contains("steps"));
+
+    // A new map prints as a record, valid for finalizing, that imports and exports.
+    let out = taiwa(
+        d,
+        &["route-map", "new", "--route", "R3", "--region", "宮城県"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let map: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(map["template"], "route-map");
+    assert_eq!(map["fields"]["region"], "miyagi");
+    let file = d.join("r3.json");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let out = taiwa(d, &["validate", "--final", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = taiwa(d, &["import", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let pdf = d.join("r3.pdf");
+    let out = taiwa(d, &["export", &id, "-o", pdf.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = pdf_text(&std::fs::read(&pdf).unwrap());
+    assert!(text.contains("難病相談支援センター") && text.contains("経路図"));
+
+    // The same map as SVG, from the stored document: every node's name is in it.
+    let svg = d.join("r3.svg");
+    let out = taiwa(d, &["route-map", "svg", &id, "-o", svg.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"));
+    for n in map["fields"]["nodes"].as_array().unwrap() {
+        let name = n["node_name"].as_str().unwrap();
+        let first = name.split_whitespace().next().unwrap();
+        assert!(svg.contains(first), "{name} not in the SVG");
+    }
+    assert_eq!(svg.matches("data-step=").count(), 10);
+
+    // Bad input: named, in both languages, exit 2, nothing written.
+    let out = taiwa(d, &["route-map", "new", "--route", "R9"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("標準ルート「R9」はありません") && err.contains("no standard route \"R9\""),
+        "{err}"
+    );
+    assert!(err.contains("R1, R2"), "{err}");
+    let out = taiwa(
+        d,
+        &["route-map", "new", "--route", "R1", "--region", "火星"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("火星"));
+    let out = taiwa(
+        d,
+        &[
+            "route-map",
+            "svg",
+            "samples-missing.json",
+            "-o",
+            d.join("x.svg").to_str().unwrap(),
+        ],
+    );
+    assert_ne!(out.status.code(), Some(0));
+    assert!(!d.join("x.svg").exists());
+}
