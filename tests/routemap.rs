@@ -563,3 +563,20 @@ fn the_cli_lists_the_routes_and_starts_a_map_from_one() {
     assert_ne!(out.status.code(), Some(0));
     assert!(!d.join("x.svg").exists());
 }
+
+#[test]
+fn the_export_preview_refuses_a_personal_map_without_consent_first() {
+    let reg = registry();
+    let t = reg.get(routemap::TEMPLATE_ID).unwrap();
+    let mut record = routemap::from_route(reg, "R7", None, Lang::Ja).unwrap();
+    taiwa::pdf::preview(&record, t, &ExportOptions::new(Lang::Ja)).unwrap();
+    record.fields.insert("personal".into(), json!(true));
+    let err = taiwa::pdf::preview(&record, t, &ExportOptions::new(Lang::Ja)).unwrap_err();
+    assert!(
+        matches!(err, PdfError::RouteMap(RouteMapError::NoConsent { .. })),
+        "{err:?}"
+    );
+    use taiwa::i18n::UserError;
+    assert_eq!(err.code(), "routemap.no_consent");
+    assert!(err.message().ja.contains("本人の同意"));
+}

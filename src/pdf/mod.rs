@@ -229,6 +229,25 @@ pub(crate) fn has_sensitive_value(
     })
 }
 
+/// A personal route map goes out only with the person's consent for each agency on it.
+pub(crate) fn check_route_map_consent(
+    record: &Record,
+    template: &Template,
+    opts: &ExportOptions,
+) -> Result<(), PdfError> {
+    if template.id != routemap::TEMPLATE_ID {
+        return Ok(());
+    }
+    // The built-in catalogue: programs stop at start-up if it does not load.
+    let agencies = &crate::template::Registry::builtin().agencies;
+    let today = opts
+        .created
+        .with_timezone(&chrono::Local)
+        .format("%Y-%m-%d")
+        .to_string();
+    Ok(routemap::check_consent(record, agencies, &today)?)
+}
+
 /// Renders `record` as an A4 PDF with the record attached as `record.json`.
 pub fn export(
     record: &Record,
@@ -243,14 +262,9 @@ pub fn export(
     let agencies = crate::template::Registry::try_builtin()
         .ok()
         .map(|r| &r.agencies);
+    check_route_map_consent(&record, template, opts)?;
     let (diagram, as_of) = match (template.id == routemap::TEMPLATE_ID, agencies) {
         (true, Some(agencies)) => {
-            let today = opts
-                .created
-                .with_timezone(&chrono::Local)
-                .format("%Y-%m-%d")
-                .to_string();
-            routemap::check_consent(&record, agencies, &today)?;
             let map = routemap::RouteMap::from_record(&record, agencies);
             let as_of = match (template.field("as_of"), record.fields.get("as_of")) {
                 (Some(f), Some(v)) if !v.is_null() => text::value(f, v, opts.lang, opts.era),
