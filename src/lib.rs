@@ -3,6 +3,7 @@
 //! Nothing here knows about Tauri or any UI: the `taiwa` CLI and the desktop shell are both thin
 //! layers over these modules. See ARCHITECTURE.md for the map and the invariants.
 
+pub mod consent;
 pub mod i18n;
 pub mod pdf;
 pub mod record;

@@ -946,3 +946,87 @@ fn import_errors_lead_with_english_when_asked() {
         "{err}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// consent / export --recipient / disclosures (the flows themselves: tests/consent.rs)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn consent_errors_name_the_field_and_lead_with_english_when_asked() {
+    let env = Env::new();
+    let path = env.write("work.json", SAMPLE_WORK.as_bytes());
+    let out = env.run_path(&["import"], &path);
+    assert_ok(&out, "import");
+    let id = stdout(&out).trim().to_string();
+    let out = env.run(&[
+        "--lang",
+        "en",
+        "consent",
+        "add",
+        &id,
+        "--recipient",
+        "人事総務部",
+        "--purpose",
+        "復職の検討",
+        "--method",
+        "signature",
+        "--given",
+        "2025-04-01",
+        "--expires",
+        "2025-03-31",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: expires_on: the expiry date is before the date consent was given\nエラー: 有効期限(expires_on): "),
+        "{err}"
+    );
+    assert!(err.ends_with("[consent.bad_field]\n"), "{err}");
+    assert!(
+        !err.contains("人事総務部") && !err.contains("復職"),
+        "no input echoed: {err}"
+    );
+    // clap refuses an unknown method before anything runs.
+    let out = env.run(&[
+        "consent",
+        "add",
+        &id,
+        "--recipient",
+        "X",
+        "--purpose",
+        "Y",
+        "--method",
+        "fax",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("signature"), "{}", stderr(&out));
+    let list = env.run(&["consent", "list", &id]);
+    assert_ok(&list, "consent list");
+    assert_eq!(stdout(&list), "", "nothing was recorded");
+}
+
+#[test]
+fn consent_and_disclosures_need_an_existing_database_and_a_known_document() {
+    let env = Env::new();
+    let out = env.run(&["consent", "list", "0123456789abcdef"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("[store.no_database]"));
+    assert!(!env.db().exists(), "no database is created by a look-up");
+    let path = env.write("dialogue.json", SAMPLE_DIALOGUE.as_bytes());
+    assert_ok(&env.run_path(&["import"], &path), "import");
+    for args in [
+        &["consent", "list", "0123456789abcdef"][..],
+        &["disclosures", "0123456789abcdef"][..],
+        &["consent", "withdraw", "0123456789abcdef"][..],
+    ] {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains("0123456789abcdef"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = env.run(&["disclosures"]);
+    assert_eq!(out.status.code(), Some(2), "an id or --case is required");
+}

@@ -58,12 +58,27 @@ fn compress(doc: &mut Document) -> Result<(), PdfError> {
     Ok(())
 }
 
-/// Adds the attachment and the metadata, compresses, and serialises.
-pub fn finish(mut doc: Document, record_json: &[u8], info: &Info) -> Result<Vec<u8>, PdfError> {
+/// Adds the attachment (when given) and the metadata, compresses, and serialises.
+pub fn finish(
+    mut doc: Document,
+    record_json: Option<&[u8]>,
+    info: &Info,
+) -> Result<Vec<u8>, PdfError> {
     doc.version = "1.7".to_string();
+    if let Some(record_json) = record_json {
+        attach_record(&mut doc, record_json, &info.date)?;
+    }
+    set_info(&mut doc, info)?;
+    compress(&mut doc)?;
+    let mut out = Vec::new();
+    doc.save_to(&mut out).map_err(|e| fail("save", e))?;
+    Ok(out)
+}
+
+fn attach_record(doc: &mut Document, record_json: &[u8], date: &str) -> Result<(), PdfError> {
     let mut params = Dictionary::new();
     params.set("Size", record_json.len() as i64);
-    params.set("ModDate", text(&info.date));
+    params.set("ModDate", text(date));
     let mut file_dict = Dictionary::new();
     file_dict.set("Type", Object::Name(b"EmbeddedFile".to_vec()));
     file_dict.set("Subtype", Object::Name(b"application/json".to_vec()));
@@ -91,7 +106,13 @@ pub fn finish(mut doc: Document, record_json: &[u8], info: &Info) -> Result<Vec<
     );
     let mut names = Dictionary::new();
     names.set("EmbeddedFiles", embedded);
+    let catalog = doc.catalog_mut().map_err(|e| fail("catalog", e))?;
+    catalog.set("Names", names);
+    catalog.set("AF", Object::Array(vec![Object::Reference(spec)]));
+    Ok(())
+}
 
+fn set_info(doc: &mut Document, info: &Info) -> Result<(), PdfError> {
     let mut info_dict = Dictionary::new();
     info_dict.set("Title", text(&info.title));
     info_dict.set("Author", text(&info.author));
@@ -111,17 +132,11 @@ pub fn finish(mut doc: Document, record_json: &[u8], info: &Info) -> Result<Vec<
     doc.trailer.set("Info", info_id);
 
     let catalog = doc.catalog_mut().map_err(|e| fail("catalog", e))?;
-    catalog.set("Names", names);
-    catalog.set("AF", Object::Array(vec![Object::Reference(spec)]));
     catalog.set("Lang", text(info.lang));
     // printpdf marks the file as PDF/X ("GTS_PDFXVersion") without being one; say nothing instead.
     catalog.remove(b"Metadata");
     catalog.remove(b"OutputIntents");
-
-    compress(&mut doc)?;
-    let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| fail("save", e))?;
-    Ok(out)
+    Ok(())
 }
 
 /// `dict[key]`, following an indirect reference.

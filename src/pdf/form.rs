@@ -145,7 +145,58 @@ impl<'r> Form<'r, '_, '_> {
                 .text(x + PAD, top + h - PAD - 1.5, v, size, false, 0.0);
             x += w;
         }
-        self.c.y += h + 10.0;
+        self.c.y += h;
+        let opts: &'r ExportOptions = self.opts;
+        if let Some(copy) = &opts.recipient {
+            self.recipient_line(copy);
+        }
+        self.c.y += 10.0;
+    }
+
+    /// Who this copy is for, on which consents, and that withheld fields are marked.
+    fn recipient_line(&mut self, copy: &super::RecipientCopy) {
+        let lang = self.lang();
+        let ids = copy
+            .consents
+            .iter()
+            .map(|c| c.to_string()[..8].to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (to, note) = match lang {
+            Lang::Ja => (
+                format!("提供先: {} ・ 同意: {ids}", copy.recipient),
+                "本人の同意の範囲で作成した提供用の写しです。範囲外の要配慮個人情報は「省略」と表示しています。",
+            ),
+            Lang::En => (
+                format!("For: {} · consent: {ids}", copy.recipient),
+                "A copy made within the person's consent; sensitive fields outside it are marked withheld.",
+            ),
+        };
+        let mut lines = self.wrap(&to, CONTENT_W - 2.0 * PAD, BODY, true);
+        let bold = lines.len();
+        lines.extend(self.wrap(note, CONTENT_W - 2.0 * PAD, SMALL, false));
+        let h = lines.len() as f32 * lh(BODY) + PAD;
+        let top = self.c.y;
+        self.c
+            .rect(MARGIN, top, CONTENT_W, h, Some(0.95), Some(0.5));
+        let mut y = top + PAD;
+        for (i, line) in lines.iter().enumerate() {
+            y += lh(BODY);
+            let (size, is_bold) = if i < bold {
+                (BODY, true)
+            } else {
+                (SMALL, false)
+            };
+            self.c.text(MARGIN + PAD, y - 3.0, line, size, is_bold, 0.0);
+        }
+        self.c.y += h;
+    }
+
+    fn withheld_label(&self) -> &'static str {
+        match self.lang() {
+            Lang::Ja => "【省略】この提供先には提供しない項目です",
+            Lang::En => "[withheld] not provided to this recipient",
+        }
     }
 
     fn section(&mut self, n: usize, s: &Section) {
@@ -166,6 +217,12 @@ impl<'r> Form<'r, '_, '_> {
         for f in &s.fields {
             if f.auto.is_some() {
                 self.auto_field(f);
+                continue;
+            }
+            if self.opts.withheld(&f.key) {
+                let label = f.label.get(self.lang()).to_string();
+                let text = self.withheld_label().to_string();
+                self.kv_lines(&label, &[text]);
                 continue;
             }
             let v = self.record.fields.get(&f.key).filter(|v| !v.is_null());

@@ -9,10 +9,12 @@ pub mod fonts;
 mod form;
 pub mod linebreak;
 pub mod preview;
+mod provision;
 pub mod text;
 
 pub use attach::{ATTACHMENT_NAME, extract_record};
-pub use preview::{ExportPreview, preview};
+pub use preview::{DisclosurePreview, ExportPreview, disclosure_preview, preview};
+pub use provision::{ProvisionScope, provision_record};
 pub use text::Era;
 
 use crate::i18n::{Lang, Text, UserError};
@@ -86,6 +88,16 @@ pub struct RevisionRef {
     pub sha256: String,
 }
 
+/// A copy made for a named recipient (minimal disclosure, consent::plan): the recipient and the
+/// consents are printed under the title, and every withheld field is marked as withheld.
+#[derive(Debug, Clone, Default)]
+pub struct RecipientCopy {
+    pub recipient: String,
+    pub consents: Vec<uuid::Uuid>,
+    /// Field keys (and `field.sub` paths) withheld.
+    pub withheld: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct ExportOptions {
     pub lang: Lang,
@@ -96,6 +108,8 @@ pub struct ExportOptions {
     pub revision: Option<RevisionRef>,
     pub created: chrono::DateTime<chrono::Utc>,
     pub author: String,
+    /// Some: a redacted copy for this recipient (the record given is already redacted).
+    pub recipient: Option<RecipientCopy>,
 }
 
 impl ExportOptions {
@@ -107,7 +121,15 @@ impl ExportOptions {
             revision: None,
             created: chrono::Utc::now(),
             author: String::new(),
+            recipient: None,
         }
+    }
+
+    /// Whether this field is withheld from the recipient of this copy.
+    pub(crate) fn withheld(&self, key: &str) -> bool {
+        self.recipient
+            .as_ref()
+            .is_some_and(|r| r.withheld.iter().any(|w| w == key))
     }
 
     fn unsaved_label(&self) -> &'static str {
@@ -159,7 +181,7 @@ pub(crate) fn check_parts(template: &Template, parts: Option<&[String]>) -> Resu
 /// Whether every character of `record` can be printed: the editor asks before a document is
 /// finalized, so an emoji is reported beside its field then, not when the final PDF is made.
 pub fn check_printable(record: &Record, template: &Template, lang: Lang) -> Result<(), PdfError> {
-    check_coverage(FontSet::get()?, record, template, lang)
+    check_coverage(FontSet::get()?, record, template, lang, None)
 }
 
 /// Every character that will be printed must be in a bundled font: checked before any layout, so
@@ -169,6 +191,7 @@ fn check_coverage(
     record: &Record,
     template: &Template,
     lang: Lang,
+    opts_recipient: Option<&String>,
 ) -> Result<(), PdfError> {
     fn walk(fonts: &FontSet, path: &str, v: &Value) -> Result<(), PdfError> {
         match v {
@@ -191,6 +214,9 @@ fn check_coverage(
     }
     for (k, v) in &record.fields {
         walk(fonts, k, v)?;
+    }
+    if let Some(r) = opts_recipient {
+        walk(fonts, "recipient", &Value::String(r.clone()))?;
     }
     fn labels(fonts: &FontSet, f: &Field, lang: Lang) -> Result<(), PdfError> {
         let path = format!("template:{}", f.key);
@@ -257,7 +283,13 @@ pub fn export(
     check_parts(template, opts.parts.as_deref())?;
     let fonts = FontSet::get()?;
     let record = record_for_parts(record, template, opts.parts.as_deref());
-    check_coverage(fonts, &record, template, opts.lang)?;
+    check_coverage(
+        fonts,
+        &record,
+        template,
+        opts.lang,
+        opts.recipient.as_ref().map(|r| &r.recipient),
+    )?;
 
     let agencies = crate::template::Registry::try_builtin()
         .ok()
@@ -318,11 +350,11 @@ pub fn export(
         },
         date: opts.created.format("D:%Y%m%d%H%M%SZ").to_string(),
     };
-    // A part alone is not the document: without the id, importing it can only make a new document,
-    // never replace the stored one's other parts.
+    // A part alone, or a copy with fields withheld, is not the document: without the id, importing
+    // it can only make a new document, never replace the stored one with less.
     let mut attached = record.clone();
-    if opts.parts.is_some() {
+    if opts.parts.is_some() || opts.recipient.is_some() {
         attached.id = None;
     }
-    attach::finish(lo, attached.to_pretty_json().as_bytes(), &info)
+    attach::finish(lo, Some(attached.to_pretty_json().as_bytes()), &info)
 }

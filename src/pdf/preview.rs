@@ -161,3 +161,112 @@ pub fn preview(
         parts,
     })
 }
+
+/// Whether a printed value goes to the recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Included,
+    /// Printed without its sensitive sub-fields (a table's sensitive column, say).
+    Partial,
+    Withheld,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DisclosureField {
+    pub path: String,
+    pub label: Text,
+    pub sensitive: bool,
+    /// As printed in the person's own copy.
+    pub value: String,
+    /// As printed in the recipient's copy; None when withheld.
+    pub sent: Option<String>,
+    pub outcome: Outcome,
+    pub reason: Text,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DisclosureSection {
+    pub key: String,
+    pub title: Text,
+    pub fields: Vec<DisclosureField>,
+}
+
+/// What leaves for one recipient, field by field, and why.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DisclosurePreview {
+    pub title: Text,
+    pub recipient: String,
+    pub consents: Vec<uuid::Uuid>,
+    /// Some value that goes is 要配慮個人情報.
+    pub sensitive: bool,
+    pub sections: Vec<DisclosureSection>,
+}
+
+/// The top-level field key of a preview path (`barriers[0]`, `recorder.name` → `barriers`, `recorder`).
+fn top_key(path: &str) -> &str {
+    path.split(['[', '.']).next().unwrap_or(path)
+}
+
+/// Every value `export` would print from the person's record, each marked with whether it goes to
+/// the recipient of `plan` (what the redacted record prints) and why (the plan's decision).
+pub fn disclosure_preview(
+    record: &Record,
+    template: &Template,
+    opts: &ExportOptions,
+    plan: &crate::consent::DisclosurePlan,
+) -> Result<DisclosurePreview, PdfError> {
+    let full = preview(record, template, opts)?;
+    let sent = preview(&plan.record, template, opts)?;
+    let sent_fields: Vec<&PreviewField> = sent.sections.iter().flat_map(|s| &s.fields).collect();
+    let mut sections = Vec::new();
+    for s in full.sections {
+        let mut fields = Vec::new();
+        for f in s.fields {
+            let out = sent_fields.iter().find(|g| g.path == f.path);
+            let outcome = match out {
+                None => Outcome::Withheld,
+                Some(g) if g.value == f.value => Outcome::Included,
+                Some(_) => Outcome::Partial,
+            };
+            let top = top_key(&f.path);
+            let decision = match outcome {
+                // A field that goes whole is explained by its own decision.
+                Outcome::Included => plan.decision(top),
+                // Otherwise by the first decision that withheld it or a part of it.
+                _ => plan
+                    .decisions
+                    .iter()
+                    .find(|d| {
+                        !d.included && (d.path == top || d.path.starts_with(&format!("{top}.")))
+                    })
+                    .or_else(|| plan.decision(top)),
+            };
+            let reason = decision.map_or_else(
+                || Text::new("様式にない項目のため省きます", "not in the form: withheld"),
+                |d| d.reason.text(template),
+            );
+            fields.push(DisclosureField {
+                path: f.path,
+                label: f.label,
+                sensitive: f.sensitive,
+                value: f.value,
+                sent: out.map(|g| g.value.clone()),
+                outcome,
+                reason,
+            });
+        }
+        sections.push(DisclosureSection {
+            key: s.key,
+            title: s.title,
+            fields,
+        });
+    }
+    Ok(DisclosurePreview {
+        title: full.title,
+        recipient: plan.recipient.clone(),
+        consents: plan.consents.clone(),
+        sensitive: sent.sensitive,
+        sections,
+    })
+}

@@ -62,6 +62,8 @@ pub enum StoreError {
         ja: String,
         en: String,
     },
+    #[error(transparent)]
+    Consent(#[from] crate::consent::ConsentError),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
 }
@@ -106,11 +108,15 @@ impl UserError for StoreError {
             StoreError::BadCaseField { .. } => "store.bad_case_field",
             StoreError::AutosaveTooLarge { .. } => "store.autosave_too_large",
             StoreError::FileGone { .. } => "store.file_gone",
+            StoreError::Consent(e) => e.code(),
             StoreError::Sqlite(_) => "store.database",
         }
     }
 
     fn message(&self) -> Text {
+        if let StoreError::Consent(e) = self {
+            return e.message();
+        }
         let ja = match self {
             StoreError::WrongPassphrase { path } => format!(
                 "パスフレーズが違うか、{} は Taiwa のデータベースではありません。ファイルは変更していません",
@@ -172,6 +178,7 @@ impl UserError for StoreError {
                 "作業中の内容が {bytes} バイトあり、記録の上限(16 MiB)を超えるため保存していません"
             ),
             StoreError::BadCaseField { field, ja, .. } => format!("{}: {ja}", case_field_ja(field)),
+            StoreError::Consent(e) => e.message().ja,
             StoreError::Sqlite(e) => format!("データベースの操作に失敗しました: {e}"),
         };
         Text {

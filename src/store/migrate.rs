@@ -8,6 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
     ("0002_app", include_str!("migrations/0002_app.sql")),
+    ("0003_consent", include_str!("migrations/0003_consent.sql")),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

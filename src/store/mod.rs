@@ -3,6 +3,8 @@
 
 mod autosave;
 mod cases;
+mod consents;
+mod disclosures;
 mod documents;
 mod error;
 mod migrate;
@@ -12,6 +14,7 @@ mod verify;
 
 pub use autosave::{Autosave, MAX_AUTOSAVE_BYTES};
 pub use cases::{CaseFilter, CaseStatus, CaseSummary, MAX_CASE_TEXT, NewCase};
+pub use disclosures::{Disclosure, NewDisclosure};
 pub use documents::{DocumentSummary, DocumentView, RevisionInfo, SaveOutcome};
 pub use error::StoreError;
 pub use search::SearchHit;

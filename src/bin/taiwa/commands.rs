@@ -1,14 +1,15 @@
 //! What each subcommand does, over the core. Output for people on stdout, errors on stderr.
 
-use crate::Command;
 use crate::passphrase::{self, PassphraseError};
 use crate::routemap;
+use crate::{Command, ConsentCommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use taiwa::consent::{self, ConsentError, NewConsent};
 use taiwa::i18n::{Text, UserError};
-use taiwa::pdf::{ExportOptions, PdfError, RevisionRef};
+use taiwa::pdf::{ExportOptions, PdfError, ProvisionScope, RecipientCopy, RevisionRef};
 use taiwa::record::{MAX_RECORD_BYTES, Mode, Problem, Record, RecordError, parse_record, validate};
-use taiwa::store::{OpenMode, Store, StoreError, default_db_path, is_database_file};
+use taiwa::store::{NewDisclosure, OpenMode, Store, StoreError, default_db_path, is_database_file};
 use taiwa::template::{Field, Registry, Required, Template};
 use taiwa::{Lang, record::DocStatus};
 
@@ -60,6 +61,12 @@ pub enum CliError {
     RouteMap(taiwa::routemap::RouteMapError),
     NotARouteMap {
         template: String,
+    },
+    /// The file was written but its disclosure could not be logged.
+    Unlogged {
+        path: PathBuf,
+        removed: bool,
+        source: StoreError,
     },
 }
 
@@ -143,6 +150,42 @@ impl CliError {
                 format!("これは相談導線マップではありません(様式: {template})"),
                 format!("this is not a route map (form: {template})"),
             ),
+            CliError::Unlogged {
+                path,
+                removed,
+                source,
+            } => {
+                let m = source.message();
+                let (ja, en) = if *removed {
+                    (
+                        "記録のない提供を残さないため、ファイルを削除しました。原因を取り除いてもう一度出力してください".to_string(),
+                        "the file was deleted so that nothing leaves unlogged; fix the cause and export again".to_string(),
+                    )
+                } else {
+                    (
+                        format!(
+                            "ファイル {} も削除できませんでした。渡さずに手で削除してください",
+                            path.display()
+                        ),
+                        format!(
+                            "the file {} could not be deleted either: do not hand it over, delete it by hand",
+                            path.display()
+                        ),
+                    )
+                };
+                Text::new(
+                    format!(
+                        "!!! {} を書き出しましたが、提供記録に記録できませんでした: {}。{ja}",
+                        path.display(),
+                        m.ja
+                    ),
+                    format!(
+                        "!!! {} was written but its disclosure could NOT be logged: {}; {en}",
+                        path.display(),
+                        m.en
+                    ),
+                )
+            }
         }
     }
 
@@ -166,7 +209,7 @@ impl CliError {
                 out.push_str(p.message.get(other));
             }
         }
-        if let CliError::Store(e) = self {
+        if let CliError::Store(e) | CliError::Unlogged { source: e, .. } = self {
             out.push_str(&format!("\n[{}]", e.code()));
         }
         out
@@ -175,9 +218,13 @@ impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             CliError::Problems { .. } | CliError::VerifyFailed => 1,
+            CliError::Store(StoreError::Consent(ConsentError::Refused { .. })) => 4,
             CliError::Store(
-                StoreError::DocumentNotFound { .. } | StoreError::CaseNotFound { .. },
+                StoreError::DocumentNotFound { .. }
+                | StoreError::CaseNotFound { .. }
+                | StoreError::Consent(_),
             ) => 2,
+            CliError::Unlogged { .. } => 3,
             CliError::Store(_)
             | CliError::Passphrase(_)
             | CliError::NoDataDir
@@ -256,28 +303,81 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             output,
             era,
             part,
+            recipient,
         } => {
-            let (record, revision) = load_source(ctx, registry, &source)?;
-            let template = registry
-                .get(&record.template)
-                .ok_or(CliError::UnknownTemplate {
-                    id: record.template.clone(),
-                })?;
-            // Only well-formed records leave the machine; drafts may still be incomplete.
-            let problems = validate(&record, template, Mode::for_status(record.status));
-            if !problems.is_empty() {
-                return Err(CliError::Problems { problems });
+            let parts = if part.is_empty() { None } else { Some(part) };
+            let path = Path::new(&source);
+            if path.exists() {
+                // A file is not in the ledger: no consent can be looked up, nothing is logged.
+                if recipient.is_some() {
+                    return Err(StoreError::from(ConsentError::NotStored).into());
+                }
+                let record = read_record(path, registry)?;
+                let template = checked_template(&record, registry)?;
+                let opts = ExportOptions {
+                    era,
+                    parts,
+                    ..ExportOptions::new(ctx.lang)
+                };
+                let bytes = taiwa::pdf::export(&record, template, &opts)
+                    .map_err(|source| CliError::Pdf { path: None, source })?;
+                write_private(&output, &bytes)?;
+                out!("{}", output.display());
+            } else {
+                let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
+                export_stored(ctx, &mut store, &source, &output, era, parts, recipient)?;
             }
-            let opts = ExportOptions {
-                era,
-                parts: if part.is_empty() { None } else { Some(part) },
-                revision,
-                ..ExportOptions::new(ctx.lang)
+        }
+        Command::Consent { action } => consent_command(ctx, action)?,
+        Command::Disclosures { id, case, pdf } => {
+            let store = open_store(ctx, OpenMode::ExistingOnly)?;
+            let (rows, case_id, scope) = match (&id, case) {
+                (Some(id), _) => {
+                    let doc = store.document(id)?;
+                    let doc_id = doc.record.id.map(|i| i.to_string()).unwrap_or_default();
+                    let scope = match ctx.lang {
+                        Lang::Ja => format!("文書 {doc_id}"),
+                        Lang::En => format!("document {doc_id}"),
+                    };
+                    (store.disclosures_for_document(id)?, doc.case_id, scope)
+                }
+                (None, Some(case)) => {
+                    let scope = match ctx.lang {
+                        Lang::Ja => format!("ケース {case}"),
+                        Lang::En => format!("case {case}"),
+                    };
+                    (store.disclosures_for_case(case)?, case, scope)
+                }
+                (None, None) => unreachable!("clap requires an id or --case"),
             };
-            let bytes = taiwa::pdf::export(&record, template, &opts)
-                .map_err(|source| CliError::Pdf { path: None, source })?;
-            write_private(&output, &bytes)?;
-            out!("{}", output.display());
+            for d in &rows {
+                out!(
+                    "{}\t{}\tr{}\t{}\t{}\t{}\t{}\t{}",
+                    d.created_at,
+                    d.document_id
+                        .map(|i| i.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    d.revision_seq.unwrap_or(0),
+                    d.revision_sha256.as_deref().unwrap_or("-"),
+                    d.recipient.as_deref().unwrap_or("-"),
+                    join_or_dash(d.consents.iter().map(|c| c.to_string())),
+                    join_or_dash(d.parts.iter().flatten().cloned()),
+                    d.file_sha256.as_deref().unwrap_or("-"),
+                );
+            }
+            if let Some(pdf) = pdf {
+                let case_name = store.case(case_id)?.display_name;
+                let scope = ProvisionScope {
+                    case_name,
+                    scope,
+                    lang: ctx.lang,
+                    created: chrono::Utc::now(),
+                };
+                let bytes = taiwa::pdf::provision_record(&rows, registry, &scope)
+                    .map_err(|source| CliError::Pdf { path: None, source })?;
+                write_private(&pdf, &bytes)?;
+                eprintln!("{}", pdf.display());
+            }
         }
         Command::List { case } => {
             let store = open_store(ctx, OpenMode::ExistingOnly)?;
@@ -356,6 +456,203 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn join_or_dash(items: impl Iterator<Item = String>) -> String {
+    let v: Vec<String> = items.collect();
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.join(",")
+    }
+}
+
+/// The record's form, after checking the record: only well-formed records leave the machine
+/// (drafts may still be incomplete).
+fn checked_template(
+    record: &Record,
+    registry: &'static Registry,
+) -> Result<&'static Template, CliError> {
+    let template = registry
+        .get(&record.template)
+        .ok_or(CliError::UnknownTemplate {
+            id: record.template.clone(),
+        })?;
+    let problems = validate(record, template, Mode::for_status(record.status));
+    if !problems.is_empty() {
+        return Err(CliError::Problems { problems });
+    }
+    Ok(template)
+}
+
+/// Exports a stored document (whole, or redacted for a recipient within their consents), writes
+/// the file durably, then logs the disclosure. A file that cannot be logged is deleted again.
+fn export_stored(
+    ctx: &Ctx,
+    store: &mut Store,
+    id: &str,
+    output: &Path,
+    era: taiwa::pdf::Era,
+    parts: Option<Vec<String>>,
+    recipient: Option<String>,
+) -> Result<(), CliError> {
+    let registry = store.registry();
+    let doc = store.document(id)?;
+    let document_id = doc.record.id.ok_or_else(|| StoreError::Corrupt {
+        detail: "stored document without id".into(),
+    })?;
+    let template = checked_template(&doc.record, registry)?;
+    let (record, copy) = match &recipient {
+        None => (doc.record.clone(), None),
+        Some(to) => {
+            let consents = store.consents_for_document(id)?;
+            let chosen = consent::select(&consents, &document_id.to_string(), to, consent::today())
+                .map_err(StoreError::from)?;
+            let plan = consent::plan(&doc.record, template, &chosen, registry);
+            let copy = RecipientCopy {
+                recipient: plan.recipient.clone(),
+                consents: plan.consents.clone(),
+                withheld: plan.withheld_in(template, parts.as_deref()),
+            };
+            (plan.record, Some(copy))
+        }
+    };
+    let opts = ExportOptions {
+        era,
+        parts: parts.clone(),
+        revision: Some(RevisionRef {
+            seq: doc.seq,
+            sha256: doc.sha256.clone(),
+        }),
+        recipient: copy.clone(),
+        ..ExportOptions::new(ctx.lang)
+    };
+    let bytes = taiwa::pdf::export(&record, template, &opts)
+        .map_err(|source| CliError::Pdf { path: None, source })?;
+    write_private(output, &bytes)?;
+    let logged = store.log_disclosure(&NewDisclosure {
+        document_id,
+        revision_seq: doc.seq,
+        revision_sha256: doc.sha256.clone(),
+        recipient: copy.as_ref().map(|c| c.recipient.clone()),
+        consents: copy
+            .as_ref()
+            .map(|c| c.consents.clone())
+            .unwrap_or_default(),
+        parts,
+        withheld: copy
+            .as_ref()
+            .map(|c| c.withheld.clone())
+            .unwrap_or_default(),
+        file_sha256: sha256_hex(&bytes),
+    });
+    if let Err(source) = logged {
+        let removed = std::fs::remove_file(output).is_ok();
+        return Err(CliError::Unlogged {
+            path: output.to_path_buf(),
+            removed,
+            source,
+        });
+    }
+    out!("{}", output.display());
+    if let Some(c) = &copy {
+        let ids = c
+            .consents
+            .iter()
+            .map(|i| i.to_string()[..8].to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        match ctx.lang {
+            Lang::Ja => eprintln!(
+                "提供先「{}」向け(同意 {ids})。省略した項目 {} 件",
+                c.recipient,
+                c.withheld.len()
+            ),
+            Lang::En => eprintln!(
+                "for {:?} (consent {ids}); {} field(s) withheld",
+                c.recipient,
+                c.withheld.len()
+            ),
+        }
+    }
+    Ok(())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn consent_command(ctx: &Ctx, action: ConsentCommand) -> Result<(), CliError> {
+    let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
+    let today = consent::today();
+    match action {
+        ConsentCommand::Add {
+            document,
+            recipient,
+            purpose,
+            role,
+            sections,
+            expires,
+            method,
+            recorded_by,
+            given,
+        } => {
+            let new = NewConsent {
+                recipient,
+                role,
+                purpose,
+                sections,
+                method,
+                recorded_by,
+                given_on: given.unwrap_or_else(|| today.format("%Y-%m-%d").to_string()),
+                expires_on: expires,
+            };
+            let c = store.add_consent(&document, &new, today)?;
+            out!("{}", c.id);
+            if c.role.is_some()
+                && consent::recipient_kind(c.role.as_deref(), store.registry()).is_none()
+            {
+                match ctx.lang {
+                    Lang::Ja => eprintln!(
+                        "注意: 立場「{}」は既知の種別(hr, occupational_health_staff など)ではないため、開示範囲で提供先の種別を限った診断名はこの提供先に出しません",
+                        c.role.as_deref().unwrap_or_default()
+                    ),
+                    Lang::En => eprintln!(
+                        "note: the role {:?} is no known kind (hr, occupational_health_staff, ...): a diagnosis disclosed only to some kinds of recipient will not go to this one",
+                        c.role.as_deref().unwrap_or_default()
+                    ),
+                }
+            }
+        }
+        ConsentCommand::List { document } => {
+            for c in store.consents_for_document(&document)? {
+                out!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    c.id,
+                    c.recipient,
+                    c.purpose,
+                    c.sections
+                        .as_ref()
+                        .map_or_else(|| "*".to_string(), |s| s.join(",")),
+                    c.given_on,
+                    c.expires_on.as_deref().unwrap_or("-"),
+                    c.state_on(today).key(),
+                    c.withdrawn_on.as_deref().unwrap_or("-"),
+                    c.role.as_deref().unwrap_or("-"),
+                );
+            }
+        }
+        ConsentCommand::Withdraw { consent, on } => {
+            let on = on.unwrap_or_else(|| today.format("%Y-%m-%d").to_string());
+            let c = store.withdraw_consent(&consent, &on)?;
+            out!("{}\t{}", c.id, c.withdrawn_on.as_deref().unwrap_or("-"));
+        }
+    }
+    Ok(())
 }
 
 fn status_label(status: DocStatus, lang: Lang) -> &'static str {
@@ -459,6 +756,11 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     if let Err(e) = result.and_then(|()| std::fs::rename(&tmp, path)) {
         let _ = std::fs::remove_file(&tmp);
         return Err(err(e));
+    }
+    // The rename itself reaches the disk before anything (the disclosure log) relies on the file.
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
     }
     Ok(())
 }

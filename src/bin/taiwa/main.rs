@@ -1,6 +1,7 @@
 //! `taiwa`: the core, headless. Exit codes: 0 done; 1 the record or the store has problems
 //! (validation, verification); 2 bad input or usage (unreadable file, malformed record); 3 the store
-//! could not be used (passphrase, disk, permissions).
+//! could not be used (passphrase, disk, permissions), or an exported file could not be logged;
+//! 4 refused: no valid consent lets the document go to the recipient named.
 
 mod commands;
 mod passphrase;
@@ -67,6 +68,27 @@ enum Command {
         /// Only these parts (work-consideration: a, b, c, d), comma-separated.
         #[arg(long, value_delimiter = ',')]
         part: Vec<String>,
+        /// A copy for this recipient: refused without a valid consent for them; sensitive fields
+        /// their consents do not cover are withheld. Without it: the whole record (own copy).
+        /// Every export of a stored document is logged (see `taiwa disclosures`).
+        #[arg(long, value_name = "TEXT")]
+        recipient: Option<String>,
+    },
+    /// The consent ledger: record, list and withdraw the person's consents to provide a document.
+    Consent {
+        #[command(subcommand)]
+        action: ConsentCommand,
+    },
+    /// The disclosure log (提供記録) of a document, or of a case with --case.
+    Disclosures {
+        /// A stored document id (or a unique prefix of 8+ characters).
+        #[arg(required_unless_present = "case", conflicts_with = "case")]
+        id: Option<String>,
+        #[arg(long, value_name = "ID")]
+        case: Option<uuid::Uuid>,
+        /// Also write the log as a PDF table here.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
     },
     /// List stored documents, newest first.
     List {
@@ -109,6 +131,50 @@ enum RouteMapAction {
         source: String,
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ConsentCommand {
+    /// Record a consent for a document; prints the consent id.
+    Add {
+        /// A stored document id (or a unique prefix of 8+ characters).
+        document: String,
+        /// Who receives it (organisation and person), as the person named it.
+        #[arg(long, value_name = "TEXT")]
+        recipient: String,
+        /// What the recipient may use it for.
+        #[arg(long, value_name = "TEXT")]
+        purpose: String,
+        /// The recipient's role: hr, occupational_health_staff, line_manager, support_agency,
+        /// attending_physician, coworkers_same_department (or their labels), or other text.
+        #[arg(long, value_name = "TEXT")]
+        role: Option<String>,
+        /// Only these sections or parts (comma-separated keys); default: the whole document.
+        #[arg(long, value_delimiter = ',', value_name = "KEYS")]
+        sections: Option<Vec<String>>,
+        /// The last day the consent holds (YYYY-MM-DD); default: until withdrawn.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        expires: Option<String>,
+        /// How it was given: signature (署名), name (記名), electronic (電子), oral (口頭).
+        #[arg(long)]
+        method: taiwa::consent::Method,
+        /// Who recorded an oral consent (required with --method oral).
+        #[arg(long, value_name = "TEXT")]
+        recorded_by: Option<String>,
+        /// The day it was given (YYYY-MM-DD); default: today.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        given: Option<String>,
+    },
+    /// List a document's consents: id, recipient, purpose, sections, given, expires, state today.
+    List { document: String },
+    /// Withdraw a consent (it stays in the ledger, marked withdrawn).
+    Withdraw {
+        /// The consent id (or a unique prefix of 8+ characters).
+        consent: String,
+        /// The day of withdrawal (YYYY-MM-DD); default: today.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        on: Option<String>,
     },
 }
 

@@ -1,0 +1,249 @@
+//! The disclosure log as paper: 提供記録, one table row per file that left (date, document,
+//! revision, recipient, consents, file hash). Keys, ids and hashes only; no record content.
+
+use super::PdfError;
+use super::attach;
+use super::compose::{CONTENT_BOTTOM, CONTENT_TOP, CONTENT_W, Composer, MARGIN, PAGE_H, PAGE_W};
+use super::fonts::FontSet;
+use super::linebreak::wrap;
+use crate::i18n::Lang;
+use crate::store::Disclosure;
+use crate::template::Registry;
+use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
+
+const BODY: f32 = 7.5;
+const HEAD: f32 = 7.5;
+const LH: f32 = 1.4;
+const PAD: f32 = 2.5;
+/// Column widths, as shares of the content width.
+const WIDTHS: [f32; 6] = [0.14, 0.2, 0.14, 0.2, 0.12, 0.2];
+
+/// Whose log this is: printed under the title.
+#[derive(Debug, Clone)]
+pub struct ProvisionScope {
+    /// The case's display name.
+    pub case_name: String,
+    /// `文書 <id>` or `ケース <id>`, in the language of the PDF.
+    pub scope: String,
+    pub lang: Lang,
+    pub created: chrono::DateTime<chrono::Utc>,
+}
+
+fn short(s: &str, n: usize) -> &str {
+    s.get(..n).unwrap_or(s)
+}
+
+fn cells(d: &Disclosure, registry: &Registry, lang: Lang) -> [String; 6] {
+    let at = d.created_at.replace('T', " ");
+    let at = format!("{} UTC", short(&at, 19));
+    let form = d
+        .template
+        .as_deref()
+        .and_then(|t| registry.get(t))
+        .map(|t| t.title.get(lang).to_string())
+        .unwrap_or_default();
+    let mut document = format!(
+        "{}\n{form}",
+        d.document_id.map(|i| i.to_string()).unwrap_or_default()
+    );
+    if let Some(parts) = &d.parts {
+        document.push_str(&match lang {
+            Lang::Ja => format!("\n部: {}", parts.join(", ")),
+            Lang::En => format!("\nparts: {}", parts.join(", ")),
+        });
+    }
+    let revision = match (d.revision_seq, &d.revision_sha256) {
+        (Some(seq), Some(sha)) => format!("r{seq}\n{}", short(sha, 16)),
+        (Some(seq), None) => format!("r{seq}"),
+        _ => "-".into(),
+    };
+    let mut recipient = d.recipient.clone().unwrap_or_else(|| match lang {
+        Lang::Ja => "(指定なし: 本人控え・ファイル出力)".into(),
+        Lang::En => "(none: own copy / file)".into(),
+    });
+    if d.recipient.is_some() {
+        recipient.push_str(&match lang {
+            Lang::Ja => format!("\n省略した項目: {}", d.withheld.len()),
+            Lang::En => format!("\nfields withheld: {}", d.withheld.len()),
+        });
+    }
+    let consents = if d.consents.is_empty() {
+        "-".to_string()
+    } else {
+        d.consents
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    [
+        at,
+        document,
+        revision,
+        recipient,
+        consents,
+        d.file_sha256.clone().unwrap_or_else(|| "-".into()),
+    ]
+}
+
+/// Renders the log `rows` (oldest first) as an A4 PDF table.
+pub fn provision_record(
+    rows: &[Disclosure],
+    registry: &Registry,
+    scope: &ProvisionScope,
+) -> Result<Vec<u8>, PdfError> {
+    let fonts = FontSet::get()?;
+    let lang = scope.lang;
+    let (title, header): (&str, [&str; 6]) = match lang {
+        Lang::Ja => (
+            "提供記録(第三者提供の記録)",
+            ["日時", "文書", "版", "提供先", "同意", "ファイル SHA-256"],
+        ),
+        Lang::En => (
+            "Disclosure log (record of provision to third parties)",
+            [
+                "Date",
+                "Document",
+                "Revision",
+                "Recipient",
+                "Consent",
+                "File SHA-256",
+            ],
+        ),
+    };
+    let subtitle = match lang {
+        Lang::Ja => format!(
+            "対象: {} ・ {} ・ 出力 {} UTC ・ {} 件",
+            scope.case_name,
+            scope.scope,
+            scope.created.format("%Y-%m-%d %H:%M"),
+            rows.len()
+        ),
+        Lang::En => format!(
+            "For: {} · {} · printed {} UTC · {} entries",
+            scope.case_name,
+            scope.scope,
+            scope.created.format("%Y-%m-%d %H:%M"),
+            rows.len()
+        ),
+    };
+    let table: Vec<[String; 6]> = rows.iter().map(|d| cells(d, registry, lang)).collect();
+    // Every printed character must be in a bundled font (as for forms): named, never a box.
+    let strings = std::iter::once(("case", scope.case_name.as_str())).chain(
+        table
+            .iter()
+            .flat_map(|r| r.iter().map(|c| ("disclosures", c.as_str()))),
+    );
+    for (path, s) in strings {
+        if let Some(ch) = s.chars().find(|c| !c.is_control() && !fonts.covers(*c)) {
+            return Err(PdfError::MissingGlyph {
+                path: path.to_string(),
+                ch,
+            });
+        }
+    }
+
+    let mut doc = PdfDocument::new(title);
+    let mut c = Composer::new(&mut doc, fonts);
+    let widths: Vec<f32> = WIDTHS.iter().map(|w| w * CONTENT_W).collect();
+    let lh = BODY * LH;
+    let wrap_cell =
+        |s: &str, w: f32, bold: bool| wrap(s, w - 2.0 * PAD, &|t: &str| fonts.width(t, BODY, bold));
+
+    c.text(MARGIN, c.y + 14.0, title, 14.0, true, 0.0);
+    c.y += 22.0;
+    for line in wrap(&subtitle, CONTENT_W, &|t: &str| fonts.width(t, BODY, false)) {
+        c.text(MARGIN, c.y + BODY, &line, BODY, false, 0.3);
+        c.y += lh;
+    }
+    c.y += 6.0;
+
+    let header_row = |c: &mut Composer<'_>| {
+        let cells: Vec<Vec<String>> = header
+            .iter()
+            .zip(&widths)
+            .map(|(h, w)| wrap_cell(h, *w, true))
+            .collect();
+        let n = cells.iter().map(Vec::len).max().unwrap_or(1);
+        let h = n as f32 * HEAD * LH + 2.0 * PAD;
+        let mut x = MARGIN;
+        for (lines, w) in cells.iter().zip(&widths) {
+            c.rect(x, c.y, *w, h, Some(0.9), Some(0.5));
+            for (i, l) in lines.iter().enumerate() {
+                let y = c.y + PAD + (i as f32 + 1.0) * HEAD * LH - 2.0;
+                c.text(x + PAD, y, l, HEAD, true, 0.0);
+            }
+            x += w;
+        }
+        c.y += h;
+    };
+    header_row(&mut c);
+    if table.is_empty() {
+        let none = match lang {
+            Lang::Ja => "提供の記録はありません。",
+            Lang::En => "Nothing has been provided.",
+        };
+        c.text(MARGIN + PAD, c.y + lh + PAD, none, BODY, false, 0.0);
+        c.y += lh + 2.0 * PAD;
+    }
+    for row in &table {
+        let cells: Vec<Vec<String>> = row
+            .iter()
+            .zip(&widths)
+            .map(|(s, w)| wrap_cell(s, *w, false))
+            .collect();
+        let n = cells.iter().map(Vec::len).max().unwrap_or(1);
+        let h = n as f32 * lh + 2.0 * PAD;
+        if c.y + h > CONTENT_BOTTOM && c.y > CONTENT_TOP {
+            c.new_page();
+            header_row(&mut c);
+        }
+        let mut x = MARGIN;
+        for (lines, w) in cells.iter().zip(&widths) {
+            c.rect(x, c.y, *w, h, None, Some(0.5));
+            for (i, l) in lines.iter().enumerate() {
+                let y = c.y + PAD + (i as f32 + 1.0) * lh - 2.0;
+                c.text(x + PAD, y, l, BODY, false, 0.0);
+            }
+            x += w;
+        }
+        c.y += h;
+    }
+    let pages = c.take_pages();
+    let n = pages.len();
+    let mut decorated = Vec::with_capacity(n);
+    for (i, page) in pages.into_iter().enumerate() {
+        c.ops = page.ops;
+        let foot = PAGE_H - MARGIN - 4.0;
+        c.line(
+            &[(MARGIN, foot - 11.0), (PAGE_W - MARGIN, foot - 11.0)],
+            0.3,
+            0.6,
+        );
+        c.text(MARGIN, foot, title, 6.5, false, 0.35);
+        let pn = format!("{} / {n}", i + 1);
+        let w = c.width(&pn, 6.5, false);
+        c.text(PAGE_W - MARGIN - w, foot, &pn, 6.5, false, 0.2);
+        decorated.push(std::mem::take(&mut c.ops));
+    }
+    drop(c);
+    doc.with_pages(
+        decorated
+            .into_iter()
+            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
+            .collect(),
+    );
+    let mut warnings = Vec::new();
+    let lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
+    let info = attach::Info {
+        title: title.to_string(),
+        author: String::new(),
+        subject: scope.scope.clone(),
+        lang: match lang {
+            Lang::Ja => "ja-JP",
+            Lang::En => "en",
+        },
+        date: scope.created.format("D:%Y%m%d%H%M%SZ").to_string(),
+    };
+    attach::finish(lo, None, &info)
+}

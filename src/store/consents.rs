@@ -1,0 +1,210 @@
+//! The consent ledger: what the person agreed may go to whom. A consent is never deleted or
+//! changed; it can be withdrawn once (SQL triggers of schema 3 hold this).
+
+use super::{Store, StoreError, now};
+use crate::consent::{Consent, ConsentError, Method, NewConsent, parse_date};
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+use uuid::Uuid;
+
+const SELECT: &str =
+    "SELECT id, case_id, document_id, recipient, recipient_role, purpose, sections, method,
+        recorded_by, given_on, expires_on, withdrawn_on, given_at_seq, created_at FROM consents";
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt {
+        detail: format!("consent: bad {what}"),
+    }
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawConsent> {
+    Ok(RawConsent {
+        id: r.get(0)?,
+        case_id: r.get(1)?,
+        document_id: r.get(2)?,
+        recipient: r.get(3)?,
+        role: r.get(4)?,
+        purpose: r.get(5)?,
+        sections: r.get(6)?,
+        method: r.get(7)?,
+        recorded_by: r.get(8)?,
+        given_on: r.get(9)?,
+        expires_on: r.get(10)?,
+        withdrawn_on: r.get(11)?,
+        given_at_seq: r.get(12)?,
+        created_at: r.get(13)?,
+    })
+}
+
+struct RawConsent {
+    id: String,
+    case_id: String,
+    document_id: Option<String>,
+    recipient: String,
+    role: Option<String>,
+    purpose: String,
+    sections: Option<String>,
+    method: String,
+    recorded_by: Option<String>,
+    given_on: String,
+    expires_on: Option<String>,
+    withdrawn_on: Option<String>,
+    given_at_seq: Option<i64>,
+    created_at: String,
+}
+
+impl RawConsent {
+    fn into_consent(self) -> Result<Consent, StoreError> {
+        let uuid = |s: &str, what| Uuid::parse_str(s).map_err(|_| corrupt(what));
+        Ok(Consent {
+            id: uuid(&self.id, "id")?,
+            case_id: uuid(&self.case_id, "case id")?,
+            document_id: self
+                .document_id
+                .as_deref()
+                .map(|d| uuid(d, "document id"))
+                .transpose()?,
+            recipient: self.recipient,
+            role: self.role,
+            purpose: self.purpose,
+            sections: self
+                .sections
+                .map(|s| serde_json::from_str(&s).map_err(|_| corrupt("sections")))
+                .transpose()?,
+            method: Method::parse(&self.method).ok_or_else(|| corrupt("method"))?,
+            recorded_by: self.recorded_by,
+            given_on: self.given_on,
+            expires_on: self.expires_on,
+            withdrawn_on: self.withdrawn_on,
+            given_at_seq: self.given_at_seq,
+            created_at: self.created_at,
+        })
+    }
+}
+
+impl Store {
+    /// Records a consent for a document (`document` as `document` takes it: uuid or prefix).
+    /// Every field is checked first (errors name the field); `today` bounds the date given.
+    pub fn add_consent(
+        &mut self,
+        document: &str,
+        new: &NewConsent,
+        today: NaiveDate,
+    ) -> Result<Consent, StoreError> {
+        let doc = self.document(document)?;
+        let template =
+            self.registry
+                .get(&doc.record.template)
+                .ok_or_else(|| StoreError::Corrupt {
+                    detail: format!("unknown template {}", doc.record.template),
+                })?;
+        let c = new.checked(template, today)?;
+        let id = Uuid::new_v4();
+        let document_id = doc.record.id.ok_or_else(|| corrupt("document"))?;
+        let sections = c
+            .sections
+            .as_ref()
+            .map(|s| serde_json::to_string(s).unwrap_or_default());
+        self.conn.execute(
+            "INSERT INTO consents (id, case_id, document_id, sections, recipient, recipient_role, purpose,
+                 method, recorded_by, given_on, expires_on, withdrawn_on, given_at_seq, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, ?12, ?13)",
+            params![
+                id.to_string(),
+                doc.case_id.to_string(),
+                document_id.to_string(),
+                sections,
+                c.recipient,
+                c.role,
+                c.purpose,
+                c.method.as_str(),
+                c.recorded_by,
+                c.given_on,
+                c.expires_on,
+                doc.seq,
+                now()
+            ],
+        )?;
+        self.consent(&id.to_string())
+    }
+
+    /// A consent by its uuid or a unique prefix of at least 8 characters.
+    pub fn consent(&self, id: &str) -> Result<Consent, StoreError> {
+        let not_found = || -> StoreError { ConsentError::NotFound { id: id.to_string() }.into() };
+        let prefix = id.trim().to_ascii_lowercase();
+        if prefix.len() < 8 || !prefix.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(not_found());
+        }
+        let mut stmt = self.conn.prepare(&format!(
+            "{SELECT} WHERE substr(id, 1, ?2) = ?1 ORDER BY id LIMIT 2"
+        ))?;
+        let mut rows: Vec<RawConsent> = stmt
+            .query_map(params![prefix, prefix.len() as i64], row)?
+            .collect::<Result<_, _>>()?;
+        match (rows.pop(), rows.is_empty()) {
+            (Some(one), true) => one.into_consent(),
+            _ => Err(not_found()),
+        }
+    }
+
+    /// Withdraws a consent from `on` (YYYY-MM-DD) on. The consent stays in the ledger.
+    pub fn withdraw_consent(&mut self, id: &str, on: &str) -> Result<Consent, StoreError> {
+        let c = self.consent(id)?;
+        let day = parse_date(on.trim()).ok_or_else(|| ConsentError::BadField {
+            field: "withdrawn_on",
+            ja: "日付は YYYY-MM-DD の形で、実在する日を入力してください".into(),
+            en: "a date must be YYYY-MM-DD and exist".into(),
+        })?;
+        if let Some(w) = &c.withdrawn_on {
+            return Err(ConsentError::AlreadyWithdrawn {
+                id: c.id.to_string(),
+                on: w.clone(),
+            }
+            .into());
+        }
+        if parse_date(&c.given_on).is_some_and(|g| day < g) {
+            return Err(ConsentError::WithdrawnBeforeGiven {
+                id: c.id.to_string(),
+                given: c.given_on.clone(),
+            }
+            .into());
+        }
+        self.conn.execute(
+            "UPDATE consents SET withdrawn_on = ?2 WHERE id = ?1 AND withdrawn_on IS NULL",
+            params![c.id.to_string(), day.format("%Y-%m-%d").to_string()],
+        )?;
+        self.consent(&c.id.to_string())
+    }
+
+    /// The consents recorded for a document, oldest first.
+    pub fn consents_for_document(&self, document: &str) -> Result<Vec<Consent>, StoreError> {
+        let id = self.resolve_document_id(document)?;
+        self.consents_where("document_id = ?1", &id.to_string())
+    }
+
+    /// Every consent of a case (for any of its documents), oldest first.
+    pub fn consents_for_case(&self, case: Uuid) -> Result<Vec<Consent>, StoreError> {
+        let found: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM cases WHERE id = ?1",
+                [case.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if found.is_none() {
+            return Err(StoreError::CaseNotFound {
+                id: case.to_string(),
+            });
+        }
+        self.consents_where("case_id = ?1", &case.to_string())
+    }
+
+    fn consents_where(&self, condition: &str, value: &str) -> Result<Vec<Consent>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "{SELECT} WHERE {condition} ORDER BY given_on, created_at, id"
+        ))?;
+        let rows: Vec<RawConsent> = stmt.query_map([value], row)?.collect::<Result<_, _>>()?;
+        rows.into_iter().map(RawConsent::into_consent).collect()
+    }
+}

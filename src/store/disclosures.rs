@@ -1,0 +1,192 @@
+//! The disclosure log (提供記録): one line for every file made of a stored document, written after
+//! the file is complete. Lines are never changed or removed (SQL triggers of schema 3). A line
+//! names keys, ids and hashes only: the recipient as typed, never record content.
+
+use super::{Store, StoreError, now};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// What an export records.
+#[derive(Debug, Clone)]
+pub struct NewDisclosure {
+    pub document_id: Uuid,
+    pub revision_seq: i64,
+    pub revision_sha256: String,
+    /// None: an export with no recipient named (the person's own copy, a file).
+    pub recipient: Option<String>,
+    pub consents: Vec<Uuid>,
+    /// The parts exported; None: the whole form.
+    pub parts: Option<Vec<String>>,
+    /// Field paths withheld from the recipient.
+    pub withheld: Vec<String>,
+    /// SHA-256 of the file as written.
+    pub file_sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Disclosure {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub document_id: Option<Uuid>,
+    /// The document's form and title when it still exists.
+    pub template: Option<String>,
+    pub title: Option<String>,
+    #[ts(type = "number | null")]
+    pub revision_seq: Option<i64>,
+    pub revision_sha256: Option<String>,
+    pub recipient: Option<String>,
+    pub consents: Vec<Uuid>,
+    pub parts: Option<Vec<String>>,
+    pub withheld: Vec<String>,
+    pub file_sha256: Option<String>,
+    /// `export`
+    pub kind: String,
+    pub created_at: String,
+}
+
+const SELECT: &str = "SELECT x.id, x.case_id, x.document_id, d.template, d.title, x.revision_seq,
+        x.revision_sha256, x.recipient, x.consent_ids, x.parts, x.withheld, x.file_sha256, x.kind,
+        x.created_at
+    FROM disclosures x LEFT JOIN documents d ON d.id = x.document_id";
+
+type Raw = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
+fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+        r.get(12)?,
+        r.get(13)?,
+    ))
+}
+
+fn decode(raw: Raw) -> Result<Disclosure, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt {
+        detail: format!("disclosure {}: bad {what}", raw.0),
+    };
+    let uuid = |s: &str, what: &str| Uuid::parse_str(s).map_err(|_| corrupt(what));
+    let json_list = |s: &Option<String>, what: &str| -> Result<Option<Vec<String>>, StoreError> {
+        s.as_deref()
+            .map(|s| serde_json::from_str::<Vec<String>>(s).map_err(|_| corrupt(what)))
+            .transpose()
+    };
+    Ok(Disclosure {
+        id: uuid(&raw.0, "id")?,
+        case_id: uuid(&raw.1, "case id")?,
+        document_id: raw
+            .2
+            .as_deref()
+            .map(|d| uuid(d, "document id"))
+            .transpose()?,
+        template: raw.3.clone(),
+        title: raw.4.clone(),
+        revision_seq: raw.5,
+        revision_sha256: raw.6.clone(),
+        recipient: raw.7.clone(),
+        consents: json_list(&raw.8, "consent ids")?
+            .unwrap_or_default()
+            .iter()
+            .map(|c| uuid(c, "consent id"))
+            .collect::<Result<_, _>>()?,
+        parts: json_list(&raw.9, "parts")?,
+        withheld: json_list(&raw.10, "withheld")?.unwrap_or_default(),
+        file_sha256: raw.11.clone(),
+        kind: raw.12.clone(),
+        created_at: raw.13.clone(),
+    })
+}
+
+fn json(list: &[String]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+}
+
+impl Store {
+    /// Appends a line to the log. Call it after the file was written and synced.
+    pub fn log_disclosure(&mut self, new: &NewDisclosure) -> Result<Disclosure, StoreError> {
+        let case_id: String = self
+            .conn
+            .query_row(
+                "SELECT case_id FROM documents WHERE id = ?1",
+                [new.document_id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::DocumentNotFound {
+                id: new.document_id.to_string(),
+            })?;
+        let id = Uuid::new_v4();
+        let consents: Vec<String> = new.consents.iter().map(Uuid::to_string).collect();
+        self.conn.execute(
+            "INSERT INTO disclosures (id, case_id, document_id, revision_seq, revision_sha256, recipient,
+                 consent_id, consent_ids, parts, withheld, file_sha256, kind, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, 'export', ?11)",
+            params![
+                id.to_string(),
+                case_id,
+                new.document_id.to_string(),
+                new.revision_seq,
+                new.revision_sha256,
+                new.recipient,
+                json(&consents),
+                new.parts.as_deref().map(json),
+                json(&new.withheld),
+                new.file_sha256,
+                now()
+            ],
+        )?;
+        let raw =
+            self.conn
+                .query_row(&format!("{SELECT} WHERE x.id = ?1"), [id.to_string()], raw)?;
+        decode(raw)
+    }
+
+    /// The log of one document, oldest first.
+    pub fn disclosures_for_document(&self, document: &str) -> Result<Vec<Disclosure>, StoreError> {
+        let id = self.resolve_document_id(document)?;
+        self.disclosures_where("x.document_id = ?1", &id.to_string())
+    }
+
+    /// The log of a case (every document of it), oldest first.
+    pub fn disclosures_for_case(&self, case: Uuid) -> Result<Vec<Disclosure>, StoreError> {
+        self.case(case)?;
+        self.disclosures_where("x.case_id = ?1", &case.to_string())
+    }
+
+    fn disclosures_where(
+        &self,
+        condition: &str,
+        value: &str,
+    ) -> Result<Vec<Disclosure>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "{SELECT} WHERE {condition} ORDER BY x.created_at, x.id"
+        ))?;
+        let rows: Vec<Raw> = stmt.query_map([value], raw)?.collect::<Result<_, _>>()?;
+        rows.into_iter().map(decode).collect()
+    }
+}
