@@ -166,6 +166,30 @@ async fn at_200_percent(c: &Client, screen: &str) {
         )
         .await
         .unwrap();
+    // What sticks out, to name it when the check fails.
+    let wide = c
+        .execute(
+            "const name = e => e.tagName + '.' + e.className + '[' + (e.dataset.testid || '') + ']';
+             return [document.documentElement.scrollWidth + ' > ' + window.innerWidth].concat(
+               [...document.querySelectorAll('body *')]
+                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                   || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible'))
+                 .slice(-8)
+                 .map(e => name(e) + ' right=' + Math.round(e.getBoundingClientRect().right) + ' sw=' + e.scrollWidth + ' cw=' + e.clientWidth))
+               .concat((() => {
+                 const out = [];
+                 const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                 while (w.nextNode() && out.length < 5) {
+                   const r = document.createRange(); r.selectNodeContents(w.currentNode);
+                   const right = r.getBoundingClientRect().right;
+                   if (right > window.innerWidth + 1) out.push('text in ' + name(w.currentNode.parentElement) + ' right=' + Math.round(right) + ': ' + w.currentNode.textContent.slice(0, 40));
+                 }
+                 return out;
+               })())",
+            vec![],
+        )
+        .await
+        .unwrap_or(Value::Null);
     screenshot(c, &format!("{screen}-200pct")).await;
     c.execute("document.documentElement.style.fontSize = ''", vec![])
         .await
@@ -173,7 +197,7 @@ async fn at_200_percent(c: &Client, screen: &str) {
     assert_eq!(
         fits,
         json!(true),
-        "{screen}: horizontal scrolling at 200% text"
+        "{screen}: horizontal scrolling at 200% text: {wide}"
     );
 }
 
@@ -625,5 +649,217 @@ async fn bad_input_a_second_launch_a_closed_window_and_a_deleted_database_lose_n
         json!("午前中は集中できる"),
         "the working copy was lost with the file"
     );
+    c.close().await.unwrap();
+}
+
+/// Waits for the export's result and returns the PDF's text.
+async fn export_and_read(c: &Client, exports: &Path) -> String {
+    click(c, "export").await;
+    el(c, "export-preview").await;
+    click(c, "export-save").await;
+    until(
+        c,
+        "the export's result",
+        &format!(
+            "return !!document.querySelector('{}') || !!document.querySelector('{}')",
+            sel("export-path"),
+            sel("export-save-error")
+        ),
+    )
+    .await;
+    if c.find(Locator::Css(&sel("export-save-error")))
+        .await
+        .is_ok()
+    {
+        screenshot(c, "failed-export").await;
+        panic!("export failed: {}", text(c, "export-save-error").await);
+    }
+    let pdf = std::fs::read_dir(exports)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .expect("a PDF in the export folder");
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The steps the list shows, as "no:text" in order.
+async fn step_list(c: &Client) -> Vec<String> {
+    let v = c
+        .execute(
+            &format!(
+                "return [...document.querySelectorAll('{}')].map(li => li.dataset.stepNo + ':' + li.textContent.trim())",
+                sel("routemap-step")
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+/// The live diagram's SVG, decoded from the picture's data URL.
+async fn diagram_svg(c: &Client) -> String {
+    let v = c
+        .execute(
+            &format!(
+                "const img = document.querySelector('{}');
+                 if (!img || !img.complete || img.naturalWidth === 0) return null;
+                 return decodeURIComponent(img.src.split(',').slice(1).join(','));",
+                sel("routemap-diagram")
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_support_worker_starts_a_route_map_from_r3_edits_it_with_the_keyboard_list_and_prints_it()
+{
+    let home = tempfile::tempdir().expect("temp home");
+    let exports = tempfile::tempdir().expect("export folder");
+    let driver = start_driver(home.path(), exports.path());
+    let c = driver.connect().await;
+    type_into(&c, "passphrase-new", PASSPHRASE).await;
+    type_into(&c, "passphrase-confirm", PASSPHRASE).await;
+    until(
+        &c,
+        "create enabled",
+        &format!(
+            "return !document.querySelector('{}').disabled",
+            sel("create-db")
+        ),
+    )
+    .await;
+    click(&c, "create-db").await;
+    click(&c, "new-case").await;
+    type_into(&c, "new-case-name", "架空 太郎\u{E007}").await;
+    el(&c, "case-name").await;
+
+    // ---- a new route map from the standard route R3, in Miyagi ----
+    click(&c, "new-document").await;
+    click(&c, "new-document-template-route-map").await;
+    click(&c, "new-document-route-R3").await;
+    set_value(&c, "new-document-region", "miyagi").await;
+    screenshot(&c, "20-new-route-map-dialog").await;
+    axe(&c, "new route map dialog").await;
+    click(&c, "new-document-submit").await;
+    el(&c, "routemap-panel").await;
+    until(
+        &c,
+        "the diagram",
+        &format!(
+            "const i = document.querySelector('{}'); return !!i && i.complete && i.naturalWidth > 0",
+            sel("routemap-diagram")
+        ),
+    )
+    .await;
+    let svg = diagram_svg(&c).await;
+    assert!(svg.contains("難病相談支援センター"), "diagram: {svg:.300}");
+    assert_eq!(svg.matches("data-step=").count(), 10, "R3 has ten steps");
+    let asof = text(&c, "routemap-asof").await;
+    assert!(asof.contains("確認"), "as-of line: {asof}");
+    assert_eq!(step_list(&c).await.len(), 10);
+    screenshot(&c, "21-route-map-r3").await;
+    axe(&c, "route map editor").await;
+
+    // ---- add an agency from the catalogue and connect it ----
+    set_value(&c, "routemap-add-agency", "nakapotsu").await;
+    click(&c, "routemap-add-agency-submit").await;
+    // A step from a node to itself is refused beside the control, nothing added.
+    let from = c
+        .execute(
+            &format!(
+                "return [...document.querySelector('{}').options].map(o => o.value).filter(v => v)",
+                sel("routemap-connect-from")
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    let ids: Vec<String> = serde_json::from_value(from).unwrap();
+    let person = ids[0].clone();
+    let added = ids.last().unwrap().clone();
+    set_value(&c, "routemap-connect-from", &person).await;
+    set_value(&c, "routemap-connect-to", &person).await;
+    set_value(&c, "routemap-connect-purpose", "生活面の相談").await;
+    click(&c, "routemap-connect-submit").await;
+    el(&c, "routemap-connect-error").await;
+    assert_eq!(step_list(&c).await.len(), 10);
+    set_value(&c, "routemap-connect-to", &added).await;
+    set_value(&c, "routemap-connect-condition", "生活面の支えも必要な場合").await;
+    click(&c, "routemap-connect-submit").await;
+    until(
+        &c,
+        "eleven steps",
+        &format!(
+            "return document.querySelectorAll('{}').length === 11",
+            sel("routemap-step")
+        ),
+    )
+    .await;
+    // The picture follows: the new agency and an eleventh arrow.
+    until(
+        &c,
+        "the diagram with the new agency",
+        &format!(
+            "const i = document.querySelector('{}'); return !!i && decodeURIComponent(i.src).includes('data-step=\"11\"') && decodeURIComponent(i.src).includes('なかぽつ')",
+            sel("routemap-diagram")
+        ),
+    )
+    .await;
+
+    // ---- reorder with the keyboard list: the new step moves up to 10; numbering stays 1..11 ----
+    let before = step_list(&c).await;
+    let last = before.last().unwrap().clone();
+    c.execute(
+        &format!(
+            "const li = [...document.querySelectorAll('{}')].pop(); li.querySelector('{}').focus();",
+            sel("routemap-step"),
+            sel("routemap-step-up")
+        ),
+        vec![],
+    )
+    .await
+    .unwrap();
+    press(&c, "\u{E007}").await;
+    until(
+        &c,
+        "the step moved up",
+        &format!(
+            "const li = document.querySelectorAll('{}'); return li.length === 11 && li[9].textContent.includes('なかぽつ')",
+            sel("routemap-step")
+        ),
+    )
+    .await;
+    let after = step_list(&c).await;
+    let numbers: Vec<String> = after
+        .iter()
+        .map(|s| s.split(':').next().unwrap().to_string())
+        .collect();
+    assert_eq!(numbers, (1..=11).map(|n| n.to_string()).collect::<Vec<_>>());
+    assert_ne!(after, before, "{last} should have moved");
+    screenshot(&c, "22-route-map-edited").await;
+    at_200_percent(&c, "22-route-map-edited").await;
+    until_saved(&c).await;
+
+    // ---- the PDF: the diagram page with every agency, the as-of reminder ----
+    let pdf = export_and_read(&c, exports.path()).await;
+    for name in [
+        "難病相談支援センター",
+        "なかぽつ",
+        "経路図",
+        "相談の前に各機関へ確認してください",
+    ] {
+        assert!(pdf.contains(name), "the PDF lacks {name}");
+    }
     c.close().await.unwrap();
 }

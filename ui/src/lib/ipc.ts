@@ -14,6 +14,8 @@ import type { ExportResult } from "../bindings/ExportResult";
 import type { IpcError } from "../bindings/IpcError";
 import type { NewCase } from "../bindings/NewCase";
 import type { RecordJson } from "../bindings/RecordJson";
+import type { RouteDiagram } from "../bindings/RouteDiagram";
+import type { RouteMapCatalogue } from "../bindings/RouteMapCatalogue";
 import type { SaveResult } from "../bindings/SaveResult";
 import type { Settings } from "../bindings/Settings";
 import type { Strength } from "../bindings/Strength";
@@ -88,7 +90,10 @@ export const api = {
   casesList: (filter: CaseFilter) => call<CaseSummary[]>("cases_list", { filter }),
   caseCreate: (c: NewCase) => call<CaseSummary>("case_create", { case: c }),
   caseGet: (id: string) => call<CaseView>("case_get", { id }),
-  documentCreate: (case_id: string, template: string) => call<Editing>("document_create", { case_id, template }),
+  /** `route` (R1 … R8) and `region` (an option key of the route map's `region` field) start a route
+   * map from a standard route; both null otherwise. */
+  documentCreate: (case_id: string, template: string, route?: string | null, region?: string | null) =>
+    call<Editing>("document_create", { case_id, template, route: route || null, region: region || null }),
   documentOpen: (id: string) => call<Editing>("document_open", { id }),
   documentAutosave: (id: string, record: RecordJson) => call<string>("document_autosave", { id, record }),
   documentCheck: (record: RecordJson, final: boolean) => call<Check>("document_check", { record, final }),
@@ -97,6 +102,9 @@ export const api = {
   exportPreview: (request: ExportRequest) => call<ExportPreview>("export_preview", { request }),
   exportSave: (request: ExportRequest) => call<ExportResult>("export_save", { request }),
   exportOpen: (path: string) => call<void>("export_open", { path }),
+  routemapCatalogue: () => call<RouteMapCatalogue>("routemap_catalogue"),
+  /** The live diagram of a route map's working copy; `title` is the picture's text alternative. */
+  routemapDiagram: (record: RecordJson, title: string) => call<RouteDiagram>("routemap_diagram", { record, title }),
 };
 
 /** Rust locked the session after the idle time (payload null). */

@@ -5,6 +5,7 @@ import type { Editing } from "../bindings/Editing";
 import type { Era } from "../bindings/Era";
 import type { IpcError } from "../bindings/IpcError";
 import type { Lang } from "../bindings/Lang";
+import type { RouteMapCatalogue } from "../bindings/RouteMapCatalogue";
 import type { Settings } from "../bindings/Settings";
 import type { Text } from "../bindings/Text";
 import type { TemplateInfo } from "../bindings/TemplateInfo";
@@ -116,6 +117,20 @@ export function loadTemplate(id: string): Promise<Template> {
   return p;
 }
 
+let catalogueCache: Promise<RouteMapCatalogue> | null = null;
+
+/** The route map's standard routes and agency catalogue (asked once, kept until the session locks). */
+export function loadRouteCatalogue(): Promise<RouteMapCatalogue> {
+  if (!catalogueCache) {
+    const p = api.routemapCatalogue();
+    p.catch(() => {
+      if (catalogueCache === p) catalogueCache = null;
+    });
+    catalogueCache = p;
+  }
+  return catalogueCache;
+}
+
 /** The case list's search and filters, kept while moving between screens. */
 export const caseListMemory = { text: "", status: "" as "" | "open" | "closed", template: "", reviewDue: false };
 
@@ -141,6 +156,7 @@ export function dropSession(byIdle: boolean, notice: IpcError | null = null): vo
   if (app.phase === "unlock" && app.lockNotice !== null && notice === null) return;
   app.lockNotice = notice;
   templateCache.clear();
+  catalogueCache = null;
   handoff = null;
   Object.assign(caseListMemory, { text: "", status: "", template: "", reviewDue: false });
   beforeLock.clear();

@@ -16,6 +16,8 @@ import type { NewCase } from "../bindings/NewCase";
 import type { Problem } from "../bindings/Problem";
 import type { RecordJson } from "../bindings/RecordJson";
 import type { RevisionInfo } from "../bindings/RevisionInfo";
+import type { RouteDiagram } from "../bindings/RouteDiagram";
+import type { RouteMapCatalogue } from "../bindings/RouteMapCatalogue";
 import type { SaveResult } from "../bindings/SaveResult";
 import type { Settings } from "../bindings/Settings";
 import type { Strength } from "../bindings/Strength";
@@ -219,6 +221,122 @@ function check(record: RecordJson, final: boolean): Check {
   return { problems: out, required: [...required] };
 }
 
+// ---- route map: the catalogue, a map from a standard route, a placeholder diagram ---------------
+
+type RawAgency = { key: string; label: Text; role: Text; eligibility: Text };
+type RawRouteStep = { from: string; to: string; purpose: Text; condition?: Text; documents?: string[] };
+type RawRoute = { key: string; code: string; title: Text; summary: Text; scenario: string; prefill?: Obj; steps: RawRouteStep[] };
+
+const AGENCIES = rawFile("agencies") as { as_of: string; agencies: RawAgency[] } | undefined;
+const ROUTES = (rawFile("routes") as { routes: RawRoute[] } | undefined)?.routes ?? [];
+
+function catalogue(): RouteMapCatalogue {
+  return {
+    routes: ROUTES.map((r) => ({ code: r.code, title: r.title, summary: r.summary, steps: r.steps.length })),
+    agencies: (AGENCIES?.agencies ?? []).map((a) => ({ key: a.key, label: a.label, role: a.role, eligibility: a.eligibility })),
+    as_of: AGENCIES?.as_of ?? "",
+  };
+}
+
+function cut(s: string, max: number): string {
+  const c = [...s];
+  return c.length > max ? `${c.slice(0, max - 1).join("")}…` : s;
+}
+
+/** What `document_create` with a route gives (src/routemap/mod.rs from_route, in short). */
+function fromRoute(code: string, region: string | null, lang: "ja" | "en", id: string): RecordJson {
+  const r = ROUTES.find((x) => x.code.toLowerCase() === code.toLowerCase() || x.key === code.toLowerCase());
+  if (!r) throw err("routemap.unknown_route", `標準ルート「${code}」はありません`, `there is no standard route ${code}`);
+  const regionField = template("route-map")
+    .sections.flatMap((s) => s.fields)
+    .find((f) => f.key === "region");
+  const reg = region ?? "national";
+  const regionKey = regionField?.options?.find((o) => o.key === reg || o.label.ja === reg || o.label.en === reg)?.key;
+  if (!regionKey) throw err("routemap.unknown_region", `地域「${reg}」はありません`, `there is no region ${reg}`);
+  const ids: string[] = [];
+  for (const s of r.steps) for (const k of [s.from, s.to]) if (!ids.includes(k)) ids.push(k);
+  const nodeId = (k: string): string => `n${ids.indexOf(k) + 1}`;
+  const pickT = (x: Text): string => (lang === "en" && x.en ? x.en : x.ja);
+  const nodes = ids
+    .map((k) => AGENCIES?.agencies.find((a) => a.key === k))
+    .filter((a): a is RawAgency => !!a)
+    .map((a) => ({
+      node_id: nodeId(a.key),
+      node_type: a.key,
+      node_name: cut(pickT(a.label), 100),
+      node_role: cut(pickT(a.role), 1000),
+      node_eligibility: cut(pickT(a.eligibility), 200),
+    }));
+  const steps = r.steps.map((s, i) => {
+    const row: Obj = { step_no: i + 1, from_node: nodeId(s.from), to_node: nodeId(s.to), purpose: cut(pickT(s.purpose), 2000) };
+    if (s.condition) row.condition = cut(pickT(s.condition), 200);
+    if (s.documents?.length) row.documents = s.documents;
+    return row;
+  });
+  const rec = emptyRecord("route-map", id);
+  rec.fields = {
+    map_title: `${r.code} ${pickT(r.title)}`,
+    scenario: r.scenario,
+    region: regionKey,
+    as_of: AGENCIES?.as_of ?? "",
+    personal: false,
+    ...((r.prefill ?? {}) as RecordJson["fields"]),
+    nodes,
+    steps,
+  } as RecordJson["fields"];
+  return rec;
+}
+
+function xml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Only the mock: the node names as boxes on a grid, the drawable steps as numbered straight lines. */
+function diagram(record: RecordJson, title: string): RouteDiagram {
+  const rows = (k: string): Obj[] => {
+    const v: unknown = record.fields?.[k];
+    return Array.isArray(v) ? (v as unknown[]).filter(isObj) : [];
+  };
+  const nodes: { id: string; name: string }[] = [];
+  for (const n of rows("nodes")) {
+    const id = typeof n.node_id === "string" ? n.node_id.trim() : "";
+    if (id && !nodes.some((x) => x.id === id)) nodes.push({ id, name: typeof n.node_name === "string" ? n.node_name : "" });
+  }
+  if (nodes.length === 0) return { svg: null, nodes: 0, steps_drawn: 0 };
+  const COLS = 3;
+  const W = 150;
+  const H = 40;
+  const GX = 40;
+  const GY = 36;
+  const at = (i: number): { x: number; y: number } => ({ x: (i % COLS) * (W + GX), y: Math.floor(i / COLS) * (H + GY) });
+  const steps = rows("steps")
+    .map((s, i) => ({ i, no: typeof s.step_no === "number" ? s.step_no : Infinity, from: String(s.from_node ?? ""), to: String(s.to_node ?? "") }))
+    .filter((s) => s.from !== s.to && nodes.some((n) => n.id === s.from) && nodes.some((n) => n.id === s.to))
+    .sort((a, b) => a.no - b.no || a.i - b.i);
+  const width = Math.min(nodes.length, COLS) * (W + GX) - GX + 16;
+  const height = Math.ceil(nodes.length / COLS) * (H + GY) - GY + 16;
+  let body = "";
+  for (const s of steps) {
+    const a = at(nodes.findIndex((n) => n.id === s.from));
+    const b = at(nodes.findIndex((n) => n.id === s.to));
+    const [x1, y1, x2, y2] = [a.x + W / 2, a.y + H / 2, b.x + W / 2, b.y + H / 2];
+    body += `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="#555" stroke-width="0.9"/>`;
+    body += `<circle cx="${(x1 + x2) / 2}" cy="${(y1 + y2) / 2}" r="7" fill="#fff" stroke="#000" stroke-width="0.8"/>`;
+    body += `<text x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2 + 2.6}" font-size="7.5" font-weight="bold" text-anchor="middle">${Number.isFinite(s.no) ? s.no : "?"}</text>`;
+  }
+  nodes.forEach((n, i) => {
+    const p = at(i);
+    const name = [...(n.name || n.id)];
+    const text = name.length > 16 ? `${name.slice(0, 15).join("")}…` : name.join("");
+    body += `<g data-node="${xml(n.id)}"><rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="3" fill="#f2f2f2" stroke="#000" stroke-width="0.9"/>`;
+    body += `<text x="${p.x + W / 2}" y="${p.y + H / 2 + 3}" font-size="9" font-weight="bold" text-anchor="middle">${xml(text)}</text></g>`;
+  });
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="-8 -8 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${xml(title)}" ` +
+    `font-family="'BIZ UDGothic','Noto Sans CJK JP',sans-serif">${body}</svg>`;
+  return { svg, nodes: nodes.length, steps_drawn: steps.length };
+}
+
 // ---- store -------------------------------------------------------------------------------------
 
 type Doc = {
@@ -356,8 +474,9 @@ async function seed(): Promise<void> {
 
   const d3: Doc = { id: uuid(), case_id: b.id, template: "route-map", status: "draft", revisions: [], working: null, updated_at: now(-10) };
   docs.push(d3);
-  d3.working = emptyRecord("route-map", d3.id);
-  d3.working.fields = { map_title: "伊藤さんの相談先" };
+  // A map started from the standard route R3 (as document_create with route "R3" makes it).
+  d3.working = fromRoute("R3", "miyagi", "ja", d3.id);
+  d3.working.fields.map_title = "伊藤さんの相談先";
 }
 
 const ready = seed();
@@ -553,7 +672,9 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       needUnlocked();
       const d: Doc = { id: uuid(), case_id: String(args.case_id), template: String(args.template), status: "draft", revisions: [], working: null, updated_at: now() };
       template(d.template);
-      d.working = emptyRecord(d.template, d.id);
+      const route = typeof args.route === "string" && args.route !== "" ? args.route : null;
+      const region = typeof args.region === "string" && args.region !== "" ? args.region : null;
+      d.working = route && d.template === "route-map" ? fromRoute(route, region, settings.lang, d.id) : emptyRecord(d.template, d.id);
       docs.push(d);
       return editing(d);
     }
@@ -595,6 +716,10 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
     }
     case "export_open":
       return null;
+    case "routemap_catalogue":
+      return catalogue();
+    case "routemap_diagram":
+      return diagram(args.record as RecordJson, String(args.title ?? ""));
     default:
       throw `mock: unknown command ${cmd}`;
   }
