@@ -6,6 +6,7 @@
 pub mod consent;
 pub mod i18n;
 pub mod pdf;
+pub mod provide;
 pub mod record;
 pub mod routemap;
 pub mod store;

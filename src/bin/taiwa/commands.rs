@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use taiwa::consent::{self, ConsentError, NewConsent};
 use taiwa::i18n::{Text, UserError};
-use taiwa::pdf::{ExportOptions, PdfError, ProvisionScope, RecipientCopy, RevisionRef};
+use taiwa::pdf::{ExportOptions, PdfError, ProvisionScope, RevisionRef};
+use taiwa::provide::{self, ProvideError};
 use taiwa::record::{MAX_RECORD_BYTES, Mode, Problem, Record, RecordError, parse_record, validate};
-use taiwa::store::{NewDisclosure, OpenMode, Store, StoreError, default_db_path, is_database_file};
+use taiwa::store::{OpenMode, Store, StoreError, default_db_path, is_database_file};
 use taiwa::template::{Field, Registry, Required, Template};
 use taiwa::{Lang, record::DocStatus};
 
@@ -496,57 +497,20 @@ fn export_stored(
     parts: Option<Vec<String>>,
     recipient: Option<String>,
 ) -> Result<(), CliError> {
-    let registry = store.registry();
-    let doc = store.document(id)?;
-    let document_id = doc.record.id.ok_or_else(|| StoreError::Corrupt {
-        detail: "stored document without id".into(),
-    })?;
-    let template = checked_template(&doc.record, registry)?;
-    let (record, copy) = match &recipient {
-        None => (doc.record.clone(), None),
-        Some(to) => {
-            let consents = store.consents_for_document(id)?;
-            let chosen = consent::select(&consents, &document_id.to_string(), to, consent::today())
-                .map_err(StoreError::from)?;
-            let plan = consent::plan(&doc.record, template, &chosen, registry);
-            let copy = RecipientCopy {
-                recipient: plan.recipient.clone(),
-                consents: plan.consents.clone(),
-                withheld: plan.withheld_in(template, parts.as_deref()),
-            };
-            (plan.record, Some(copy))
-        }
-    };
-    let opts = ExportOptions {
+    let request = provide::Request {
+        id: id.to_string(),
+        lang: ctx.lang,
         era,
-        parts: parts.clone(),
-        revision: Some(RevisionRef {
-            seq: doc.seq,
-            sha256: doc.sha256.clone(),
-        }),
-        recipient: copy.clone(),
-        ..ExportOptions::new(ctx.lang)
-    };
-    let bytes = taiwa::pdf::export(&record, template, &opts)
-        .map_err(|source| CliError::Pdf { path: None, source })?;
-    write_private(output, &bytes)?;
-    let logged = store.log_disclosure(&NewDisclosure {
-        document_id,
-        revision_seq: doc.seq,
-        revision_sha256: doc.sha256.clone(),
-        recipient: copy.as_ref().map(|c| c.recipient.clone()),
-        consents: copy
-            .as_ref()
-            .map(|c| c.consents.clone())
-            .unwrap_or_default(),
         parts,
-        withheld: copy
-            .as_ref()
-            .map(|c| c.withheld.clone())
-            .unwrap_or_default(),
-        file_sha256: sha256_hex(&bytes),
-    });
-    if let Err(source) = logged {
+        recipient,
+    };
+    let prepared = provide::prepare(store, &request).map_err(|e| match e {
+        ProvideError::Store(e) => CliError::from(e),
+        ProvideError::Pdf(source) => CliError::Pdf { path: None, source },
+        ProvideError::Invalid(problems) => CliError::Problems { problems },
+    })?;
+    write_private(output, &prepared.bytes)?;
+    if let Err(source) = provide::log(store, &prepared) {
         let removed = std::fs::remove_file(output).is_ok();
         return Err(CliError::Unlogged {
             path: output.to_path_buf(),
@@ -554,6 +518,7 @@ fn export_stored(
             source,
         });
     }
+    let copy = prepared.copy;
     out!("{}", output.display());
     if let Some(c) = &copy {
         let ids = c
@@ -576,14 +541,6 @@ fn export_stored(
         }
     }
     Ok(())
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn consent_command(ctx: &Ctx, action: ConsentCommand) -> Result<(), CliError> {

@@ -1,0 +1,200 @@
+//! Making a file of a stored document for someone (提供): check the record, choose the recipient's
+//! valid consents, redact what they do not cover, render the PDF — and, once the caller has written
+//! the file durably, log the disclosure. The CLI and the app both go through here, so neither can
+//! skip the consent check or the log.
+
+use crate::consent::{self, DisclosurePlan};
+use crate::i18n::{Lang, Text, UserError};
+use crate::pdf::{
+    self, DisclosurePreview, Era, ExportOptions, PdfError, RecipientCopy, RevisionRef,
+};
+use crate::record::{Mode, Problem, Record, validate};
+use crate::store::{Disclosure, NewDisclosure, Store, StoreError};
+use crate::template::Template;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvideError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+    #[error("the record has {} problem(s); fix them before exporting", .0.len())]
+    Invalid(Vec<Problem>),
+}
+
+impl From<consent::ConsentError> for ProvideError {
+    fn from(e: consent::ConsentError) -> Self {
+        ProvideError::Store(StoreError::from(e))
+    }
+}
+
+impl UserError for ProvideError {
+    fn code(&self) -> &'static str {
+        match self {
+            ProvideError::Store(e) => e.code(),
+            ProvideError::Pdf(e) => e.code(),
+            ProvideError::Invalid(_) => "export.invalid",
+        }
+    }
+
+    fn message(&self) -> Text {
+        match self {
+            ProvideError::Store(e) => e.message(),
+            ProvideError::Pdf(e) => e.message(),
+            ProvideError::Invalid(p) => Text {
+                ja: format!(
+                    "記録に {} 件の問題があります。直してから出力してください",
+                    p.len()
+                ),
+                en: self.to_string(),
+            },
+        }
+    }
+}
+
+/// What to make.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// A document id (or a unique prefix of one).
+    pub id: String,
+    pub lang: Lang,
+    pub era: Era,
+    /// Work-consideration parts alone; None: the whole form.
+    pub parts: Option<Vec<String>>,
+    /// None: the person's own copy (or a file kept in-house); Some: a copy for this recipient,
+    /// within their valid consents.
+    pub recipient: Option<String>,
+}
+
+/// A rendered file, not yet written, with the log line it needs once it is.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub bytes: Vec<u8>,
+    pub template: &'static Template,
+    pub copy: Option<RecipientCopy>,
+    disclosure: NewDisclosure,
+}
+
+impl Prepared {
+    pub fn file_sha256(&self) -> &str {
+        &self.disclosure.file_sha256
+    }
+}
+
+struct Planned {
+    record: Record,
+    template: &'static Template,
+    opts: ExportOptions,
+    plan: Option<DisclosurePlan>,
+    document_id: uuid::Uuid,
+}
+
+fn plan(store: &Store, req: &Request) -> Result<Planned, ProvideError> {
+    let registry = store.registry();
+    let doc = store.document(&req.id)?;
+    let document_id = doc.record.id.ok_or_else(|| StoreError::Corrupt {
+        detail: "stored document without id".into(),
+    })?;
+    let template = registry
+        .get(&doc.record.template)
+        .ok_or_else(|| StoreError::Corrupt {
+            detail: format!("unknown form {:?}", doc.record.template),
+        })?;
+    // Only well-formed records leave the machine; drafts may still be incomplete.
+    let problems = validate(&doc.record, template, Mode::for_status(doc.record.status));
+    if !problems.is_empty() {
+        return Err(ProvideError::Invalid(problems));
+    }
+    let (record, plan) = match &req.recipient {
+        None => (doc.record.clone(), None),
+        Some(to) => {
+            let consents = store.consents_for_document(&document_id.to_string())?;
+            let chosen =
+                consent::select(&consents, &document_id.to_string(), to, consent::today())?;
+            let plan = consent::plan(&doc.record, template, &chosen, registry);
+            (plan.record.clone(), Some(plan))
+        }
+    };
+    let copy = plan.as_ref().map(|p| RecipientCopy {
+        recipient: p.recipient.clone(),
+        consents: p.consents.clone(),
+        withheld: p.withheld_in(template, req.parts.as_deref()),
+    });
+    let opts = ExportOptions {
+        era: req.era,
+        parts: req.parts.clone(),
+        revision: Some(RevisionRef {
+            seq: doc.seq,
+            sha256: doc.sha256.clone(),
+        }),
+        recipient: copy,
+        ..ExportOptions::new(req.lang)
+    };
+    Ok(Planned {
+        record: if plan.is_some() { record } else { doc.record },
+        template,
+        opts,
+        plan,
+        document_id,
+    })
+}
+
+/// Renders the file (refusing a recipient no valid consent covers, naming why).
+pub fn prepare(store: &Store, req: &Request) -> Result<Prepared, ProvideError> {
+    let p = plan(store, req)?;
+    let bytes = pdf::export(&p.record, p.template, &p.opts)?;
+    let revision = p.opts.revision.clone().unwrap_or(RevisionRef {
+        seq: 0,
+        sha256: String::new(),
+    });
+    let copy = p.opts.recipient.clone();
+    let disclosure = NewDisclosure {
+        document_id: p.document_id,
+        revision_seq: revision.seq,
+        revision_sha256: revision.sha256,
+        recipient: copy.as_ref().map(|c| c.recipient.clone()),
+        consents: copy
+            .as_ref()
+            .map(|c| c.consents.clone())
+            .unwrap_or_default(),
+        parts: req.parts.clone(),
+        withheld: copy
+            .as_ref()
+            .map(|c| c.withheld.clone())
+            .unwrap_or_default(),
+        file_sha256: hex(&Sha256::digest(&bytes)),
+    };
+    Ok(Prepared {
+        bytes,
+        template: p.template,
+        copy,
+        disclosure,
+    })
+}
+
+/// Field by field what a recipient's copy would hold and why (None: no recipient named, the
+/// plain preview applies).
+pub fn preview_for(
+    store: &Store,
+    req: &Request,
+) -> Result<Option<DisclosurePreview>, ProvideError> {
+    if req.recipient.is_none() {
+        return Ok(None);
+    }
+    let p = plan(store, req)?;
+    let Some(plan) = &p.plan else { return Ok(None) };
+    let full = store.document(&req.id)?.record;
+    Ok(Some(pdf::disclosure_preview(
+        &full, p.template, &p.opts, plan,
+    )?))
+}
+
+/// Logs a prepared file once it has been written durably where it goes.
+pub fn log(store: &mut Store, prepared: &Prepared) -> Result<Disclosure, StoreError> {
+    store.log_disclosure(&prepared.disclosure)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
