@@ -25,6 +25,12 @@ const COMMANDS: &[&str] = &[
     "export_open",
     "routemap_catalogue",
     "routemap_diagram",
+    "export_recipient_preview",
+    "consents_list",
+    "consent_add",
+    "consent_withdraw",
+    "disclosures_list",
+    "disclosures_pdf",
 ];
 
 fn main() {

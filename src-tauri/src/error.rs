@@ -62,6 +62,12 @@ impl From<taiwa::pdf::PdfError> for IpcError {
     }
 }
 
+impl From<taiwa::provide::ProvideError> for IpcError {
+    fn from(e: taiwa::provide::ProvideError) -> Self {
+        IpcError::from_user(&e)
+    }
+}
+
 impl From<taiwa::record::RecordError> for IpcError {
     fn from(e: taiwa::record::RecordError) -> Self {
         IpcError::from_user(&e)

@@ -9,7 +9,7 @@ mod state;
 pub use error::IpcError;
 pub use state::AppState;
 
-use commands::{cases, documents, export, routemap, session, templates};
+use commands::{cases, consents, documents, export, routemap, session, templates};
 use std::path::PathBuf;
 use std::time::Duration;
 use tauri::{Emitter, Manager};
@@ -40,6 +40,12 @@ pub const COMMANDS: &[&str] = &[
     "export_open",
     "routemap_catalogue",
     "routemap_diagram",
+    "export_recipient_preview",
+    "consents_list",
+    "consent_add",
+    "consent_withdraw",
+    "disclosures_list",
+    "disclosures_pdf",
 ];
 
 /// Shared by `run()` and the IPC tests so both see the same handler list.
@@ -68,6 +74,12 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         export::export_open,
         routemap::routemap_catalogue,
         routemap::routemap_diagram,
+        export::export_recipient_preview,
+        consents::consents_list,
+        consents::consent_add,
+        consents::consent_withdraw,
+        consents::disclosures_list,
+        consents::disclosures_pdf,
     ])
 }
 
@@ -148,6 +160,10 @@ mod tests {
         taiwa::pdf::ExportPreview::export_all(&cfg).unwrap();
         routemap::RouteMapCatalogue::export_all(&cfg).unwrap();
         routemap::RouteDiagram::export_all(&cfg).unwrap();
+        consents::ConsentRow::export_all(&cfg).unwrap();
+        taiwa::consent::NewConsent::export_all(&cfg).unwrap();
+        taiwa::store::Disclosure::export_all(&cfg).unwrap();
+        taiwa::pdf::DisclosurePreview::export_all(&cfg).unwrap();
     }
 
     #[test]

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use taiwa::i18n::Lang;
-use taiwa::pdf::{Era, ExportOptions, ExportPreview, RevisionRef};
+use taiwa::pdf::{DisclosurePreview, Era, ExportOptions, ExportPreview, RevisionRef};
+use taiwa::provide;
 use taiwa::store::DocumentView;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
@@ -22,6 +23,9 @@ pub struct ExportRequest {
     pub era: Era,
     /// Work-consideration parts to export alone; None: the whole document.
     pub parts: Option<Vec<String>>,
+    /// None: the person's own copy (or kept in-house). Some: a copy for this recipient, holding
+    /// only what their valid consents cover; refused when none holds.
+    pub recipient: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -72,28 +76,43 @@ fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+fn provide_request(req: &ExportRequest) -> provide::Request {
+    provide::Request {
+        id: req.id.clone(),
+        lang: req.lang,
+        era: req.era,
+        parts: req.parts.clone(),
+        recipient: req.recipient.clone().filter(|r| !r.trim().is_empty()),
+    }
+}
+
+/// Field by field what the recipient's copy holds and why; refused (with the reason) when no
+/// valid consent of that recipient covers the document.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn export_save<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn export_recipient_preview(
     state: State<'_, AppState>,
     request: ExportRequest,
+) -> IpcResult<Option<DisclosurePreview>> {
+    let req = provide_request(&request);
+    state.with_store(|s| Ok(provide::preview_for(s, &req)?))
+}
+
+/// Writes `bytes` where the user chooses (TAIWA_EXPORT_DIR for scripted runs), owner-only, and
+/// remembers the path so that `export_open` may open it. None: the dialog was closed.
+pub fn save_pdf<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    name: &str,
+    bytes: &[u8],
 ) -> IpcResult<ExportResult> {
-    let view = head(&state, &request.id)?;
-    let t = template(&view.record.template)?;
-    let pdf = taiwa::pdf::export(&view.record, t, &options(&request, &view))?;
-    let name = format!(
-        "{}_{}.pdf",
-        t.title.get(request.lang).replace([' ', '　', '/'], ""),
-        chrono::Local::now().format("%Y%m%d")
-    );
     // For scripted use and the end-to-end tests: no dialog, the file goes into this folder.
     let path: Option<PathBuf> = match std::env::var_os("TAIWA_EXPORT_DIR") {
-        Some(dir) => Some(PathBuf::from(dir).join(&name)),
+        Some(dir) => Some(PathBuf::from(dir).join(name)),
         None => app
             .dialog()
             .file()
             .add_filter("PDF", &["pdf"])
-            .set_file_name(&name)
+            .set_file_name(name)
             .blocking_save_file()
             .and_then(|p| p.into_path().ok()),
     };
@@ -103,7 +122,7 @@ pub async fn export_save<R: Runtime>(
             bytes: 0,
         });
     };
-    write_file(&path, &pdf).map_err(|e| {
+    write_file(&path, bytes).map_err(|e| {
         IpcError::new(
             "export.write",
             format!("{} に書き込めません: {e}", path.display()),
@@ -115,8 +134,60 @@ pub async fn export_save<R: Runtime>(
     }
     Ok(ExportResult {
         path: Some(path.display().to_string()),
-        bytes: pdf.len() as u64,
+        bytes: bytes.len() as u64,
     })
+}
+
+/// Makes the PDF (a recipient's copy only within their consents), saves it, and logs the
+/// disclosure; a file that cannot be logged is deleted again and the export fails.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_save<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    request: ExportRequest,
+) -> IpcResult<ExportResult> {
+    let req = provide_request(&request);
+    let prepared = state.with_store(|s| Ok(provide::prepare(s, &req)?))?;
+    let title = prepared
+        .template
+        .title
+        .get(request.lang)
+        .replace([' ', '　', '/'], "");
+    let name = match &prepared.copy {
+        Some(c) => format!(
+            "{title}_{}_{}.pdf",
+            c.recipient.replace([' ', '　', '/', '\\', ':'], ""),
+            chrono::Local::now().format("%Y%m%d")
+        ),
+        None => format!("{title}_{}.pdf", chrono::Local::now().format("%Y%m%d")),
+    };
+    let result = save_pdf(&app, &state, &name, &prepared.bytes)?;
+    let Some(path) = &result.path else {
+        return Ok(result);
+    };
+    if let Err(e) = state.with_store(|s| Ok(provide::log(s, &prepared)?)) {
+        let removed = std::fs::remove_file(path).is_ok();
+        let (ja, en) = if removed {
+            ("ファイルは削除しました", "the file was deleted")
+        } else {
+            (
+                "ファイルを削除できませんでした。渡さずに手で削除してください",
+                "the file could not be deleted: do not hand it over, delete it by hand",
+            )
+        };
+        return Err(IpcError::new(
+            "export.unlogged",
+            format!(
+                "提供記録に記録できなかったため出力を取り消しました({}): {ja}",
+                e.ja
+            ),
+            format!(
+                "the export was undone because it could not be logged ({}): {en}",
+                e.en
+            ),
+        ));
+    }
+    Ok(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]

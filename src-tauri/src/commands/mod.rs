@@ -2,6 +2,7 @@
 //! and granted to the main window in capabilities/main.json; nothing else is callable.
 
 pub mod cases;
+pub mod consents;
 pub mod documents;
 pub mod export;
 pub mod routemap;

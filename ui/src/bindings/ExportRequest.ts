@@ -6,4 +6,9 @@ export type ExportRequest = { id: string, lang: Lang, era: Era,
 /**
  * Work-consideration parts to export alone; None: the whole document.
  */
-parts: Array<string> | null, };
+parts: Array<string> | null, 
+/**
+ * None: the person's own copy (or kept in-house). Some: a copy for this recipient, holding
+ * only what their valid consents cover; refused when none holds.
+ */
+recipient: string | null, };
