@@ -9,6 +9,7 @@ mod documents;
 mod error;
 mod migrate;
 mod presence;
+mod rekey;
 pub mod search;
 mod verify;
 

@@ -427,6 +427,15 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 );
             }
         }
+        Command::Passphrase => {
+            let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
+            let new = passphrase::obtain_new().map_err(CliError::Passphrase)?;
+            store.change_passphrase(&new)?;
+            match ctx.lang {
+                Lang::Ja => out!("パスフレーズを変更しました。前のパスフレーズではもう開けません"),
+                Lang::En => out!("passphrase changed; the old one no longer opens the database"),
+            }
+        }
         Command::Routes => return routemap::routes(ctx, registry),
         Command::RouteMap { action } => return routemap::route_map(ctx, registry, action),
         Command::Verify => {

@@ -103,6 +103,10 @@ enum Command {
     History { id: String },
     /// Re-check the database and every hash chain; non-zero exit on any mismatch.
     Verify,
+    /// Change the database's passphrase (re-encrypts into a new file, verifies it, then replaces
+    /// the old one). The current one from TAIWA_PASSPHRASE or a prompt; the new one from
+    /// TAIWA_NEW_PASSPHRASE or asked twice.
+    Passphrase,
     /// List the eight standard routes (R1–R8) a route map can start from.
     Routes,
     /// Route maps (相談導線マップ): start one from a standard route; draw one as SVG.

@@ -27,3 +27,20 @@ pub fn obtain(creating: bool) -> Result<String, PassphraseError> {
     }
     Ok(first)
 }
+
+/// The new passphrase for `taiwa passphrase`: TAIWA_NEW_PASSPHRASE, or asked twice on the terminal.
+pub fn obtain_new() -> Result<String, PassphraseError> {
+    if let Ok(p) = std::env::var("TAIWA_NEW_PASSPHRASE") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(PassphraseError::NoTerminal);
+    }
+    let first = rpassword::prompt_password("新しいパスフレーズ / New passphrase: ")
+        .map_err(PassphraseError::Io)?;
+    let again = rpassword::prompt_password("もう一度 / Again: ").map_err(PassphraseError::Io)?;
+    if again != first {
+        return Err(PassphraseError::Mismatch);
+    }
+    Ok(first)
+}

@@ -863,3 +863,171 @@ async fn a_support_worker_starts_a_route_map_from_r3_edits_it_with_the_keyboard_
     }
     c.close().await.unwrap();
 }
+
+/// The `taiwa` CLI next to the app binary (built by `cargo test -p taiwa` before the E2E run).
+fn cli_binary() -> PathBuf {
+    let p = app_binary().with_file_name("taiwa");
+    assert!(p.is_file(), "{} not built", p.display());
+    p
+}
+
+fn pdf_text_of(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn newest_pdf(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .expect("a PDF in the export folder")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_employer_gets_only_what_the_persons_consent_covers_and_the_export_is_logged() {
+    let home = tempfile::tempdir().expect("temp home");
+    let exports = tempfile::tempdir().expect("export folder");
+    // A finalized dialogue record, stored with the CLI in the database the app will open.
+    let db = home.path().join("data/taiwa/taiwa.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let sample =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../samples/dialogue-record.json");
+    let out = Command::new(cli_binary())
+        .args(["import"])
+        .arg(&sample)
+        .env("TAIWA_DB", &db)
+        .env("TAIWA_PASSPHRASE", PASSPHRASE)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let driver = start_driver(home.path(), exports.path());
+    let c = driver.connect().await;
+    type_into(&c, "passphrase", PASSPHRASE).await;
+    click(&c, "unlock").await;
+    click(&c, "case-link").await;
+    click(&c, "open-document").await;
+    el(&c, "document-form").await;
+
+    // ---- record the person's consent: HR may see the request section only ----
+    click(&c, "consents-open").await;
+    click(&c, "consent-add").await;
+    type_into(&c, "consent-recipient", "株式会社みなと精機 人事部").await;
+    set_value(&c, "consent-role", "hr").await;
+    type_into(&c, "consent-purpose", "配慮の検討と実施のため").await;
+    click(&c, "consent-section-request").await;
+    set_value(&c, "consent-method", "signature").await;
+    set_value(&c, "consent-given", "2026-11-01").await;
+    screenshot(&c, "30-consent-form").await;
+    axe(&c, "consent form").await;
+    click(&c, "consent-submit").await;
+    until(
+        &c,
+        "the consent listed as valid",
+        &format!(
+            "return [...document.querySelectorAll('{}')].some(r => r.dataset.state === 'valid')",
+            sel("consent-row")
+        ),
+    )
+    .await;
+    screenshot(&c, "31-consents").await;
+
+    // ---- export for HR: the preview says field by field what is withheld ----
+    c.execute("location.hash = ''", vec![]).await.ok();
+    click(&c, "nav-cases").await;
+    click(&c, "case-link").await;
+    click(&c, "open-document").await;
+    click(&c, "export").await;
+    set_value(&c, "export-recipient", "株式会社みなと精機 人事部").await;
+    el(&c, "export-recipient-preview").await;
+    until(
+        &c,
+        "withheld fields in the preview",
+        &format!(
+            "return [...document.querySelectorAll('{}')].some(r => r.dataset.outcome === 'withheld')",
+            sel("export-field")
+        ),
+    )
+    .await;
+    let outcome = |path: &str| {
+        format!(
+            "const r = [...document.querySelectorAll('{}')].find(r => r.dataset.path === '{path}'); return r ? r.dataset.outcome : null",
+            sel("export-field")
+        )
+    };
+    assert_eq!(
+        c.execute(&outcome("diagnosis_name"), vec![]).await.unwrap(),
+        json!("withheld"),
+        "the diagnosis is outside the consent"
+    );
+    assert_eq!(
+        c.execute(&outcome("functional_notes"), vec![])
+            .await
+            .unwrap(),
+        json!("included"),
+        "the request section is covered"
+    );
+    screenshot(&c, "32-export-for-hr").await;
+    axe(&c, "export for a recipient").await;
+    click(&c, "export-save").await;
+    until(
+        &c,
+        "the export's result",
+        &format!(
+            "return !!document.querySelector('{}') || !!document.querySelector('{}')",
+            sel("export-path"),
+            sel("export-save-error")
+        ),
+    )
+    .await;
+    let pdf = pdf_text_of(&newest_pdf(exports.path()));
+    assert!(
+        pdf.contains("周囲の会話や電話の呼出音"),
+        "the covered notes are in the copy"
+    );
+    assert!(!pdf.contains("注意欠如"), "the diagnosis must not reach HR");
+    assert!(
+        !pdf.contains("主治医意見書（2026年9月24日付"),
+        "medical input must not reach HR"
+    );
+    assert!(pdf.contains("省略"), "withheld fields are marked");
+
+    // ---- a recipient without consent is refused, nothing written ----
+    let before = std::fs::read_dir(exports.path()).unwrap().count();
+    click(&c, "nav-cases").await;
+    click(&c, "case-link").await;
+    // ---- the case shows the disclosure, and prints the 提供記録 ----
+    until(
+        &c,
+        "the disclosure in the case",
+        &format!(
+            "return [...document.querySelectorAll('{}')].some(r => (r.dataset.recipient || '').includes('人事部'))",
+            sel("disclosure-row")
+        ),
+    )
+    .await;
+    screenshot(&c, "33-disclosures").await;
+    click(&c, "disclosures-pdf").await;
+    el(&c, "disclosures-pdf-path").await;
+    let log = pdf_text_of(&newest_pdf(exports.path()));
+    assert!(log.contains("提供記録"), "the log PDF");
+    assert!(log.contains("人事部"), "the log names the recipient");
+    assert_eq!(
+        std::fs::read_dir(exports.path()).unwrap().count(),
+        before + 1
+    );
+    c.close().await.unwrap();
+}
