@@ -621,6 +621,25 @@ fn a_changed_page_is_refused() {
         "{}",
         stdout(&out)
     );
+    // A note drawn over the page (an annotation) changes what it shows too.
+    let mut doc = lopdf::Document::load_mem(&std::fs::read(&a).unwrap()).unwrap();
+    let page = *doc.get_pages().get(&1).unwrap();
+    let mut note = lopdf::Dictionary::new();
+    note.set("Type", lopdf::Object::Name(b"Annot".to_vec()));
+    note.set("Subtype", lopdf::Object::Name(b"FreeText".to_vec()));
+    note.set(
+        "Rect",
+        lopdf::Object::Array(vec![100.into(), 100.into(), 300.into(), 140.into()]),
+    );
+    note.set("Contents", lopdf::Object::string_literal("fit to work"));
+    let note = doc.add_object(note);
+    doc.get_dictionary_mut(page)
+        .unwrap()
+        .set("Annots", lopdf::Object::Array(vec![note.into()]));
+    let mut annotated = Vec::new();
+    doc.save_to(&mut annotated).unwrap();
+    std::fs::write(&path, &annotated).unwrap();
+    assert_exit(&employer.run(&["verify-pdf", s(&path)]), 1, "annotated");
     // Saving with lopdf alone (no change) keeps the pages' digest: the check is not fragile.
     let resaved = replace_embedded(&std::fs::read(&a).unwrap(), &[]);
     std::fs::write(&path, &resaved).unwrap();

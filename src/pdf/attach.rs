@@ -253,7 +253,7 @@ fn embedded_file(doc: &Document, name: &str, limit: usize) -> Result<Option<Vec<
 const MAX_PAGE_BYTES: usize = 256 * 1024 * 1024;
 
 /// SHA-256 over what the pages show, in page order: for each page its boxes, rotation, content
-/// streams and everything its resources reach (fonts, images, forms), streams decoded,
+/// streams, annotations and everything its resources reach (fonts, images, forms), streams decoded,
 /// dictionary keys sorted, each shared object once. It does not depend on compression or object
 /// numbers, so it is the same before and after the file is saved, and any change to a page's
 /// drawing operators, text, fonts or images changes it. The attachments, the document info and
@@ -279,6 +279,7 @@ pub fn pages_digest(doc: &Document) -> Result<String, PdfError> {
             b"Rotate",
             b"Contents",
             b"Resources",
+            b"Annots",
         ] {
             h.put(key);
             match page.get(key) {
