@@ -4,6 +4,7 @@
 //! layers over these modules. See ARCHITECTURE.md for the map and the invariants.
 
 pub mod consent;
+pub mod exchange;
 pub mod i18n;
 pub mod pdf;
 pub mod provide;

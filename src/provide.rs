@@ -4,9 +4,11 @@
 //! skip the consent check or the log.
 
 use crate::consent::{self, DisclosurePlan};
+use crate::exchange::{ExchangeError, Kind, Received};
 use crate::i18n::{Lang, Text, UserError};
 use crate::pdf::{
-    self, DisclosurePreview, Era, ExportOptions, PdfError, RecipientCopy, RevisionRef,
+    self, DisclosurePreview, Era, ExchangeOptions, ExportOptions, PdfError, RecipientCopy,
+    RevisionRef,
 };
 use crate::record::{Mode, Problem, Record, validate};
 use crate::store::{Disclosure, NewDisclosure, Store, StoreError};
@@ -19,6 +21,8 @@ pub enum ProvideError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Pdf(#[from] PdfError),
+    #[error(transparent)]
+    Exchange(#[from] ExchangeError),
     #[error("the record has {} problem(s); fix them before exporting", .0.len())]
     Invalid(Vec<Problem>),
 }
@@ -34,6 +38,7 @@ impl UserError for ProvideError {
         match self {
             ProvideError::Store(e) => e.code(),
             ProvideError::Pdf(e) => e.code(),
+            ProvideError::Exchange(e) => e.code(),
             ProvideError::Invalid(_) => "export.invalid",
         }
     }
@@ -42,6 +47,7 @@ impl UserError for ProvideError {
         match self {
             ProvideError::Store(e) => e.message(),
             ProvideError::Pdf(e) => e.message(),
+            ProvideError::Exchange(e) => e.message(),
             ProvideError::Invalid(p) => Text {
                 ja: format!(
                     "記録に {} 件の問題があります。直してから出力してください",
@@ -65,6 +71,9 @@ pub struct Request {
     /// None: the person's own copy (or a file kept in-house); Some: a copy for this recipient,
     /// within their valid consents.
     pub recipient: Option<String>,
+    /// A plain export, Part A for the clinician, or the clinician's answer (the round trip: the
+    /// parts and, unless given, the recipient follow from the form's link rule).
+    pub kind: Kind,
 }
 
 /// A rendered file, not yet written, with the log line it needs once it is.
@@ -74,6 +83,8 @@ pub struct Prepared {
     pub template: &'static Template,
     pub copy: Option<RecipientCopy>,
     disclosure: NewDisclosure,
+    /// A round-trip file as read back from its own bytes: what the log records as sent.
+    sent: Option<Received>,
 }
 
 impl Prepared {
@@ -106,7 +117,46 @@ fn plan(store: &Store, req: &Request) -> Result<Planned, ProvideError> {
     if !problems.is_empty() {
         return Err(ProvideError::Invalid(problems));
     }
-    let (record, plan) = match &req.recipient {
+    let mut exchange = ExchangeOptions {
+        kind: req.kind,
+        document_id: Some(document_id),
+        answers: None,
+    };
+    let (parts, recipient, received) = if req.kind == Kind::Export {
+        (req.parts.clone(), req.recipient.clone(), None)
+    } else {
+        let rule = crate::exchange::link_rule(&template.id).ok_or_else(|| {
+            ExchangeError::NotExchangeable {
+                template: template.id.clone(),
+            }
+        })?;
+        let (names, received) = if req.kind == Kind::ForClinician {
+            (rule.clinician, None)
+        } else {
+            let received = store.received_for_clinician(&req.id)?.ok_or_else(|| {
+                ExchangeError::NotReceived {
+                    document: document_id.to_string(),
+                }
+            })?;
+            exchange.answers = Some(received.answers.clone());
+            (rule.employer, Some(received))
+        };
+        let named_in = received.as_ref().map_or(&doc.record, |r| &r.record);
+        let recipient = req
+            .recipient
+            .clone()
+            .or_else(|| rule.recipient(named_in, names))
+            .ok_or_else(|| ExchangeError::NoRecipient {
+                fields: names.join(", "),
+            })?;
+        let parts = if req.kind == Kind::ForClinician {
+            vec![rule.sent.to_string()]
+        } else {
+            vec![rule.sent.to_string(), rule.answer.to_string()]
+        };
+        (Some(parts), Some(recipient), received)
+    };
+    let (mut record, plan) = match &recipient {
         None => (doc.record.clone(), None),
         Some(to) => {
             let consents = store.consents_for_document(&document_id.to_string())?;
@@ -116,23 +166,41 @@ fn plan(store: &Store, req: &Request) -> Result<Planned, ProvideError> {
             (plan.record.clone(), Some(plan))
         }
     };
-    let copy = plan.as_ref().map(|p| RecipientCopy {
+    let mut copy = plan.as_ref().map(|p| RecipientCopy {
         recipient: p.recipient.clone(),
         consents: p.consents.clone(),
-        withheld: p.withheld_in(template, req.parts.as_deref()),
+        withheld: p.withheld_in(template, parts.as_deref()),
     });
+    if let (Some(received), Some(rule)) = (&received, crate::exchange::link_rule(&template.id)) {
+        // The answer carries Part A back exactly as received: it came from its recipient, so
+        // returning it discloses nothing, and the employer checks it against what was sent.
+        let sent = crate::exchange::part_keys(template, rule.sent);
+        for key in &sent {
+            match received.record.fields.get(*key) {
+                Some(v) => record.fields.insert(key.to_string(), v.clone()),
+                None => record.fields.remove(*key),
+            };
+        }
+        if let Some(c) = &mut copy {
+            c.withheld.retain(|p| {
+                let top = p.split('.').next().unwrap_or(p);
+                !sent.contains(&top)
+            });
+        }
+    }
     let opts = ExportOptions {
         era: req.era,
-        parts: req.parts.clone(),
+        parts,
         revision: Some(RevisionRef {
             seq: doc.seq,
             sha256: doc.sha256.clone(),
         }),
         recipient: copy,
+        exchange,
         ..ExportOptions::new(req.lang)
     };
     Ok(Planned {
-        record: if plan.is_some() { record } else { doc.record },
+        record,
         template,
         opts,
         plan,
@@ -144,6 +212,12 @@ fn plan(store: &Store, req: &Request) -> Result<Planned, ProvideError> {
 pub fn prepare(store: &Store, req: &Request) -> Result<Prepared, ProvideError> {
     let p = plan(store, req)?;
     let bytes = pdf::export(&p.record, p.template, &p.opts)?;
+    // A file of the round trip is read back before it leaves: what is logged as sent is what the
+    // file carries, and a file that would not pass its own checks is never written.
+    let sent = match req.kind {
+        Kind::Export => None,
+        _ => Some(crate::exchange::inspect(&bytes).and_then(|i| i.received(store.registry()))?),
+    };
     let revision = p.opts.revision.clone().unwrap_or(RevisionRef {
         seq: 0,
         sha256: String::new(),
@@ -158,7 +232,7 @@ pub fn prepare(store: &Store, req: &Request) -> Result<Prepared, ProvideError> {
             .as_ref()
             .map(|c| c.consents.clone())
             .unwrap_or_default(),
-        parts: req.parts.clone(),
+        parts: p.opts.parts.clone(),
         withheld: copy
             .as_ref()
             .map(|c| c.withheld.clone())
@@ -170,6 +244,7 @@ pub fn prepare(store: &Store, req: &Request) -> Result<Prepared, ProvideError> {
         template: p.template,
         copy,
         disclosure,
+        sent,
     })
 }
 
@@ -192,7 +267,10 @@ pub fn preview_for(
 
 /// Logs a prepared file once it has been written durably where it goes.
 pub fn log(store: &mut Store, prepared: &Prepared) -> Result<Disclosure, StoreError> {
-    store.log_disclosure(&prepared.disclosure)
+    match &prepared.sent {
+        None => store.log_disclosure(&prepared.disclosure),
+        Some(sent) => store.log_exchange_export(&prepared.disclosure, sent),
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

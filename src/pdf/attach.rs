@@ -1,7 +1,9 @@
 //! The record inside the PDF: the exchange-format JSON as an embedded file `record.json`
-//! (Names/EmbeddedFiles and /AF), the document info, and reading the record back out.
+//! (Names/EmbeddedFiles and /AF) with the exchange envelope `taiwa-exchange.json` beside it, the
+//! document info, the pages' digest, and reading them back out.
 
 use super::PdfError;
+use crate::exchange::{ENVELOPE_NAME, Envelope};
 use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
 
 pub const ATTACHMENT_NAME: &str = "record.json";
@@ -58,15 +60,36 @@ fn compress(doc: &mut Document) -> Result<(), PdfError> {
     Ok(())
 }
 
-/// Adds the attachment (when given) and the metadata, compresses, and serialises.
+/// What a PDF carries: the record, and the exchange envelope to complete with the hashes.
+pub struct Attached<'a> {
+    pub record_json: &'a [u8],
+    pub envelope: Option<Envelope>,
+}
+
+/// Adds the attachments (when given) and the metadata, compresses, and serialises. The envelope
+/// gets the SHA-256 of the record and of the pages, computed here from what is written.
 pub fn finish(
     mut doc: Document,
-    record_json: Option<&[u8]>,
+    attached: Option<Attached<'_>>,
     info: &Info,
 ) -> Result<Vec<u8>, PdfError> {
     doc.version = "1.7".to_string();
-    if let Some(record_json) = record_json {
-        attach_record(&mut doc, record_json, &info.date)?;
+    if let Some(attached) = attached {
+        let mut files = vec![EmbeddedFile {
+            name: ATTACHMENT_NAME,
+            bytes: attached.record_json.to_vec(),
+            desc: "Taiwa record, exchange format taiwa.document/1",
+        }];
+        if let Some(mut envelope) = attached.envelope {
+            envelope.record_sha256 = crate::exchange::sha256_hex(attached.record_json);
+            envelope.pages_sha256 = pages_digest(&doc)?;
+            files.push(EmbeddedFile {
+                name: ENVELOPE_NAME,
+                bytes: envelope.to_json().into_bytes(),
+                desc: "Taiwa exchange envelope taiwa.exchange/1: kind, document, revision, SHA-256 of record.json and of the pages",
+            });
+        }
+        attach_files(&mut doc, &files, &info.date)?;
     }
     set_info(&mut doc, info)?;
     compress(&mut doc)?;
@@ -75,40 +98,49 @@ pub fn finish(
     Ok(out)
 }
 
-fn attach_record(doc: &mut Document, record_json: &[u8], date: &str) -> Result<(), PdfError> {
-    let mut params = Dictionary::new();
-    params.set("Size", record_json.len() as i64);
-    params.set("ModDate", text(date));
-    let mut file_dict = Dictionary::new();
-    file_dict.set("Type", Object::Name(b"EmbeddedFile".to_vec()));
-    file_dict.set("Subtype", Object::Name(b"application/json".to_vec()));
-    file_dict.set("Params", params);
-    let file = doc.add_object(Stream::new(file_dict, record_json.to_vec()));
-    let mut ef = Dictionary::new();
-    ef.set("F", file);
-    ef.set("UF", file);
-    let mut spec = Dictionary::new();
-    spec.set("Type", Object::Name(b"Filespec".to_vec()));
-    spec.set("F", text(ATTACHMENT_NAME));
-    spec.set("UF", text(ATTACHMENT_NAME));
-    spec.set(
-        "Desc",
-        text("Taiwa record, exchange format taiwa.document/1"),
-    );
-    spec.set("AFRelationship", Object::Name(b"Data".to_vec()));
-    spec.set("EF", ef);
-    let spec = doc.add_object(spec);
+struct EmbeddedFile {
+    name: &'static str,
+    bytes: Vec<u8>,
+    desc: &'static str,
+}
 
+/// Embeds the files (Names/EmbeddedFiles, sorted by name as the name tree requires, and /AF).
+fn attach_files(doc: &mut Document, files: &[EmbeddedFile], date: &str) -> Result<(), PdfError> {
+    let mut names = Vec::new();
+    let mut af = Vec::new();
+    let mut sorted: Vec<&EmbeddedFile> = files.iter().collect();
+    sorted.sort_by_key(|f| f.name);
+    for f in sorted {
+        let mut params = Dictionary::new();
+        params.set("Size", f.bytes.len() as i64);
+        params.set("ModDate", text(date));
+        let mut file_dict = Dictionary::new();
+        file_dict.set("Type", Object::Name(b"EmbeddedFile".to_vec()));
+        file_dict.set("Subtype", Object::Name(b"application/json".to_vec()));
+        file_dict.set("Params", params);
+        let file = doc.add_object(Stream::new(file_dict, f.bytes.clone()));
+        let mut ef = Dictionary::new();
+        ef.set("F", file);
+        ef.set("UF", file);
+        let mut spec = Dictionary::new();
+        spec.set("Type", Object::Name(b"Filespec".to_vec()));
+        spec.set("F", text(f.name));
+        spec.set("UF", text(f.name));
+        spec.set("Desc", text(f.desc));
+        spec.set("AFRelationship", Object::Name(b"Data".to_vec()));
+        spec.set("EF", ef);
+        let spec = doc.add_object(spec);
+        names.push(text(f.name));
+        names.push(Object::Reference(spec));
+        af.push(Object::Reference(spec));
+    }
     let mut embedded = Dictionary::new();
-    embedded.set(
-        "Names",
-        Object::Array(vec![text(ATTACHMENT_NAME), Object::Reference(spec)]),
-    );
-    let mut names = Dictionary::new();
-    names.set("EmbeddedFiles", embedded);
+    embedded.set("Names", Object::Array(names));
+    let mut tree = Dictionary::new();
+    tree.set("EmbeddedFiles", embedded);
     let catalog = doc.catalog_mut().map_err(|e| fail("catalog", e))?;
-    catalog.set("Names", names);
-    catalog.set("AF", Object::Array(vec![Object::Reference(spec)]));
+    catalog.set("Names", tree);
+    catalog.set("AF", Object::Array(af));
     Ok(())
 }
 
@@ -148,36 +180,63 @@ fn entry<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a 
 /// The bytes of the `record.json` attachment of a PDF made by Taiwa.
 pub fn extract_record(pdf: &[u8]) -> Result<Vec<u8>, PdfError> {
     let doc = Document::load_mem(pdf).map_err(|e| PdfError::NotAPdf(e.to_string()))?;
+    embedded_file(&doc, ATTACHMENT_NAME, crate::record::MAX_RECORD_BYTES)?
+        .ok_or(PdfError::NoAttachment)
+}
+
+/// What a Taiwa PDF carries, read once: the record, the envelope if any, the pages' digest.
+#[derive(Debug, Clone)]
+pub struct Attachments {
+    pub record: Vec<u8>,
+    pub envelope: Option<Vec<u8>>,
+    pub pages_sha256: String,
+}
+
+pub fn read_attachments(pdf: &[u8]) -> Result<Attachments, PdfError> {
+    let doc = Document::load_mem(pdf).map_err(|e| PdfError::NotAPdf(e.to_string()))?;
+    let record = embedded_file(&doc, ATTACHMENT_NAME, crate::record::MAX_RECORD_BYTES)?
+        .ok_or(PdfError::NoAttachment)?;
+    let envelope = embedded_file(&doc, ENVELOPE_NAME, crate::exchange::MAX_ENVELOPE_BYTES)?;
+    Ok(Attachments {
+        record,
+        envelope,
+        pages_sha256: pages_digest(&doc)?,
+    })
+}
+
+/// The bytes of the embedded file `name` (decoded, at most `limit` + 1 bytes), if there is one.
+fn embedded_file(doc: &Document, name: &str, limit: usize) -> Result<Option<Vec<u8>>, PdfError> {
     let catalog = doc
         .catalog()
         .map_err(|e| PdfError::NotAPdf(e.to_string()))?;
     let dict = |d: &'_ Dictionary, key: &[u8]| -> Option<Dictionary> {
-        entry(&doc, d, key).and_then(|o| o.as_dict().ok()).cloned()
+        entry(doc, d, key).and_then(|o| o.as_dict().ok()).cloned()
     };
-    let list = dict(catalog, b"Names")
+    let Some(list) = dict(catalog, b"Names")
         .and_then(|names| dict(&names, b"EmbeddedFiles"))
         .and_then(|files| {
-            entry(&doc, &files, b"Names")
+            entry(doc, &files, b"Names")
                 .and_then(|o| o.as_array().ok())
                 .cloned()
         })
-        .ok_or(PdfError::NoAttachment)?;
+    else {
+        return Ok(None);
+    };
     for pair in list.chunks(2) {
-        let [name, spec] = pair else { continue };
+        let [key, spec] = pair else { continue };
         let deref = |o| doc.dereference(o).ok().map(|(_, o)| o);
-        if deref(name).and_then(|n| n.as_str().ok()) != Some(ATTACHMENT_NAME.as_bytes()) {
+        if deref(key).and_then(|n| n.as_str().ok()) != Some(name.as_bytes()) {
             continue;
         }
         let stream = deref(spec)
             .and_then(|s| s.as_dict().ok())
             .and_then(|spec| dict(spec, b"EF"))
             .and_then(|ef| {
-                entry(&doc, &ef, b"F")
+                entry(doc, &ef, b"F")
                     .and_then(|s| s.as_stream().ok())
                     .cloned()
             })
             .ok_or(PdfError::NoAttachment)?;
-        let limit = crate::record::MAX_RECORD_BYTES;
         let bytes = if stream.dict.get(b"Filter").is_ok() {
             stream
                 .decompressed_content_with_limit(limit + 1)
@@ -185,7 +244,139 @@ pub fn extract_record(pdf: &[u8]) -> Result<Vec<u8>, PdfError> {
         } else {
             stream.content
         };
-        return Ok(bytes);
+        return Ok(Some(bytes));
     }
-    Err(PdfError::NoAttachment)
+    Ok(None)
+}
+
+/// The most a page's streams may decode to while hashing (fonts included).
+const MAX_PAGE_BYTES: usize = 256 * 1024 * 1024;
+
+/// SHA-256 over what the pages show, in page order: for each page its boxes, rotation, content
+/// streams, annotations and everything its resources reach (fonts, images, forms), streams decoded,
+/// dictionary keys sorted, each shared object once. It does not depend on compression or object
+/// numbers, so it is the same before and after the file is saved, and any change to a page's
+/// drawing operators, text, fonts or images changes it. The attachments, the document info and
+/// anything outside the page tree are not part of it.
+pub fn pages_digest(doc: &Document) -> Result<String, PdfError> {
+    use sha2::Digest as _;
+    let mut h = PageHasher {
+        doc,
+        sha: sha2::Sha256::new(),
+        seen: std::collections::HashMap::new(),
+        budget: MAX_PAGE_BYTES,
+    };
+    let pages = doc.get_pages();
+    h.put(format!("pages {}\n", pages.len()).as_bytes());
+    for (number, id) in pages {
+        h.put(format!("page {number}\n").as_bytes());
+        let page = doc
+            .get_dictionary(id)
+            .map_err(|e| PdfError::NotAPdf(e.to_string()))?;
+        for key in [
+            &b"MediaBox"[..],
+            b"CropBox",
+            b"Rotate",
+            b"Contents",
+            b"Resources",
+            b"Annots",
+        ] {
+            h.put(key);
+            match page.get(key) {
+                Ok(o) => h.object(o, 0)?,
+                Err(_) => h.put(b"-"),
+            }
+        }
+    }
+    Ok(h.sha
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+struct PageHasher<'d> {
+    doc: &'d Document,
+    sha: sha2::Sha256,
+    /// Objects already hashed, by the order they were first met (not their numbers).
+    seen: std::collections::HashMap<lopdf::ObjectId, usize>,
+    budget: usize,
+}
+
+impl PageHasher<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        use sha2::Digest as _;
+        self.sha.update((bytes.len() as u64).to_be_bytes());
+        self.sha.update(bytes);
+    }
+
+    fn object(&mut self, o: &Object, depth: usize) -> Result<(), PdfError> {
+        if depth > 64 {
+            return Err(PdfError::NotAPdf("objects nested too deeply".into()));
+        }
+        match o {
+            Object::Null => self.put(b"null"),
+            Object::Boolean(b) => self.put(if *b { b"true" } else { b"false" }),
+            // Numbers are written as text and read back (a whole real comes back as an integer):
+            // compare them as numbers, at a precision that survives.
+            Object::Integer(i) => self.put(format!("n{:.3}", *i as f64).as_bytes()),
+            Object::Real(r) => self.put(format!("n{r:.3}").as_bytes()),
+            Object::Name(n) => {
+                self.put(b"/");
+                self.put(n);
+            }
+            Object::String(s, _) => {
+                self.put(b"(");
+                self.put(s);
+            }
+            Object::Array(items) => {
+                self.put(format!("[{}", items.len()).as_bytes());
+                for item in items {
+                    self.object(item, depth + 1)?;
+                }
+            }
+            Object::Dictionary(d) => self.dict(d, &[], depth)?,
+            Object::Stream(s) => {
+                // Length and filters change with compression, not with what is shown.
+                self.dict(&s.dict, &[b"Length", b"Filter", b"DecodeParms"], depth)?;
+                let content = if s.dict.get(b"Filter").is_ok() {
+                    s.decompressed_content_with_limit(self.budget)
+                        .map_err(|e| PdfError::NotAPdf(e.to_string()))?
+                } else {
+                    s.content.clone()
+                };
+                self.budget = self.budget.saturating_sub(content.len());
+                self.put(b"stream");
+                self.put(&content);
+            }
+            Object::Reference(id) => {
+                if let Some(n) = self.seen.get(id) {
+                    self.put(format!("@{n}").as_bytes());
+                } else {
+                    let n = self.seen.len();
+                    self.seen.insert(*id, n);
+                    self.put(format!("R{n}").as_bytes());
+                    match self.doc.get_object(*id) {
+                        Ok(target) => self.object(target, depth + 1)?,
+                        Err(_) => self.put(b"missing"),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn dict(&mut self, d: &Dictionary, skip: &[&[u8]], depth: usize) -> Result<(), PdfError> {
+        let mut entries: Vec<(&Vec<u8>, &Object)> = d
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.as_slice()))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        self.put(format!("<<{}", entries.len()).as_bytes());
+        for (k, v) in entries {
+            self.put(k);
+            self.object(v, depth + 1)?;
+        }
+        Ok(())
+    }
 }

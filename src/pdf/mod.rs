@@ -12,7 +12,7 @@ pub mod preview;
 mod provision;
 pub mod text;
 
-pub use attach::{ATTACHMENT_NAME, extract_record};
+pub use attach::{ATTACHMENT_NAME, Attachments, extract_record, pages_digest, read_attachments};
 pub use preview::{DisclosurePreview, ExportPreview, disclosure_preview, preview};
 pub use provision::{ProvisionScope, provision_record};
 pub use text::Era;
@@ -110,6 +110,19 @@ pub struct ExportOptions {
     pub author: String,
     /// Some: a redacted copy for this recipient (the record given is already redacted).
     pub recipient: Option<RecipientCopy>,
+    /// What the file is in the employer ↔ clinician round trip (its envelope).
+    pub exchange: ExchangeOptions,
+}
+
+/// The exchange envelope's own entries (the hashes are computed when the file is written).
+#[derive(Debug, Clone, Default)]
+pub struct ExchangeOptions {
+    pub kind: crate::exchange::Kind,
+    /// The stored document the file is made from, named in the envelope even when the attached
+    /// record carries no id (a part alone, a recipient's copy). Default: the record's id.
+    pub document_id: Option<uuid::Uuid>,
+    /// An answer: the file received.
+    pub answers: Option<crate::exchange::Answers>,
 }
 
 impl ExportOptions {
@@ -122,6 +135,7 @@ impl ExportOptions {
             created: chrono::Utc::now(),
             author: String::new(),
             recipient: None,
+            exchange: ExchangeOptions::default(),
         }
     }
 
@@ -351,10 +365,35 @@ pub fn export(
         date: opts.created.format("D:%Y%m%d%H%M%SZ").to_string(),
     };
     // A part alone, or a copy with fields withheld, is not the document: without the id, importing
-    // it can only make a new document, never replace the stored one with less.
+    // it can only make a new document, never replace the stored one with less. A file of the
+    // round trip keeps it: the clinician's draft and the answer are matched by it (and importing
+    // one goes through the exchange rules, never a plain save).
     let mut attached = record.clone();
-    if opts.parts.is_some() || opts.recipient.is_some() {
+    let kind = opts.exchange.kind;
+    if kind == crate::exchange::Kind::Export && (opts.parts.is_some() || opts.recipient.is_some()) {
         attached.id = None;
     }
-    attach::finish(lo, Some(attached.to_pretty_json().as_bytes()), &info)
+    let mut envelope = crate::exchange::Envelope::new(kind, template);
+    envelope.document_id = opts.exchange.document_id.or(record.id);
+    envelope.revision = opts
+        .revision
+        .as_ref()
+        .map(|r| crate::exchange::RevisionStamp {
+            seq: r.seq,
+            sha256: r.sha256.clone(),
+        });
+    envelope.parts = opts.parts.clone();
+    envelope.answers = opts.exchange.answers.clone();
+    envelope.created_at = opts
+        .created
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let json = attached.to_pretty_json();
+    attach::finish(
+        lo,
+        Some(attach::Attached {
+            record_json: json.as_bytes(),
+            envelope: Some(envelope),
+        }),
+        &info,
+    )
 }

@@ -40,7 +40,7 @@ pub struct Disclosure {
     pub parts: Option<Vec<String>>,
     pub withheld: Vec<String>,
     pub file_sha256: Option<String>,
-    /// `export`
+    /// `export`; `for_clinician` / `from_clinician` for the files of the round trip.
     pub kind: String,
     pub created_at: String,
 }
@@ -122,6 +122,46 @@ fn decode(raw: Raw) -> Result<Disclosure, StoreError> {
     })
 }
 
+/// Inserts a line of `kind` (`export`, or the exchange kind of a round-trip file).
+pub(crate) fn insert(
+    conn: &rusqlite::Connection,
+    new: &NewDisclosure,
+    kind: &str,
+) -> Result<Uuid, StoreError> {
+    let case_id: String = conn
+        .query_row(
+            "SELECT case_id FROM documents WHERE id = ?1",
+            [new.document_id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::DocumentNotFound {
+            id: new.document_id.to_string(),
+        })?;
+    let id = Uuid::new_v4();
+    let consents: Vec<String> = new.consents.iter().map(Uuid::to_string).collect();
+    conn.execute(
+        "INSERT INTO disclosures (id, case_id, document_id, revision_seq, revision_sha256, recipient,
+             consent_id, consent_ids, parts, withheld, file_sha256, kind, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            id.to_string(),
+            case_id,
+            new.document_id.to_string(),
+            new.revision_seq,
+            new.revision_sha256,
+            new.recipient,
+            json(&consents),
+            new.parts.as_deref().map(json),
+            json(&new.withheld),
+            new.file_sha256,
+            kind,
+            now()
+        ],
+    )?;
+    Ok(id)
+}
+
 fn json(list: &[String]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }
@@ -129,37 +169,11 @@ fn json(list: &[String]) -> String {
 impl Store {
     /// Appends a line to the log. Call it after the file was written and synced.
     pub fn log_disclosure(&mut self, new: &NewDisclosure) -> Result<Disclosure, StoreError> {
-        let case_id: String = self
-            .conn
-            .query_row(
-                "SELECT case_id FROM documents WHERE id = ?1",
-                [new.document_id.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::DocumentNotFound {
-                id: new.document_id.to_string(),
-            })?;
-        let id = Uuid::new_v4();
-        let consents: Vec<String> = new.consents.iter().map(Uuid::to_string).collect();
-        self.conn.execute(
-            "INSERT INTO disclosures (id, case_id, document_id, revision_seq, revision_sha256, recipient,
-                 consent_id, consent_ids, parts, withheld, file_sha256, kind, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, 'export', ?11)",
-            params![
-                id.to_string(),
-                case_id,
-                new.document_id.to_string(),
-                new.revision_seq,
-                new.revision_sha256,
-                new.recipient,
-                json(&consents),
-                new.parts.as_deref().map(json),
-                json(&new.withheld),
-                new.file_sha256,
-                now()
-            ],
-        )?;
+        let id = insert(&self.conn, new, "export")?;
+        self.disclosure(id)
+    }
+
+    pub(crate) fn disclosure(&self, id: Uuid) -> Result<Disclosure, StoreError> {
         let raw =
             self.conn
                 .query_row(&format!("{SELECT} WHERE x.id = ?1"), [id.to_string()], raw)?;

@@ -1,9 +1,10 @@
 //! Saving records as documents with append-only revisions, and reading them back.
 
 use super::{Store, StoreError, now, search};
+use crate::exchange::{ExchangeError, ReadOnly, read_only_violations};
 use crate::record::{DocStatus, Mode, Record, parse_record, validate};
-use crate::template::Template;
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use crate::template::{Registry, Template};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -104,156 +105,216 @@ fn parse_status(s: &str) -> Result<DocStatus, StoreError> {
     })
 }
 
+/// A record checked and ready to be written.
+pub(crate) struct Prepared {
+    stored: Record,
+    id: Uuid,
+    json: String,
+    sha: String,
+    title: String,
+    review_on: Option<String>,
+    body: String,
+}
+
+/// Everything that needs no transaction: the form, the status, validation, the canonical JSON.
+pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, StoreError> {
+    let template = registry
+        .get(&record.template)
+        .ok_or_else(|| StoreError::Corrupt {
+            detail: format!("unknown template {}", record.template),
+        })?;
+    if record.status == DocStatus::Superseded {
+        return Err(StoreError::Finalized {
+            id: record.id.map(|i| i.to_string()).unwrap_or_default(),
+        });
+    }
+    let problems = validate(record, template, Mode::for_status(record.status));
+    if !problems.is_empty() {
+        return Err(StoreError::Invalid { problems });
+    }
+    let mut stored = record.clone();
+    let id = *stored.id.get_or_insert_with(Uuid::new_v4);
+    let json = stored.canonical_json();
+    let sha = sha256_hex(json.as_bytes());
+    let title = display_name(&stored, template).unwrap_or_default();
+    let review_on = review_date(&stored, template);
+    let body = search::index_text(&stored, template, &title);
+    Ok(Prepared {
+        stored,
+        id,
+        json,
+        sha,
+        title,
+        review_on,
+        body,
+    })
+}
+
+/// Writes a prepared record inside `tx`. `read_only`: the fields to keep, when the caller is
+/// recording them in the same transaction; None: the ones stored for the document.
+pub(crate) fn write(
+    tx: &Transaction<'_>,
+    p: &Prepared,
+    case: Option<Uuid>,
+    read_only: Option<&ReadOnly>,
+) -> Result<SaveOutcome, StoreError> {
+    let Prepared {
+        stored,
+        id,
+        json,
+        sha,
+        title,
+        review_on,
+        body,
+    } = p;
+    let id = *id;
+    let now = now();
+    let kept = match read_only {
+        Some(r) => Some(r.clone()),
+        None => super::exchanges::read_only_in(tx, id)?,
+    };
+    if let Some(kept) = kept {
+        let fields = read_only_violations(&kept, stored);
+        if !fields.is_empty() {
+            return Err(ExchangeError::ReadOnlyField {
+                document: id.to_string(),
+                fields,
+            }
+            .into());
+        }
+    }
+    let existing: Option<(String, String, String, i64)> = tx
+        .query_row(
+            "SELECT case_id, template, status, head_seq FROM documents WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let outcome = match existing {
+        Some((case_id, doc_template, status, head_seq)) => {
+            let case_id = parse_uuid(&case_id)?;
+            if case.is_some_and(|c| c != case_id) {
+                return Err(StoreError::CaseMismatch { id: id.to_string() });
+            }
+            if doc_template != stored.template {
+                return Err(StoreError::TemplateMismatch {
+                    id: id.to_string(),
+                    found: doc_template,
+                    expected: stored.template.clone(),
+                });
+            }
+            let head_sha: String = tx.query_row(
+                "SELECT sha256 FROM revisions WHERE document_id = ?1 AND seq = ?2",
+                params![id.to_string(), head_seq],
+                |r| r.get(0),
+            )?;
+            if head_sha == *sha {
+                return Ok(SaveOutcome {
+                    document_id: id,
+                    case_id,
+                    seq: head_seq,
+                    sha256: sha.clone(),
+                    created: false,
+                    unchanged: true,
+                });
+            }
+            if parse_status(&status)? != DocStatus::Draft {
+                return Err(StoreError::Finalized { id: id.to_string() });
+            }
+            let seq = head_seq + 1;
+            tx.execute(
+                "INSERT INTO revisions (document_id, seq, status, record_json, sha256, prev_sha256, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![id.to_string(), seq, stored.status.as_str(), json, sha, head_sha, now],
+            )?;
+            tx.execute(
+                "UPDATE documents SET status = ?2, title = ?3, head_seq = ?4, updated_at = ?5, review_on = ?6 WHERE id = ?1",
+                params![id.to_string(), stored.status.as_str(), title, seq, now, review_on],
+            )?;
+            tx.execute(
+                "UPDATE cases SET updated_at = ?2 WHERE id = ?1",
+                params![case_id.to_string(), now],
+            )?;
+            SaveOutcome {
+                document_id: id,
+                case_id,
+                seq,
+                sha256: sha.clone(),
+                created: false,
+                unchanged: false,
+            }
+        }
+        None => {
+            let case_id = match case {
+                Some(c) => {
+                    let found: Option<i64> = tx
+                        .query_row("SELECT 1 FROM cases WHERE id = ?1", [c.to_string()], |r| {
+                            r.get(0)
+                        })
+                        .optional()?;
+                    if found.is_none() {
+                        return Err(StoreError::CaseNotFound { id: c.to_string() });
+                    }
+                    c
+                }
+                None => {
+                    let c = Uuid::new_v4();
+                    let name = if title.is_empty() {
+                        "(名前なし)".to_string()
+                    } else {
+                        title.clone()
+                    };
+                    tx.execute(
+                        "INSERT INTO cases (id, display_name, status, created_at, updated_at)
+                         VALUES (?1, ?2, 'open', ?3, ?3)",
+                        params![c.to_string(), name, now],
+                    )?;
+                    c
+                }
+            };
+            tx.execute(
+                "UPDATE cases SET updated_at = ?2 WHERE id = ?1",
+                params![case_id.to_string(), now],
+            )?;
+            tx.execute(
+                "INSERT INTO documents (id, case_id, template, template_version, status, title, head_seq, created_at, updated_at, review_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?8)",
+                params![id.to_string(), case_id.to_string(), stored.template, stored.template_version, stored.status.as_str(), title, now, review_on],
+            )?;
+            tx.execute(
+                "INSERT INTO revisions (document_id, seq, status, record_json, sha256, prev_sha256, created_at)
+                 VALUES (?1, 1, ?2, ?3, ?4, NULL, ?5)",
+                params![id.to_string(), stored.status.as_str(), json, sha, now],
+            )?;
+            SaveOutcome {
+                document_id: id,
+                case_id,
+                seq: 1,
+                sha256: sha.clone(),
+                created: true,
+                unchanged: false,
+            }
+        }
+    };
+    search::reindex(tx, id, outcome.case_id, body)?;
+    Ok(outcome)
+}
+
 impl Store {
     /// Validates `record` (as a draft or for finalizing, by its status) and saves it: a new
     /// document in `case` (or in a new case named after the record), or a new revision of the
-    /// document with the record's id. Returns only after the transaction has committed.
+    /// document with the record's id. A document received in the round trip keeps its read-only
+    /// fields (exchange::read_only_violations). Returns only after the transaction has committed.
     pub fn save_record(
         &mut self,
         record: &Record,
         case: Option<Uuid>,
     ) -> Result<SaveOutcome, StoreError> {
-        let template = self
-            .registry
-            .get(&record.template)
-            .ok_or_else(|| StoreError::Corrupt {
-                detail: format!("unknown template {}", record.template),
-            })?;
-        if record.status == DocStatus::Superseded {
-            return Err(StoreError::Finalized {
-                id: record.id.map(|i| i.to_string()).unwrap_or_default(),
-            });
-        }
-        let problems = validate(record, template, Mode::for_status(record.status));
-        if !problems.is_empty() {
-            return Err(StoreError::Invalid { problems });
-        }
-        let mut stored = record.clone();
-        let id = *stored.id.get_or_insert_with(Uuid::new_v4);
-        let json = stored.canonical_json();
-        let sha = sha256_hex(json.as_bytes());
-        let title = display_name(&stored, template).unwrap_or_default();
-        let review_on = review_date(&stored, template);
-        let now = now();
-        let body = search::index_text(&stored, template, &title);
-
+        let prepared = prepare(self.registry, record)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let existing: Option<(String, String, String, i64)> = tx
-            .query_row(
-                "SELECT case_id, template, status, head_seq FROM documents WHERE id = ?1",
-                [id.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let outcome = match existing {
-            Some((case_id, doc_template, status, head_seq)) => {
-                let case_id = parse_uuid(&case_id)?;
-                if case.is_some_and(|c| c != case_id) {
-                    return Err(StoreError::CaseMismatch { id: id.to_string() });
-                }
-                if doc_template != stored.template {
-                    return Err(StoreError::TemplateMismatch {
-                        id: id.to_string(),
-                        found: doc_template,
-                        expected: stored.template.clone(),
-                    });
-                }
-                let head_sha: String = tx.query_row(
-                    "SELECT sha256 FROM revisions WHERE document_id = ?1 AND seq = ?2",
-                    params![id.to_string(), head_seq],
-                    |r| r.get(0),
-                )?;
-                if head_sha == sha {
-                    return Ok(SaveOutcome {
-                        document_id: id,
-                        case_id,
-                        seq: head_seq,
-                        sha256: sha,
-                        created: false,
-                        unchanged: true,
-                    });
-                }
-                if parse_status(&status)? != DocStatus::Draft {
-                    return Err(StoreError::Finalized { id: id.to_string() });
-                }
-                let seq = head_seq + 1;
-                tx.execute(
-                    "INSERT INTO revisions (document_id, seq, status, record_json, sha256, prev_sha256, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![id.to_string(), seq, stored.status.as_str(), json, sha, head_sha, now],
-                )?;
-                tx.execute(
-                    "UPDATE documents SET status = ?2, title = ?3, head_seq = ?4, updated_at = ?5, review_on = ?6 WHERE id = ?1",
-                    params![id.to_string(), stored.status.as_str(), title, seq, now, review_on],
-                )?;
-                tx.execute(
-                    "UPDATE cases SET updated_at = ?2 WHERE id = ?1",
-                    params![case_id.to_string(), now],
-                )?;
-                SaveOutcome {
-                    document_id: id,
-                    case_id,
-                    seq,
-                    sha256: sha,
-                    created: false,
-                    unchanged: false,
-                }
-            }
-            None => {
-                let case_id = match case {
-                    Some(c) => {
-                        let found: Option<i64> = tx
-                            .query_row("SELECT 1 FROM cases WHERE id = ?1", [c.to_string()], |r| {
-                                r.get(0)
-                            })
-                            .optional()?;
-                        if found.is_none() {
-                            return Err(StoreError::CaseNotFound { id: c.to_string() });
-                        }
-                        c
-                    }
-                    None => {
-                        let c = Uuid::new_v4();
-                        let name = if title.is_empty() {
-                            "(名前なし)".to_string()
-                        } else {
-                            title.clone()
-                        };
-                        tx.execute(
-                            "INSERT INTO cases (id, display_name, status, created_at, updated_at)
-                             VALUES (?1, ?2, 'open', ?3, ?3)",
-                            params![c.to_string(), name, now],
-                        )?;
-                        c
-                    }
-                };
-                tx.execute(
-                    "UPDATE cases SET updated_at = ?2 WHERE id = ?1",
-                    params![case_id.to_string(), now],
-                )?;
-                tx.execute(
-                    "INSERT INTO documents (id, case_id, template, template_version, status, title, head_seq, created_at, updated_at, review_on)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?8)",
-                    params![id.to_string(), case_id.to_string(), stored.template, stored.template_version, stored.status.as_str(), title, now, review_on],
-                )?;
-                tx.execute(
-                    "INSERT INTO revisions (document_id, seq, status, record_json, sha256, prev_sha256, created_at)
-                     VALUES (?1, 1, ?2, ?3, ?4, NULL, ?5)",
-                    params![id.to_string(), stored.status.as_str(), json, sha, now],
-                )?;
-                SaveOutcome {
-                    document_id: id,
-                    case_id,
-                    seq: 1,
-                    sha256: sha,
-                    created: true,
-                    unchanged: false,
-                }
-            }
-        };
-        search::reindex(&tx, id, outcome.case_id, &body)?;
+        let outcome = write(&tx, &prepared, case, None)?;
         tx.commit()?;
         Ok(outcome)
     }

@@ -64,6 +64,8 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Consent(#[from] crate::consent::ConsentError),
+    #[error(transparent)]
+    Exchange(#[from] crate::exchange::ExchangeError),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
 }
@@ -109,12 +111,16 @@ impl UserError for StoreError {
             StoreError::AutosaveTooLarge { .. } => "store.autosave_too_large",
             StoreError::FileGone { .. } => "store.file_gone",
             StoreError::Consent(e) => e.code(),
+            StoreError::Exchange(e) => e.code(),
             StoreError::Sqlite(_) => "store.database",
         }
     }
 
     fn message(&self) -> Text {
         if let StoreError::Consent(e) = self {
+            return e.message();
+        }
+        if let StoreError::Exchange(e) = self {
             return e.message();
         }
         let ja = match self {
@@ -179,6 +185,7 @@ impl UserError for StoreError {
             ),
             StoreError::BadCaseField { field, ja, .. } => format!("{}: {ja}", case_field_ja(field)),
             StoreError::Consent(e) => e.message().ja,
+            StoreError::Exchange(e) => e.message().ja,
             StoreError::Sqlite(e) => format!("データベースの操作に失敗しました: {e}"),
         };
         Text {

@@ -9,6 +9,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
     ("0002_app", include_str!("migrations/0002_app.sql")),
     ("0003_consent", include_str!("migrations/0003_consent.sql")),
+    (
+        "0004_exchange",
+        include_str!("migrations/0004_exchange.sql"),
+    ),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -1,5 +1,5 @@
 //! The encrypted store: one SQLCipher file holding cases, documents, their append-only revisions,
-//! consents and disclosures, plus a search index. Every write is one transaction.
+//! consents and disclosures, the files of the round trip (exchanges), plus a search index. Every write is one transaction.
 
 mod autosave;
 mod cases;
@@ -7,6 +7,7 @@ mod consents;
 mod disclosures;
 mod documents;
 mod error;
+mod exchanges;
 mod migrate;
 mod presence;
 mod rekey;
@@ -18,6 +19,7 @@ pub use cases::{CaseFilter, CaseStatus, CaseSummary, MAX_CASE_TEXT, NewCase};
 pub use disclosures::{Disclosure, NewDisclosure};
 pub use documents::{DocumentSummary, DocumentView, RevisionInfo, SaveOutcome};
 pub use error::StoreError;
+pub use exchanges::{Known, Receipt, ReceivedPart};
 pub use search::SearchHit;
 pub use verify::{VerifyFailure, VerifyReport};
 

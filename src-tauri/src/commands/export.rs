@@ -83,6 +83,8 @@ fn provide_request(req: &ExportRequest) -> provide::Request {
         era: req.era,
         parts: req.parts.clone(),
         recipient: req.recipient.clone().filter(|r| !r.trim().is_empty()),
+        // The round trip (Part A for the clinician and back) is the CLI's for now.
+        kind: taiwa::exchange::Kind::Export,
     }
 }
 

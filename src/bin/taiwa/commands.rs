@@ -6,6 +6,7 @@ use crate::{Command, ConsentCommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use taiwa::consent::{self, ConsentError, NewConsent};
+use taiwa::exchange::{ExchangeError, Kind};
 use taiwa::i18n::{Text, UserError};
 use taiwa::pdf::{ExportOptions, PdfError, ProvisionScope, RevisionRef};
 use taiwa::provide::{self, ProvideError};
@@ -63,6 +64,10 @@ pub enum CliError {
     NotARouteMap {
         template: String,
     },
+    Exchange {
+        path: Option<PathBuf>,
+        source: ExchangeError,
+    },
     /// The file was written but its disclosure could not be logged.
     Unlogged {
         path: PathBuf,
@@ -75,6 +80,7 @@ impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Invalid { problems } => CliError::Problems { problems },
+            StoreError::Exchange(source) => CliError::Exchange { path: None, source },
             other => CliError::Store(other),
         }
     }
@@ -128,6 +134,16 @@ impl CliError {
                 "データの保存場所(ホームディレクトリ)が見つかりません。--db か TAIWA_DB で指定してください",
                 "no data directory (no home directory?); give --db or TAIWA_DB",
             ),
+            CliError::Exchange { path, source } => {
+                let m = source.message();
+                match path {
+                    Some(p) => Text::new(
+                        format!("{}: {}", p.display(), m.ja),
+                        format!("{}: {}", p.display(), m.en),
+                    ),
+                    None => m,
+                }
+            }
             CliError::Pdf { path, source } => {
                 let m = source.message();
                 match path {
@@ -213,12 +229,28 @@ impl CliError {
         if let CliError::Store(e) | CliError::Unlogged { source: e, .. } = self {
             out.push_str(&format!("\n[{}]", e.code()));
         }
+        if let CliError::Exchange { source, .. } = self {
+            out.push_str(&format!("\n[{}]", source.code()));
+        }
         out
     }
 
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             CliError::Problems { .. } | CliError::VerifyFailed => 1,
+            CliError::Exchange {
+                source:
+                    ExchangeError::RecordChanged
+                    | ExchangeError::PagesChanged
+                    | ExchangeError::PartDiffers { .. }
+                    | ExchangeError::EnvelopeMismatch { .. }
+                    | ExchangeError::ReadOnlyField { .. },
+                ..
+            } => 1,
+            CliError::Exchange {
+                source: ExchangeError::Pdf(PdfError::FontLoad | PdfError::Write(_)),
+                ..
+            } => 3,
             CliError::Store(StoreError::Consent(ConsentError::Refused { .. })) => 4,
             CliError::Store(
                 StoreError::DocumentNotFound { .. }
@@ -288,16 +320,95 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             }
         }
         Command::Import { file, case } => {
-            let record = read_record(&file, registry)?;
+            if !is_pdf(&file) {
+                let record = read_record(&file, registry)?;
+                let mut store = open_store(ctx, OpenMode::CreateIfMissing)?;
+                let outcome = store.save_record(&record, case)?;
+                print_unchanged(ctx, &outcome);
+                out!("{}", outcome.document_id);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let got = read_pdf(&file)?
+                .received(registry)
+                .map_err(|source| CliError::Exchange {
+                    path: Some(file.clone()),
+                    source,
+                })?;
             let mut store = open_store(ctx, OpenMode::CreateIfMissing)?;
-            let outcome = store.save_record(&record, case)?;
-            if outcome.unchanged {
-                match ctx.lang {
-                    Lang::Ja => eprintln!("変更はありません(版 {} のまま)", outcome.seq),
-                    Lang::En => eprintln!("unchanged (still revision {})", outcome.seq),
+            let receipt = store
+                .receive(&got, case)
+                .map_err(|e| match CliError::from(e) {
+                    CliError::Exchange { source, .. } => CliError::Exchange {
+                        path: Some(file.clone()),
+                        source,
+                    },
+                    other => other,
+                })?;
+            print_unchanged(ctx, &receipt.save);
+            out!("{}", receipt.save.document_id);
+            let template = registry.get(&got.record.template);
+            let label = |path: &str| {
+                template
+                    .and_then(|t| t.field(path))
+                    .map(|f| f.label.get(ctx.lang).to_string())
+                    .unwrap_or_default()
+            };
+            match receipt.kind {
+                Kind::Export => {}
+                Kind::ForClinician => {
+                    for path in &receipt.read_only {
+                        out!("read-only\t{path}\t{}", label(path));
+                    }
+                    match ctx.lang {
+                        Lang::Ja => eprintln!(
+                            "主治医意見(Part B)の下書きを開きました(版 {})。受け取った Part A と本人の氏名・生年月日・住所の {} 項目は読み取り専用です",
+                            receipt.save.seq,
+                            receipt.read_only.len()
+                        ),
+                        Lang::En => eprintln!(
+                            "opened the draft of the physician's opinion (Part B), revision {}; {} field(s) (Part A as received, the patient's identity) are read-only",
+                            receipt.save.seq,
+                            receipt.read_only.len()
+                        ),
+                    }
+                }
+                Kind::FromClinician => {
+                    // Paths and labels only: no value leaves the database on the terminal.
+                    for c in &receipt.changes {
+                        out!("{}\t{}\t{}", c.kind.as_str(), c.path, label(&c.path));
+                    }
+                    match ctx.lang {
+                        Lang::Ja => eprintln!(
+                            "主治医の回答を版 {} として取り込みました(変更 {} 項目)",
+                            receipt.save.seq,
+                            receipt.changes.len()
+                        ),
+                        Lang::En => eprintln!(
+                            "imported the physician's answer as revision {} ({} field(s) changed)",
+                            receipt.save.seq,
+                            receipt.changes.len()
+                        ),
+                    }
+                    if !receipt.edited_since_sent.is_empty() {
+                        let list = receipt.edited_since_sent.join(", ");
+                        match ctx.lang {
+                            Lang::Ja => eprintln!(
+                                "注意: 送った後にここで変更した Part A の項目があります(回答は送った版へのものです): {list}"
+                            ),
+                            Lang::En => eprintln!(
+                                "note: Part A was changed here after it was sent (the answer is to the version sent): {list}"
+                            ),
+                        }
+                    }
                 }
             }
-            out!("{}", outcome.document_id);
+        }
+        Command::VerifyPdf { file, no_db } => return verify_pdf(ctx, &file, no_db),
+        Command::ReadOnly { id } => {
+            let store = open_store(ctx, OpenMode::ExistingOnly)?;
+            for path in store.read_only_fields(&id)? {
+                out!("{path}");
+            }
         }
         Command::Export {
             source,
@@ -305,10 +416,23 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             era,
             part,
             recipient,
+            for_clinician,
+            for_employer,
         } => {
             let parts = if part.is_empty() { None } else { Some(part) };
+            let kind = match (for_clinician, for_employer) {
+                (true, _) => Kind::ForClinician,
+                (_, true) => Kind::FromClinician,
+                _ => Kind::Export,
+            };
             let path = Path::new(&source);
-            if path.exists() {
+            if kind != Kind::Export {
+                // The round trip starts from a stored document: it is logged and matched by id.
+                let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
+                export_stored(
+                    ctx, &mut store, &source, &output, era, parts, recipient, kind,
+                )?;
+            } else if path.exists() {
                 // A file is not in the ledger: no consent can be looked up, nothing is logged.
                 if recipient.is_some() {
                     return Err(StoreError::from(ConsentError::NotStored).into());
@@ -326,7 +450,9 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 out!("{}", output.display());
             } else {
                 let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
-                export_stored(ctx, &mut store, &source, &output, era, parts, recipient)?;
+                export_stored(
+                    ctx, &mut store, &source, &output, era, parts, recipient, kind,
+                )?;
             }
         }
         Command::Consent { action } => consent_command(ctx, action)?,
@@ -497,6 +623,9 @@ fn checked_template(
 
 /// Exports a stored document (whole, or redacted for a recipient within their consents), writes
 /// the file durably, then logs the disclosure. A file that cannot be logged is deleted again.
+/// `kind`: a file of the round trip (Part A for the clinician, or the clinician's answer) goes to
+/// a named recipient (by default the one the record names) and needs their consent.
+#[allow(clippy::too_many_arguments)]
 fn export_stored(
     ctx: &Ctx,
     store: &mut Store,
@@ -505,6 +634,7 @@ fn export_stored(
     era: taiwa::pdf::Era,
     parts: Option<Vec<String>>,
     recipient: Option<String>,
+    kind: Kind,
 ) -> Result<(), CliError> {
     let request = provide::Request {
         id: id.to_string(),
@@ -512,10 +642,12 @@ fn export_stored(
         era,
         parts,
         recipient,
+        kind,
     };
     let prepared = provide::prepare(store, &request).map_err(|e| match e {
         ProvideError::Store(e) => CliError::from(e),
         ProvideError::Pdf(source) => CliError::Pdf { path: None, source },
+        ProvideError::Exchange(source) => CliError::Exchange { path: None, source },
         ProvideError::Invalid(problems) => CliError::Problems { problems },
     })?;
     write_private(output, &prepared.bytes)?;
@@ -655,25 +787,55 @@ pub(crate) fn load_source(
     ))
 }
 
+fn is_pdf(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+}
+
+/// A PDF read and its hashes recomputed (nothing judged yet).
+fn read_pdf(path: &Path) -> Result<taiwa::exchange::Inspection, CliError> {
+    let file_err = |source| CliError::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(file_err)?.len();
+    if size > MAX_PDF_BYTES {
+        return Err(CliError::Pdf {
+            path: Some(path.to_path_buf()),
+            source: PdfError::NotAPdf(format!("{size} bytes; at most {MAX_PDF_BYTES}")),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(file_err)?;
+    taiwa::exchange::inspect(&bytes).map_err(|source| CliError::Exchange {
+        path: Some(path.to_path_buf()),
+        source,
+    })
+}
+
+fn print_unchanged(ctx: &Ctx, outcome: &taiwa::store::SaveOutcome) {
+    if outcome.unchanged {
+        match ctx.lang {
+            Lang::Ja => eprintln!("変更はありません(版 {} のまま)", outcome.seq),
+            Lang::En => eprintln!("unchanged (still revision {})", outcome.seq),
+        }
+    }
+}
+
 fn read_record(path: &Path, registry: &Registry) -> Result<Record, CliError> {
     let file_err = |source| CliError::File {
         path: path.to_path_buf(),
         source,
     };
     let size = std::fs::metadata(path).map_err(file_err)?.len();
-    let looks_pdf = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
-    if looks_pdf && size <= MAX_PDF_BYTES {
-        let bytes = std::fs::read(path).map_err(file_err)?;
-        let json = taiwa::pdf::extract_record(&bytes).map_err(|source| CliError::Pdf {
-            path: Some(path.to_path_buf()),
-            source,
-        })?;
-        return parse_record(&json, registry).map_err(|source| CliError::Record {
-            path: path.to_path_buf(),
-            source,
-        });
+    if is_pdf(path) && size <= MAX_PDF_BYTES {
+        // Checked as an import checks it: a file changed after Taiwa made it is refused.
+        let got = read_pdf(path)?
+            .received(registry)
+            .map_err(|source| CliError::Exchange {
+                path: Some(path.to_path_buf()),
+                source,
+            })?;
+        return Ok(got.record);
     }
     if size > MAX_RECORD_BYTES as u64 {
         return Err(CliError::Record {
@@ -786,4 +948,178 @@ fn print_field(f: &Field, lang: Lang, depth: usize) {
             print_field(sub, lang, depth + 1);
         }
     }
+}
+
+/// `taiwa verify-pdf`: every check on one file, each on its own line; the exit code says the
+/// worst (see main.rs).
+fn verify_pdf(ctx: &Ctx, file: &Path, no_db: bool) -> Result<ExitCode, CliError> {
+    let registry = Registry::builtin();
+    let insp = read_pdf(file)?;
+    let ja = ctx.lang == Lang::Ja;
+    let say = |ja_text: String, en_text: String| {
+        if ja {
+            out!("{ja_text}");
+        } else {
+            out!("{en_text}");
+        }
+    };
+    say(
+        format!(
+            "ファイル: {} (SHA-256 {})",
+            file.display(),
+            insp.file_sha256
+        ),
+        format!("file: {} (SHA-256 {})", file.display(), insp.file_sha256),
+    );
+    let mut code = 0u8;
+    match &insp.envelope {
+        None => {
+            say(
+                "完全性の情報: なし(交換情報のない、以前の Taiwa の PDF です。変更の有無は確かめられません)".into(),
+                "integrity: no integrity information (a PDF from a Taiwa before the exchange envelope; changes cannot be detected)".into(),
+            );
+            code = 6;
+        }
+        Some(env) => {
+            let ok = |b: Option<bool>| b == Some(true);
+            say(
+                format!(
+                    "添付の記録 (record.json): {}",
+                    if ok(insp.record_intact()) {
+                        "SHA-256 と一致"
+                    } else {
+                        "一致しません(作成後に変更されています)"
+                    }
+                ),
+                format!(
+                    "record.json: {}",
+                    if ok(insp.record_intact()) {
+                        "matches its SHA-256"
+                    } else {
+                        "DOES NOT MATCH its SHA-256 (changed after Taiwa made the file)"
+                    }
+                ),
+            );
+            say(
+                format!(
+                    "ページ: {}",
+                    if ok(insp.pages_intact()) {
+                        "SHA-256 と一致"
+                    } else {
+                        "一致しません(作成後に変更されています)"
+                    }
+                ),
+                format!(
+                    "pages: {}",
+                    if ok(insp.pages_intact()) {
+                        "match their SHA-256"
+                    } else {
+                        "DO NOT MATCH their SHA-256 (changed after Taiwa made the file)"
+                    }
+                ),
+            );
+            say(
+                format!("様式: {} 版 {}", env.template, env.template_version),
+                format!("form: {} version {}", env.template, env.template_version),
+            );
+            say(
+                format!("種類: {}", env.kind.as_str()),
+                format!("kind: {}", env.kind.as_str()),
+            );
+            let doc = env
+                .document_id
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "-".into());
+            let rev = env
+                .revision
+                .as_ref()
+                .map(|r| format!("r{} {}", r.seq, r.sha256))
+                .unwrap_or_else(|| "-".into());
+            say(
+                format!("文書: {doc}  版: {rev}"),
+                format!("document: {doc}  revision: {rev}"),
+            );
+            if let Some(a) = &env.answers {
+                let rev = a
+                    .revision
+                    .as_ref()
+                    .map(|r| format!("r{} {}", r.seq, r.sha256))
+                    .unwrap_or_else(|| "-".into());
+                say(
+                    format!("回答先: record.json {} (版 {rev})", a.record_sha256),
+                    format!("answers: record.json {} (revision {rev})", a.record_sha256),
+                );
+            }
+            if let Err(e) = insp.check(registry) {
+                let m = e.message();
+                say(format!("判定: {}", m.ja), format!("result: {}", m.en));
+                return Ok(ExitCode::from(match e {
+                    ExchangeError::RecordChanged | ExchangeError::PagesChanged => 1,
+                    _ => 2,
+                }));
+            }
+        }
+    }
+    let db_path = match &ctx.db {
+        Some(p) => Some(p.clone()),
+        None => default_db_path(),
+    };
+    match db_path.filter(|p| !no_db && is_database_file(p)) {
+        None => say(
+            "データベース: 確認していません".into(),
+            "database: not checked".into(),
+        ),
+        Some(_) => {
+            let store = open_store(ctx, OpenMode::ExistingOnly)?;
+            let known = store.known(&insp)?;
+            use taiwa::store::Known;
+            let (j, e) = match &known {
+                Known::ExportedHere {
+                    revision_seq, at, ..
+                } => {
+                    let r = revision_seq.map(|s| format!("r{s}")).unwrap_or_default();
+                    (
+                        format!("データベース: このファイルは {at} にここから出力されました({r})"),
+                        format!("database: this very file was exported from here on {at} ({r})"),
+                    )
+                }
+                Known::Revision { document_id, seq } => (
+                    format!("データベース: 文書 {document_id} の版 r{seq} があります"),
+                    format!("database: knows revision r{seq} of document {document_id}"),
+                ),
+                Known::Received { document_id, at } => (
+                    format!("データベース: {at} に文書 {document_id} として受け取った記録です"),
+                    format!("database: received here on {at} as document {document_id}"),
+                ),
+                Known::AnswersSent {
+                    document_id,
+                    seq,
+                    at,
+                } => (
+                    format!(
+                        "データベース: {at} に文書 {document_id} の版 r{seq} から主治医向けに出力したファイルへの回答です"
+                    ),
+                    format!(
+                        "database: answers the file exported for the clinician on {at} from revision r{seq} of document {document_id}"
+                    ),
+                ),
+                Known::DocumentOnly { document_id } => (
+                    format!("データベース: 文書 {document_id} はありますが、この版は知りません"),
+                    format!("database: document {document_id} is here, but not this revision"),
+                ),
+                Known::Unknown => (
+                    "データベース: この文書も版も知りません".into(),
+                    "database: knows neither this document nor this revision".into(),
+                ),
+            };
+            say(j, e);
+            if code == 0 && !known.is_known() {
+                code = 5;
+            }
+        }
+    }
+    if code == 0 {
+        say("判定: 変更されていません".into(), "result: intact".into());
+    }
+    Ok(ExitCode::from(code))
 }

@@ -1,7 +1,15 @@
 //! `taiwa`: the core, headless. Exit codes: 0 done; 1 the record or the store has problems
-//! (validation, verification); 2 bad input or usage (unreadable file, malformed record); 3 the store
+//! (validation, verification), or a file of the round trip was changed after Taiwa made it (its
+//! record or its pages do not match their SHA-256, an answer's Part A is not what was sent) or
+//! changes a read-only field; 2 bad input or usage (unreadable file, malformed record, unknown
+//! envelope format, form or form version, a file that is not for this database); 3 the store
 //! could not be used (passphrase, disk, permissions), or an exported file could not be logged;
 //! 4 refused: no valid consent lets the document go to the recipient named.
+//!
+//! `taiwa verify-pdf` alone: 0 intact (and known here, or no database checked); 1 changed (the
+//! record or the pages do not match); 2 not a Taiwa PDF, or an envelope/form this Taiwa cannot
+//! read; 3 the database could not be used; 5 intact, but this database does not know the
+//! revision; 6 no integrity information (a PDF from a Taiwa before the envelope).
 
 mod commands;
 mod passphrase;
@@ -48,7 +56,10 @@ enum Command {
         finalize: bool,
     },
     /// Store a record file (.json, or a PDF exported by Taiwa) as a new document, or as a new
-    /// revision of the document with its id.
+    /// revision of the document with its id. A PDF's integrity is checked first. Part A made
+    /// with --for-clinician opens a linked Part B draft (prints the id, then the read-only
+    /// fields); an answer made with --for-employer becomes the next revision of the document it
+    /// answers (prints the id, then the fields it added, changed or removed).
     Import {
         file: PathBuf,
         /// Put the new document into this case (uuid); default: a new case.
@@ -73,6 +84,28 @@ enum Command {
         /// Every export of a stored document is logged (see `taiwa disclosures`).
         #[arg(long, value_name = "TEXT")]
         recipient: Option<String>,
+        /// Part A for the attending physician (work-consideration), with the document id kept so
+        /// that the answer comes back to this document. Recipient by default: wi_to_institution
+        /// + wi_to_doctor; needs their consent like --recipient.
+        #[arg(long, conflicts_with_all = ["part", "for_employer"])]
+        for_clinician: bool,
+        /// The clinician's answer: Part A as received and Part B, for the employer (by default
+        /// wi_company; needs their consent). Only for a document received with --for-clinician.
+        #[arg(long, conflicts_with = "part")]
+        for_employer: bool,
+    },
+    /// Check a PDF made by Taiwa: does the attached record match its SHA-256, do the pages, which
+    /// form, document and revision it is, and whether this database knows that revision.
+    VerifyPdf {
+        file: PathBuf,
+        /// Do not open the database (only the file is checked).
+        #[arg(long)]
+        no_db: bool,
+    },
+    /// The fields of a document that stay as received in the round trip (read-only), one a line.
+    ReadOnly {
+        /// A stored document id (or a unique prefix of 8+ characters).
+        id: String,
     },
     /// The consent ledger: record, list and withdraw the person's consents to provide a document.
     Consent {
