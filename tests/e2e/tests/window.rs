@@ -364,6 +364,8 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
 
     // ---- export: preview, then the PDF (TAIWA_EXPORT_DIR stands in for the save dialog) ----
     click(&c, "export").await;
+    // For whom: the person's own copy (a recipient would get only what their consent covers).
+    click(&c, "export-recipient-own").await;
     let preview = text(&c, "export-preview").await;
     assert!(preview.contains("山田 花子"), "preview: {preview}");
     screenshot(&c, "05-export-preview").await;
@@ -655,6 +657,7 @@ async fn bad_input_a_second_launch_a_closed_window_and_a_deleted_database_lose_n
 /// Waits for the export's result and returns the PDF's text.
 async fn export_and_read(c: &Client, exports: &Path) -> String {
     click(c, "export").await;
+    click(c, "export-recipient-own").await;
     el(c, "export-preview").await;
     click(c, "export-save").await;
     until(
@@ -951,7 +954,16 @@ async fn an_employer_gets_only_what_the_persons_consent_covers_and_the_export_is
     click(&c, "case-link").await;
     click(&c, "open-document").await;
     click(&c, "export").await;
-    set_value(&c, "export-recipient", "株式会社みなと精機 人事部").await;
+    el(&c, "export-recipient-option").await;
+    c.execute(
+        &format!(
+            "document.querySelector('{}[data-recipient=\"株式会社みなと精機 人事部\"]').click()",
+            sel("export-recipient-option")
+        ),
+        vec![],
+    )
+    .await
+    .unwrap();
     el(&c, "export-recipient-preview").await;
     until(
         &c,

@@ -7,12 +7,17 @@ import type { CaseFilter } from "../bindings/CaseFilter";
 import type { CaseSummary } from "../bindings/CaseSummary";
 import type { CaseView } from "../bindings/CaseView";
 import type { Check } from "../bindings/Check";
+import type { ConsentRow } from "../bindings/ConsentRow";
+import type { Disclosure } from "../bindings/Disclosure";
+import type { DisclosurePreview } from "../bindings/DisclosurePreview";
 import type { Editing } from "../bindings/Editing";
 import type { ExportPreview } from "../bindings/ExportPreview";
 import type { ExportRequest } from "../bindings/ExportRequest";
 import type { ExportResult } from "../bindings/ExportResult";
 import type { IpcError } from "../bindings/IpcError";
+import type { Lang } from "../bindings/Lang";
 import type { NewCase } from "../bindings/NewCase";
+import type { NewConsent } from "../bindings/NewConsent";
 import type { RecordJson } from "../bindings/RecordJson";
 import type { RouteDiagram } from "../bindings/RouteDiagram";
 import type { RouteMapCatalogue } from "../bindings/RouteMapCatalogue";
@@ -100,8 +105,20 @@ export const api = {
   documentSave: (id: string, record: RecordJson) => call<SaveResult>("document_save", { id, record }),
   documentFinalize: (id: string, record: RecordJson) => call<SaveResult>("document_finalize", { id, record }),
   exportPreview: (request: ExportRequest) => call<ExportPreview>("export_preview", { request }),
+  /** Field by field what the copy for `request.recipient` holds and why; null without a recipient.
+   * Rejects (code `consent.refused`, saying why) when no valid consent of that recipient holds. */
+  exportRecipientPreview: (request: ExportRequest) =>
+    call<DisclosurePreview | null>("export_recipient_preview", { request }),
+  /** The person's own copy (recipient null) or a recipient's copy; either way logged as a disclosure. */
   exportSave: (request: ExportRequest) => call<ExportResult>("export_save", { request }),
   exportOpen: (path: string) => call<void>("export_open", { path }),
+  consentsList: (document_id: string) => call<ConsentRow[]>("consents_list", { document_id }),
+  consentAdd: (document_id: string, consent: NewConsent) => call<ConsentRow>("consent_add", { document_id, consent }),
+  /** Withdrawn as of today; the consent stays in the ledger. */
+  consentWithdraw: (id: string) => call<ConsentRow>("consent_withdraw", { id }),
+  disclosuresList: (case_id: string) => call<Disclosure[]>("disclosures_list", { case_id }),
+  /** The case's 提供記録 as a PDF, saved where the user chooses (path null: the dialog was closed). */
+  disclosuresPdf: (case_id: string, lang: Lang) => call<ExportResult>("disclosures_pdf", { case_id, lang }),
   routemapCatalogue: () => call<RouteMapCatalogue>("routemap_catalogue"),
   /** The live diagram of a route map's working copy; `title` is the picture's text alternative. */
   routemapDiagram: (record: RecordJson, title: string) => call<RouteDiagram>("routemap_diagram", { record, title }),

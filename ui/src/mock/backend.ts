@@ -7,12 +7,19 @@ import type { CaseFilter } from "../bindings/CaseFilter";
 import type { CaseSummary } from "../bindings/CaseSummary";
 import type { CaseView } from "../bindings/CaseView";
 import type { Check } from "../bindings/Check";
+import type { Consent } from "../bindings/Consent";
+import type { ConsentRow } from "../bindings/ConsentRow";
+import type { ConsentState } from "../bindings/ConsentState";
+import type { Disclosure } from "../bindings/Disclosure";
+import type { DisclosureField } from "../bindings/DisclosureField";
+import type { DisclosurePreview } from "../bindings/DisclosurePreview";
 import type { DocStatus } from "../bindings/DocStatus";
 import type { Editing } from "../bindings/Editing";
 import type { ExportPreview } from "../bindings/ExportPreview";
 import type { ExportRequest } from "../bindings/ExportRequest";
 import type { IpcError } from "../bindings/IpcError";
 import type { NewCase } from "../bindings/NewCase";
+import type { NewConsent } from "../bindings/NewConsent";
 import type { Problem } from "../bindings/Problem";
 import type { RecordJson } from "../bindings/RecordJson";
 import type { RevisionInfo } from "../bindings/RevisionInfo";
@@ -357,6 +364,8 @@ let unlocked = new URLSearchParams(location.search).has("unlocked");
 let passphrase = MOCK_PASSPHRASE;
 const cases: CaseRow[] = [];
 const docs: Doc[] = [];
+const consents: Consent[] = [];
+const disclosures: Disclosure[] = [];
 let counter = 0;
 
 function uuid(): string {
@@ -459,12 +468,52 @@ async function seed(): Promise<void> {
     employment_status: "employed",
     employer_name: "みどり食品株式会社",
     next_review_date: day(21),
+    diagnosis_disclosure: "oh_staff_only",
+    diagnosis_name: "(架空)片頭痛",
+    functional_notes: "午後に頭痛が強くなることがある。強い光で悪化する。",
+    barriers: [{ scene: "work_environment", description: "照明がまぶしく、画面作業が続けにくい", self_coping: "休憩時に目を閉じて休む" }],
   };
   docs.push(d1);
   await addRevision(d1, r1, "draft");
   const r1b = structuredClone(r1);
   r1b.fields.department = "品質管理課";
   await addRevision(d1, r1b, "final");
+  // The consent ledger of d1: one valid for parts of the record, one expired, one withdrawn.
+  const seedConsent = (c: Partial<Consent> & Pick<Consent, "recipient" | "purpose" | "given_on">): Consent => ({
+    id: uuid(),
+    case_id: a.id,
+    document_id: d1.id,
+    role: null,
+    sections: null,
+    method: "signature",
+    recorded_by: null,
+    expires_on: null,
+    withdrawn_on: null,
+    given_at_seq: 2,
+    created_at: now(-15),
+    ...c,
+  });
+  consents.push(
+    seedConsent({ recipient: "みどり食品株式会社 人事部 小林", role: "hr", purpose: "配置と業務内容の検討のため", sections: ["meta", "agreement"], given_on: day(-15), expires_on: day(180) }),
+    seedConsent({ recipient: "みどり食品株式会社 産業医 中村", role: "occupational_health_staff", purpose: "就業上の配慮についての意見のため", given_on: day(-120), expires_on: day(-30), created_at: now(-120) }),
+    seedConsent({ recipient: "ハローワーク みなと 専門援助部門", role: "support_agency", purpose: "職場定着支援のため", method: "oral", recorded_by: "佐藤 一郎", given_on: day(-60), withdrawn_on: day(-5), created_at: now(-60) }),
+  );
+  disclosures.push({
+    id: uuid(),
+    case_id: a.id,
+    document_id: d1.id,
+    template: d1.template,
+    title: displayOf(d1),
+    revision_seq: 2,
+    revision_sha256: d1.revisions.at(-1)?.sha256 ?? null,
+    recipient: null,
+    consents: [],
+    parts: null,
+    withheld: [],
+    file_sha256: await sha("seed-own-copy"),
+    kind: "export",
+    created_at: now(-3),
+  });
 
   const d2: Doc = { id: uuid(), case_id: a.id, template: "work-consideration", status: "draft", revisions: [], working: null, updated_at: now(-1) };
   const r2 = emptyRecord("work-consideration", d2.id);
@@ -564,6 +613,207 @@ function preview(req: ExportRequest): ExportPreview {
     sections,
     parts,
   };
+}
+
+// ---- consents and disclosures (in short: store/consents.rs, consent/, provide.rs) ---------------
+
+const FIELD_JA: Record<string, string> = {
+  recipient: "提供先",
+  role: "提供先の立場",
+  purpose: "利用目的",
+  sections: "範囲",
+  method: "同意の方法",
+  recorded_by: "記録者",
+  given_on: "同意日",
+  expires_on: "有効期限",
+};
+
+function badField(field: string, ja: string, en: string): IpcError {
+  return err("consent.bad_field", `${FIELD_JA[field] ?? "同意"}(${field}): ${ja}`, `${field}: ${en}`);
+}
+
+function normRecipient(s: string): string {
+  return s.normalize("NFKC").split(/\s+/u).filter(Boolean).join(" ");
+}
+
+function consentState(c: Consent, today = day(0)): ConsentState {
+  if (c.withdrawn_on && c.withdrawn_on <= today) return { state: "withdrawn", withdrawn_on: c.withdrawn_on };
+  if (c.given_on > today) return { state: "not_yet_given", given_on: c.given_on };
+  if (c.expires_on && c.expires_on < today) return { state: "expired", expires_on: c.expires_on };
+  return { state: "valid" };
+}
+
+function consentRow(c: Consent): ConsentRow {
+  return { consent: structuredClone(c), state: consentState(c) };
+}
+
+function cleanText(v: string | null | undefined, field: string, max: number): string | null {
+  const s = (v ?? "").trim();
+  if (!s) return null;
+  if ([...s].length > max) throw badField(field, `${max} 文字以内で入力してください`, `at most ${max} characters`);
+  if (/\p{Cc}/u.test(s)) throw badField(field, "改行や制御文字は使えません", "line breaks and control characters are not allowed");
+  return s;
+}
+
+function isDay(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === s;
+}
+
+function scopeKeys(t: Template): string[] {
+  const keys = t.sections.map((s) => s.key);
+  for (const s of t.sections) if (s.part && !keys.includes(s.part)) keys.push(s.part);
+  return keys;
+}
+
+function addConsent(d: Doc, n: NewConsent): Consent {
+  const recipient = cleanText(n.recipient, "recipient", 200);
+  if (!recipient) throw badField("recipient", "提供先を入力してください", "enter the recipient");
+  const role = cleanText(n.role, "role", 200);
+  const purpose = cleanText(n.purpose, "purpose", 1000);
+  if (!purpose) throw badField("purpose", "利用目的を入力してください", "enter the purpose");
+  const recordedBy = cleanText(n.recorded_by, "recorded_by", 200);
+  if (n.method === "oral" && !recordedBy) throw badField("recorded_by", "口頭の同意には記録者が必要です", "an oral consent needs the name of who recorded it");
+  const given = (n.given_on ?? "").trim();
+  if (!isDay(given)) throw badField("given_on", "日付は YYYY-MM-DD の形で、実在する日を入力してください", "a date must be YYYY-MM-DD and exist");
+  if (given > day(0)) throw badField("given_on", "同意日が未来の日付です", "the date consent was given is in the future");
+  const expires = (n.expires_on ?? "").trim() || null;
+  if (expires !== null) {
+    if (!isDay(expires)) throw badField("expires_on", "日付は YYYY-MM-DD の形で、実在する日を入力してください", "a date must be YYYY-MM-DD and exist");
+    if (expires < given) throw badField("expires_on", "有効期限が同意日より前です", "the expiry date is before the date consent was given");
+  }
+  let sections: string[] | null = null;
+  if (n.sections !== null) {
+    const known = scopeKeys(template(d.template));
+    sections = [];
+    for (const k of n.sections.map((x) => x.trim())) {
+      if (!known.includes(k))
+        throw err("consent.unknown_section", `範囲(sections): 「${k}」はこの様式にありません(あるもの: ${known.join(", ")})`, `sections: unknown section "${k}"; this form has: ${known.join(", ")}`);
+      if (!sections.includes(k)) sections.push(k);
+    }
+    if (sections.length === 0)
+      throw badField("sections", "範囲を 1 つ以上指定するか、指定を省いて文書全体にしてください", "name at least one section, or leave sections out for the whole document");
+  }
+  const c: Consent = {
+    id: uuid(),
+    case_id: d.case_id,
+    document_id: d.id,
+    recipient,
+    role,
+    purpose,
+    sections,
+    method: n.method,
+    recorded_by: recordedBy,
+    given_on: given,
+    expires_on: expires,
+    withdrawn_on: null,
+    given_at_seq: d.revisions.at(-1)?.seq ?? null,
+    created_at: now(),
+  };
+  consents.push(c);
+  return c;
+}
+
+/** The valid consents of `recipient` for a document, or the refusal saying why there is none. */
+function selectConsents(d: Doc, recipient: string): Consent[] {
+  const mine = consents.filter((c) => c.document_id === d.id && normRecipient(c.recipient) === normRecipient(recipient));
+  const valid = mine.filter((c) => consentState(c).state === "valid");
+  if (valid.length > 0) return valid;
+  const why = mine.map((c) => {
+    const s = consentState(c);
+    const short = c.id.slice(0, 8);
+    if (s.state === "expired") return tx(`同意 ${short} は ${s.expires_on} で期限切れです`, `consent ${short} expired on ${s.expires_on}`);
+    if (s.state === "withdrawn") return tx(`同意 ${short} は ${s.withdrawn_on} に撤回されました`, `consent ${short} was withdrawn on ${s.withdrawn_on}`);
+    return tx(`同意 ${short} は ${c.given_on} からです`, `consent ${short} holds only from ${c.given_on}`);
+  });
+  if (why.length === 0) why.push(tx("この提供先への同意が記録されていません", "no consent for this recipient is recorded"));
+  const to = normRecipient(recipient);
+  throw err(
+    "consent.refused",
+    `文書 ${d.id} を「${to}」へ ${day(0)} に提供できません: ${why.map((w) => w.ja).join("。")}。先に本人の同意を記録してください(taiwa consent add)`,
+    `document ${d.id} may not go to "${to}" on ${day(0)}: ${why.map((w) => w.en).join("; ")}; record the person's consent first (taiwa consent add)`,
+  );
+}
+
+/** Field by field what goes to `req.recipient` (the mock's rule: a sensitive field, or a sensitive
+ * column of a table, goes only when a valid consent covers its section). */
+function recipientPreview(req: ExportRequest): { preview: DisclosurePreview; withheld: string[]; consents: string[] } {
+  const d = doc(req.id);
+  const t = template(d.template);
+  const rec = d.revisions.at(-1)?.record ?? emptyRecord(d.template, d.id);
+  const chosen = selectConsents(d, req.recipient ?? "");
+  const withheld: string[] = [];
+  const sections = t.sections
+    .filter((s) => !s.part || req.parts === null || req.parts.includes(s.part))
+    .map((s) => {
+      const by = chosen.filter((c) => c.sections === null || c.sections.includes(s.key) || (!!s.part && c.sections.includes(s.part)));
+      const covered = by.length > 0;
+      const coveredWhy = tx(`同意 ${by.map((c) => c.id.slice(0, 8)).join(", ")} の範囲内です`, `covered by consent ${by.map((c) => c.id.slice(0, 8)).join(", ")}`);
+      const fields: DisclosureField[] = s.fields
+        .filter((f) => present(rec.fields[f.key]))
+        .map((f) => {
+          const v: unknown = rec.fields[f.key];
+          const value = previewValue(f, v, t);
+          const base = { path: f.key, label: f.label, sensitive: !!f.sensitive, value };
+          if (f.sensitive) {
+            if (covered) return { ...base, sent: value, outcome: "included", reason: coveredWhy };
+            withheld.push(f.key);
+            return { ...base, sent: null, outcome: "withheld", reason: tx("要配慮個人情報で、この範囲への同意がありません", "sensitive, and no consent of this recipient covers this section") };
+          }
+          const hidden = (f.fields ?? []).filter((x) => x.sensitive).map((x) => x.key);
+          const rows: Obj[] = Array.isArray(v) ? (v as unknown[]).filter(isObj) : isObj(v) ? [v] : [];
+          const cut = hidden.filter((k) => rows.some((r) => present(r[k])));
+          if (cut.length > 0 && !covered) {
+            for (const k of cut) withheld.push(`${f.key}.${k}`);
+            const strip = (r: Obj): Obj => Object.fromEntries(Object.entries(r).filter(([k]) => !cut.includes(k)));
+            const sentValue = Array.isArray(v) ? rows.map(strip) : strip(rows[0] ?? {});
+            const labels = cut.map((k) => f.fields?.find((x) => x.key === k)?.label ?? tx(k, k));
+            return {
+              ...base,
+              sent: previewValue(f, sentValue, t),
+              outcome: "partial",
+              reason: tx(`要配慮の「${labels.map((l) => l.ja).join("」「")}」を省略します`, `sensitive ${labels.map((l) => l.en).join(", ")} withheld`),
+            };
+          }
+          return { ...base, sent: value, outcome: "included", reason: tx("要配慮個人情報ではありません", "not sensitive") };
+        });
+      return { key: s.key, title: s.title, fields };
+    });
+  const p = preview(req);
+  return {
+    preview: {
+      title: p.title,
+      recipient: normRecipient(req.recipient ?? ""),
+      consents: chosen.map((c) => c.id),
+      sensitive: sections.some((s) => s.fields.some((f) => f.sensitive && f.sent !== null)),
+      sections,
+    },
+    withheld,
+    consents: chosen.map((c) => c.id),
+  };
+}
+
+async function logDisclosure(req: ExportRequest, withheld: string[], used: string[], path: string): Promise<void> {
+  const d = doc(req.id);
+  const head = d.revisions.at(-1);
+  disclosures.push({
+    id: uuid(),
+    case_id: d.case_id,
+    document_id: d.id,
+    template: d.template,
+    title: displayOf(d),
+    revision_seq: head?.seq ?? null,
+    revision_sha256: head?.sha256 ?? null,
+    recipient: req.recipient ? normRecipient(req.recipient) : null,
+    consents: used,
+    parts: req.parts,
+    withheld,
+    file_sha256: await sha(`${path}${now()}`),
+    kind: "export",
+    created_at: now(),
+  });
 }
 
 type Args = Record<string, unknown>;
@@ -709,10 +959,48 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
     case "export_preview":
       needUnlocked();
       return preview(args.request as ExportRequest);
+    case "export_recipient_preview": {
+      needUnlocked();
+      const req = args.request as ExportRequest;
+      if (!req.recipient?.trim()) return null;
+      return recipientPreview(req).preview;
+    }
     case "export_save": {
       needUnlocked();
-      const p = preview(args.request as ExportRequest);
-      return { path: `/home/user/ドキュメント/${p.title.ja.replace(/[\\/:*?"<>| ]+/g, "_")}.pdf`, bytes: 48_213 };
+      const req = args.request as ExportRequest;
+      const to = req.recipient?.trim() ? req.recipient : null;
+      const planned = to ? recipientPreview({ ...req, recipient: to }) : null;
+      const p = preview(req);
+      const name = [p.title.ja, to ?? ""].filter(Boolean).join("_").replace(/[\\/:*?"<>| ]+/g, "_");
+      const path = `/home/user/ドキュメント/${name}.pdf`;
+      await logDisclosure({ ...req, recipient: to }, planned?.withheld ?? [], planned?.consents ?? [], path);
+      return { path, bytes: 48_213 };
+    }
+    case "consents_list": {
+      needUnlocked();
+      const d = doc(String(args.document_id));
+      return consents.filter((c) => c.document_id === d.id).map(consentRow);
+    }
+    case "consent_add": {
+      needUnlocked();
+      return consentRow(addConsent(doc(String(args.document_id)), args.consent as NewConsent));
+    }
+    case "consent_withdraw": {
+      needUnlocked();
+      const c = consents.find((x) => x.id === args.id);
+      if (!c) throw err("consent.not_found", `同意 ${String(args.id)} はありません`, `no consent with id ${String(args.id)}`);
+      if (c.withdrawn_on) throw err("consent.already_withdrawn", `同意 ${c.id} は ${c.withdrawn_on} に撤回済みです`, `consent ${c.id} was already withdrawn on ${c.withdrawn_on}`);
+      c.withdrawn_on = day(0);
+      return consentRow(c);
+    }
+    case "disclosures_list": {
+      needUnlocked();
+      return disclosures.filter((x) => x.case_id === args.case_id).map((x) => structuredClone(x));
+    }
+    case "disclosures_pdf": {
+      needUnlocked();
+      const ymd = day(0).replace(/-/g, "");
+      return { path: args.lang === "en" ? `/home/user/Documents/disclosure-log_${ymd}.pdf` : `/home/user/ドキュメント/提供記録_${ymd}.pdf`, bytes: 21_504 };
     }
     case "export_open":
       return null;
