@@ -66,7 +66,7 @@ pub enum ConsentError {
     #[error("withdrawn_on: consent {id} was given on {given}; it cannot be withdrawn before that")]
     WithdrawnBeforeGiven { id: String, given: String },
     #[error(
-        "document {document} may not go to {recipient:?} on {day}: {}; record the person's consent first (taiwa consent add)",
+        "document {document} may not go to {recipient:?} on {day}: {}; record the person's consent first (Consents in the app, or taiwa consent add)",
         reasons.iter().map(|r| r.text().en).collect::<Vec<_>>().join("; ")
     )]
     Refused {
@@ -130,7 +130,7 @@ impl UserError for ConsentError {
                 day,
                 reasons,
             } => format!(
-                "文書 {document} を「{recipient}」へ {day} に提供できません: {}。先に本人の同意を記録してください(taiwa consent add)",
+                "文書 {document} を「{recipient}」へ {day} に提供できません: {}。先に本人の同意を記録してください(アプリの「同意」、または taiwa consent add)",
                 reasons
                     .iter()
                     .map(|r| r.text().ja)
