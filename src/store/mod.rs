@@ -2,6 +2,7 @@
 //! consents and disclosures, the files of the round trip (exchanges), plus a search index. Every write is one transaction.
 
 mod autosave;
+pub mod backup;
 mod cases;
 mod consents;
 mod disclosures;

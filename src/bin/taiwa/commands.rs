@@ -562,6 +562,53 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 Lang::En => out!("passphrase changed; the old one no longer opens the database"),
             }
         }
+        Command::Backup { dir } => {
+            let store = open_store(ctx, OpenMode::ExistingOnly)?;
+            let dir = match dir {
+                Some(d) => d,
+                None => {
+                    let d = store
+                        .path()
+                        .parent()
+                        .unwrap_or(Path::new("."))
+                        .join("backups");
+                    std::fs::create_dir_all(&d).map_err(|source| CliError::Write {
+                        path: d.clone(),
+                        source,
+                    })?;
+                    d
+                }
+            };
+            out!("{}", store.backup_to(&dir)?.display());
+        }
+        Command::Restore { file } => {
+            let path = match &ctx.db {
+                Some(p) => p.clone(),
+                None => default_db_path().ok_or(CliError::NoDataDir)?,
+            };
+            let pass = passphrase::obtain(false).map_err(CliError::Passphrase)?;
+            let done = taiwa::store::backup::restore(&file, &path, &pass)?;
+            match ctx.lang {
+                Lang::Ja => out!(
+                    "復元しました: 文書 {} 件、版 {} 件(検証済み)→ {}",
+                    done.documents,
+                    done.revisions,
+                    path.display()
+                ),
+                Lang::En => out!(
+                    "restored {} documents, {} revisions (verified) into {}",
+                    done.documents,
+                    done.revisions,
+                    path.display()
+                ),
+            }
+            if let Some(prev) = done.previous {
+                match ctx.lang {
+                    Lang::Ja => out!("元のデータベースは {} に残しました", prev.display()),
+                    Lang::En => out!("the database it replaced is kept as {}", prev.display()),
+                }
+            }
+        }
         Command::Routes => return routemap::routes(ctx, registry),
         Command::RouteMap { action } => return routemap::route_map(ctx, registry, action),
         Command::Verify => {

@@ -140,6 +140,12 @@ enum Command {
     /// the old one). The current one from TAIWA_PASSPHRASE or a prompt; the new one from
     /// TAIWA_NEW_PASSPHRASE or asked twice.
     Passphrase,
+    /// Write an encrypted backup (same passphrase) into DIR (default: `backups` beside the
+    /// database), check it, and rotate the folder (the last 7 days and 4 weeks are kept).
+    Backup { dir: Option<PathBuf> },
+    /// Restore a backup into the database path (--db). The backup is verified (integrity and every
+    /// hash chain) before anything is replaced; the replaced database is kept beside it.
+    Restore { file: PathBuf },
     /// List the eight standard routes (R1–R8) a route map can start from.
     Routes,
     /// Route maps (相談導線マップ): start one from a standard route; draw one as SVG.

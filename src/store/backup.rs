@@ -1,0 +1,252 @@
+//! Encrypted backups and restoring one. A backup is the whole database exported under the same key
+//! (`sqlcipher_export`) into a temporary file in the backup folder, checked (integrity, and every
+//! revision's hash equal to the open database's), then renamed to `taiwa-YYYYMMDD-HHMMSS.taiwa-backup`.
+//! Rotation keeps the newest backup of each of the last 7 days and of each of the 4 weeks before.
+//! Restore opens the backup with the passphrase, verifies integrity and every hash chain, writes it
+//! to a new file beside the database, and only then swaps it in — the old file is kept aside, never
+//! deleted.
+
+use super::{OpenMode, Store, StoreError, create_private_file, migrate};
+use chrono::{Datelike, NaiveDateTime};
+use std::path::{Path, PathBuf};
+
+/// The ending of every backup file.
+pub const BACKUP_EXTENSION: &str = "taiwa-backup";
+const DAILY: usize = 7;
+const WEEKLY: usize = 4;
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+fn remove_with_journal(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    let _ = std::fs::remove_file(side_file(path, "-wal"));
+    let _ = std::fs::remove_file(side_file(path, "-shm"));
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// When a backup file was made, from its name (`taiwa-20261125-233000.taiwa-backup`).
+pub fn backup_time(path: &Path) -> Option<NaiveDateTime> {
+    let name = path.file_name()?.to_str()?;
+    let stamp = name
+        .strip_prefix("taiwa-")?
+        .strip_suffix(&format!(".{BACKUP_EXTENSION}"))?;
+    NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").ok()
+}
+
+/// The backup files in `dir`, newest first (other files are never touched).
+pub fn backups_in(dir: &Path) -> Result<Vec<(NaiveDateTime, PathBuf)>, StoreError> {
+    let mut out: Vec<(NaiveDateTime, PathBuf)> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter_map(|p| backup_time(&p).map(|t| (t, p)))
+        .collect();
+    out.sort_by_key(|b| std::cmp::Reverse(b.0));
+    Ok(out)
+}
+
+/// Which backups rotation keeps: the newest of each of the `DAILY` most recent days that have one,
+/// then the newest of each of the `WEEKLY` most recent ISO weeks older than those days.
+pub fn to_keep(backups: &[(NaiveDateTime, PathBuf)]) -> Vec<PathBuf> {
+    let mut keep = Vec::new();
+    let mut days = Vec::new();
+    let mut weeks = Vec::new();
+    for (t, p) in backups {
+        let day = t.date();
+        if days.len() < DAILY {
+            if !days.contains(&day) {
+                days.push(day);
+                keep.push(p.clone());
+            }
+            continue;
+        }
+        if days.contains(&day) {
+            continue;
+        }
+        let week = (t.iso_week().year(), t.iso_week().week());
+        if weeks.len() < WEEKLY && !weeks.contains(&week) {
+            weeks.push(week);
+            keep.push(p.clone());
+        }
+    }
+    keep
+}
+
+impl Store {
+    /// Writes an encrypted backup (same passphrase) into `dir`, checks it, and rotates the folder.
+    /// Returns the new file.
+    pub fn backup_to(&self, dir: &Path) -> Result<PathBuf, StoreError> {
+        if !dir.is_dir() {
+            return Err(StoreError::Io {
+                path: dir.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the backup folder does not exist",
+                ),
+            });
+        }
+        let now = chrono::Local::now().naive_local();
+        let name = format!("taiwa-{}.{BACKUP_EXTENSION}", now.format("%Y%m%d-%H%M%S"));
+        let target = dir.join(&name);
+        let tmp = dir.join(format!(".{name}.partial"));
+        remove_with_journal(&tmp);
+        create_private_file(&tmp)?;
+        let version = migrate::current_version(&self.conn)?;
+        let made = (|| -> Result<(), StoreError> {
+            // No KEY clause: the attached file is encrypted with this database's key.
+            self.conn.execute(
+                "ATTACH DATABASE ?1 AS backup",
+                [tmp.to_string_lossy().as_ref()],
+            )?;
+            self.conn
+                .query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))?;
+            self.conn
+                .execute_batch(&format!("PRAGMA backup.user_version = {version};"))?;
+            let integrity: String =
+                self.conn
+                    .query_row("PRAGMA backup.integrity_check", [], |r| r.get(0))?;
+            let (all, same): (i64, i64) = self.conn.query_row(
+                "SELECT (SELECT count(*) FROM main.revisions),
+                        (SELECT count(*) FROM main.revisions m JOIN backup.revisions b
+                           ON b.document_id = m.document_id AND b.seq = m.seq AND b.sha256 = m.sha256)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            self.conn.execute_batch("DETACH DATABASE backup;")?;
+            if integrity != "ok" || all != same {
+                return Err(StoreError::Corrupt {
+                    detail: format!(
+                        "the backup did not check out (integrity {integrity}, {same} of {all} revisions)"
+                    ),
+                });
+            }
+            Ok(())
+        })();
+        if let Err(e) = made {
+            let _ = self.conn.execute_batch("DETACH DATABASE backup;");
+            remove_with_journal(&tmp);
+            return Err(e);
+        }
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io(&tmp))?;
+        std::fs::rename(&tmp, &target).map_err(io(&target))?;
+        remove_with_journal(&tmp);
+        sync_dir(dir);
+        let all = backups_in(dir)?;
+        let keep = to_keep(&all);
+        for (_, p) in all {
+            if !keep.contains(&p) {
+                let _ = std::fs::remove_file(&p);
+            }
+        }
+        Ok(target)
+    }
+}
+
+/// What a restore did.
+#[derive(Debug, Clone)]
+pub struct Restored {
+    pub documents: usize,
+    pub revisions: usize,
+    /// Where the database that was replaced now is (None: there was none).
+    pub previous: Option<PathBuf>,
+}
+
+/// Restores `backup` (opened with `passphrase`) into `db`. The backup is verified — integrity and
+/// every hash chain — before anything is touched; the restored copy is written beside `db`, checked
+/// again, and swapped in; an existing database is kept as `<db>.before-restore-<time>`.
+pub fn restore(backup: &Path, db: &Path, passphrase: &str) -> Result<Restored, StoreError> {
+    if !super::is_database_file(backup) {
+        return Err(StoreError::NoDatabase {
+            path: backup.to_path_buf(),
+        });
+    }
+    // Opening an existing file never writes before the passphrase is checked; a copy is opened so
+    // the backup itself stays byte-identical (opening switches the journal mode).
+    let staging = side_file(db, ".restore");
+    remove_with_journal(&staging);
+    if let Some(dir) = staging.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    create_private_file(&staging)?;
+    let copied = std::fs::read(backup)
+        .map_err(io(backup))
+        .and_then(|bytes| std::fs::write(&staging, bytes).map_err(io(&staging)));
+    if let Err(e) = copied {
+        remove_with_journal(&staging);
+        return Err(e);
+    }
+    let checked = Store::open(&staging, passphrase, OpenMode::ExistingOnly).and_then(|s| {
+        let report = s.verify()?;
+        if !report.ok() {
+            return Err(StoreError::Corrupt {
+                detail: format!(
+                    "the backup does not verify: integrity {}, {} broken revision(s)",
+                    report.integrity,
+                    report.failures.len()
+                ),
+            });
+        }
+        s.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(report)
+    });
+    let report = match checked {
+        Ok(r) => r,
+        Err(StoreError::WrongPassphrase { .. }) => {
+            remove_with_journal(&staging);
+            return Err(StoreError::WrongPassphrase {
+                path: backup.to_path_buf(),
+            });
+        }
+        Err(e) => {
+            remove_with_journal(&staging);
+            return Err(e);
+        }
+    };
+    std::fs::File::open(&staging)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&staging))?;
+    let previous = if db.exists() {
+        let aside = side_file(
+            db,
+            &format!(
+                ".before-restore-{}",
+                chrono::Local::now().format("%Y%m%d-%H%M%S")
+            ),
+        );
+        std::fs::rename(db, &aside).map_err(io(db))?;
+        for j in ["-wal", "-shm"] {
+            let _ = std::fs::rename(side_file(db, j), side_file(&aside, j));
+        }
+        Some(aside)
+    } else {
+        None
+    };
+    std::fs::rename(&staging, db).map_err(io(db))?;
+    remove_with_journal(&staging);
+    if let Some(dir) = db.parent() {
+        sync_dir(dir);
+    }
+    Ok(Restored {
+        documents: report.documents,
+        revisions: report.revisions,
+        previous,
+    })
+}
