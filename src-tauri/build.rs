@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "routemap_catalogue",
     "routemap_diagram",
     "export_recipient_preview",
+    "backup_status",
+    "backup_now",
     "consents_list",
     "consent_add",
     "consent_withdraw",

@@ -1,6 +1,7 @@
 //! The desktop shell: a thin, typed command layer over the `taiwa` core. It holds no domain logic:
 //! commands parse their input, call the core and turn its errors into `IpcError`s.
 
+mod backups;
 mod commands;
 mod error;
 mod settings;
@@ -41,6 +42,8 @@ pub const COMMANDS: &[&str] = &[
     "routemap_catalogue",
     "routemap_diagram",
     "export_recipient_preview",
+    "backup_status",
+    "backup_now",
     "consents_list",
     "consent_add",
     "consent_withdraw",
@@ -75,6 +78,8 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         routemap::routemap_catalogue,
         routemap::routemap_diagram,
         export::export_recipient_preview,
+        session::backup_status,
+        session::backup_now,
         consents::consents_list,
         consents::consent_add,
         consents::consent_withdraw,
@@ -118,15 +123,28 @@ pub fn run() {
         .setup(|app| {
             let handle = app.handle().clone();
             std::thread::spawn(move || {
+                let mut ticks = 0u32;
                 loop {
                     std::thread::sleep(Duration::from_secs(5));
                     let state = handle.state::<AppState>();
                     if state.lock_if_idle() {
                         let _ = handle.emit("session-locked", ());
                     }
+                    // Once a minute: the daily backup, if one is due.
+                    ticks += 1;
+                    if ticks.is_multiple_of(12) {
+                        backups::daily(&state);
+                    }
                 }
             });
             Ok(())
+        })
+        // The window closing is the app closing: back the open database up first.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { .. } | tauri::WindowEvent::Destroyed = event
+            {
+                backups::on_close(&window.state::<AppState>());
+            }
         });
     if let Err(err) = builder(app).run(tauri::generate_context!("../tauri.conf.json")) {
         eprintln!("Taiwa could not start its window / ウィンドウを開けませんでした: {err}");
@@ -161,6 +179,7 @@ mod tests {
         routemap::RouteMapCatalogue::export_all(&cfg).unwrap();
         routemap::RouteDiagram::export_all(&cfg).unwrap();
         consents::ConsentRow::export_all(&cfg).unwrap();
+        backups::BackupStatus::export_all(&cfg).unwrap();
         taiwa::consent::NewConsent::export_all(&cfg).unwrap();
         taiwa::store::Disclosure::export_all(&cfg).unwrap();
         taiwa::pdf::DisclosurePreview::export_all(&cfg).unwrap();

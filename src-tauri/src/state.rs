@@ -17,6 +17,8 @@ pub struct AppState {
     pub last_activity: Mutex<Instant>,
     /// Only files written by `export_save` may be opened by `export_open`.
     pub exported: Mutex<HashSet<PathBuf>>,
+    /// Why the last backup failed (None: it worked, or none was tried).
+    pub backup_error: Mutex<Option<IpcError>>,
 }
 
 fn poisoned() -> IpcError {
@@ -37,6 +39,7 @@ impl AppState {
             settings: Mutex::new(settings),
             last_activity: Mutex::new(Instant::now()),
             exported: Mutex::new(HashSet::new()),
+            backup_error: Mutex::new(None),
         }
     }
 
@@ -94,6 +97,7 @@ impl AppState {
         if idle.as_secs() < u64::from(minutes) * 60 {
             return false;
         }
+        crate::backups::on_close(self);
         match self.store.lock() {
             Ok(mut s) if s.is_some() => {
                 *s = None;

@@ -108,6 +108,7 @@ pub async fn session_unlock(
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn session_lock(state: State<'_, AppState>) -> IpcResult<AppStatus> {
+    crate::backups::on_close(&state);
     state.set_store(None)?;
     status(&state)
 }
@@ -144,4 +145,20 @@ pub async fn settings_set(state: State<'_, AppState>, settings: Settings) -> Ipc
         *s = settings.clone();
     }
     Ok(settings)
+}
+
+/// Where backups go and the newest one.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_status(state: State<'_, AppState>) -> IpcResult<crate::backups::BackupStatus> {
+    Ok(crate::backups::status(&state))
+}
+
+/// A backup now (the settings screen's button).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_now(state: State<'_, AppState>) -> IpcResult<crate::backups::BackupStatus> {
+    state.with_store(|s| {
+        crate::backups::run(&state, s)?;
+        Ok(())
+    })?;
+    Ok(crate::backups::status(&state))
 }

@@ -1041,5 +1041,36 @@ async fn an_employer_gets_only_what_the_persons_consent_covers_and_the_export_is
         std::fs::read_dir(exports.path()).unwrap().count(),
         before + 1
     );
+
+    // ---- a backup now, from the settings: encrypted, in `backups` beside the database ----
+    let backups = db.parent().unwrap().join("backups");
+    let count = |dir: &Path| {
+        std::fs::read_dir(dir).map_or(0, |d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "taiwa-backup"))
+                .count()
+        })
+    };
+    click(&c, "nav-settings").await;
+    click(&c, "backup-now").await;
+    let done = text(&c, "backup-done").await;
+    assert!(done.contains(".taiwa-backup"), "{done}");
+    let made = count(&backups);
+    assert!(made >= 1, "no backup in {}", backups.display());
+    let file = std::fs::read_dir(&backups)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert!(
+        !std::fs::read(&file)
+            .unwrap()
+            .starts_with(b"SQLite format 3"),
+        "the backup is encrypted"
+    );
+    screenshot(&c, "34-settings-backup").await;
+    // (The backup when the window closes is not checked here: ending the WebDriver session ends
+    // the app without a window close event.)
     c.close().await.unwrap();
 }

@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppStatus } from "../bindings/AppStatus";
+import type { BackupStatus } from "../bindings/BackupStatus";
 import type { CaseFilter } from "../bindings/CaseFilter";
 import type { CaseSummary } from "../bindings/CaseSummary";
 import type { CaseView } from "../bindings/CaseView";
@@ -85,6 +86,8 @@ export function onIpcError(hook: (e: IpcError) => void): () => void {
 export const api = {
   appStatus: () => call<AppStatus>("app_status"),
   settingsSet: (settings: Settings) => call<Settings>("settings_set", { settings }),
+  backupStatus: () => call<BackupStatus>("backup_status"),
+  backupNow: () => call<BackupStatus>("backup_now"),
   passphraseStrength: (passphrase: string) => call<Strength>("passphrase_strength", { passphrase }),
   sessionCreate: (passphrase: string) => call<AppStatus>("session_create", { passphrase }),
   sessionUnlock: (passphrase: string) => call<AppStatus>("session_unlock", { passphrase }),

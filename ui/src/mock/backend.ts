@@ -359,6 +359,7 @@ type Doc = {
 type CaseRow = { id: string; display_name: string; pseudonym: string | null; employer: string | null; status: "open" | "closed"; updated_at: string };
 
 let settings: Settings = { lang: "ja", era: "seireki", idle_lock_minutes: 10, backup_dir: null };
+let mockBackupAt: string | null = null;
 let dbExists = !new URLSearchParams(location.search).has("fresh");
 let unlocked = new URLSearchParams(location.search).has("unlocked");
 let passphrase = MOCK_PASSPHRASE;
@@ -828,6 +829,18 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       settings = { ...(args.settings as Settings) };
       touch();
       return settings;
+    case "backup_status":
+    case "backup_now": {
+      // The mock keeps no files: it reports one backup made now.
+      if (cmd === "backup_now") mockBackupAt = new Date().toISOString().slice(0, 19).replace("T", " ");
+      const dir = settings.backup_dir ?? "~/.local/share/taiwa/backups";
+      return {
+        dir,
+        latest: mockBackupAt ? `${dir}/taiwa-${mockBackupAt.replace(/[-: ]/g, "").replace(/^(\d{8})/, "$1-")}.taiwa-backup` : null,
+        latest_at: mockBackupAt,
+        error: null,
+      };
+    }
     case "passphrase_strength": {
       const p = String(args.passphrase ?? "");
       const score = Math.min(4, Math.floor([...p].length / 5));
