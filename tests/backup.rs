@@ -191,3 +191,50 @@ fn backups_rotate_on_disk() {
     );
     assert!(!names.iter().any(|n| n.contains("partial")));
 }
+
+#[test]
+fn a_damaged_database_is_named_and_the_newest_backup_offered_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("taiwa.db");
+    ok(&taiwa(&db, &["import", SAMPLES[0]]));
+    ok(&taiwa(&db, &["import", SAMPLES[1]]));
+    let listed = ok(&taiwa(&db, &["list"]));
+    let backup = PathBuf::from(ok(&taiwa(&db, &["backup"])).trim());
+
+    // Truncated to 60%: every command says the file is damaged and names the backup to restore.
+    let bytes = std::fs::read(&db).unwrap();
+    std::fs::write(&db, &bytes[..bytes.len() * 6 / 10]).unwrap();
+    let damaged = std::fs::read(&db).unwrap();
+    let out = taiwa(&db, &["verify"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("壊れています") && err.contains("damaged"),
+        "{err}"
+    );
+    assert!(
+        err.contains(backup.to_str().unwrap()),
+        "the newest backup is named: {err}"
+    );
+    assert!(err.contains("store.damaged"), "{err}");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        damaged,
+        "a failed command wrote nothing"
+    );
+
+    // The restore it offers brings everything back; the damaged file is kept aside.
+    ok(&taiwa(&db, &["restore", backup.to_str().unwrap()]));
+    assert_eq!(ok(&taiwa(&db, &["list"])), listed);
+    ok(&taiwa(&db, &["verify"]));
+
+    // A byte flipped inside a page: verify names the damage too.
+    let mut bytes = std::fs::read(&db).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x5A;
+    std::fs::write(&db, &bytes).unwrap();
+    let out = taiwa(&db, &["verify"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("壊れています"), "{err}");
+}

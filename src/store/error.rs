@@ -24,6 +24,10 @@ pub enum StoreError {
     DiskFull,
     #[error("the database is read-only (file permissions or a read-only disk); nothing was saved")]
     ReadOnly,
+    #[error(
+        "the database file is damaged (SQLite found a malformed page); nothing more was written to it. Restore the newest backup (taiwa restore FILE; backups are in `backups` beside the database)"
+    )]
+    Damaged,
     #[error("the record has {} problem(s); nothing was saved", problems.len())]
     Invalid { problems: Vec<Problem> },
     #[error("no document with id {id}")]
@@ -76,6 +80,7 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(ErrorCode::DiskFull) => StoreError::DiskFull,
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged,
             _ => StoreError::Sqlite(e),
         }
     }
@@ -100,6 +105,7 @@ impl UserError for StoreError {
             StoreError::Io { .. } => "store.io",
             StoreError::DiskFull => "store.disk_full",
             StoreError::ReadOnly => "store.read_only",
+            StoreError::Damaged => "store.damaged",
             StoreError::Invalid { .. } => "store.invalid_record",
             StoreError::DocumentNotFound { .. } => "store.document_not_found",
             StoreError::CaseNotFound { .. } => "store.case_not_found",
@@ -142,6 +148,9 @@ impl UserError for StoreError {
             StoreError::DiskFull => {
                 "ディスクがいっぱいです。今回の変更は保存されていません(それまでのデータは無事です)"
                     .into()
+            }
+            StoreError::Damaged => {
+                "データベースのファイルが壊れています(SQLite が不正なページを検出)。これ以上は書き込んでいません。最新のバックアップから復元してください(taiwa restore ファイル。バックアップはデータベースの隣の backups フォルダにあります)".into()
             }
             StoreError::ReadOnly => {
                 "データベースが読み取り専用です(権限または読み取り専用ディスク)。保存されていません"

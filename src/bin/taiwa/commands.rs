@@ -813,6 +813,24 @@ fn status_label(status: DocStatus, lang: Lang) -> &'static str {
 const MAX_PDF_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A record from a .json file, or from the `record.json` attached to a PDF that Taiwa exported.
+/// For a damaged database: the newest backup beside it and the command that restores it.
+pub fn restore_hint(ctx: &Ctx, e: &CliError) -> Option<String> {
+    if !matches!(e, CliError::Store(StoreError::Damaged)) {
+        return None;
+    }
+    let db = ctx.db.clone().or_else(default_db_path)?;
+    let dir = db.parent()?.join("backups");
+    let newest = taiwa::store::backup::backups_in(&dir)
+        .ok()?
+        .into_iter()
+        .next()?;
+    let file = newest.1.display();
+    Some(match ctx.lang {
+        Lang::Ja => format!("最新のバックアップ: {file}\n復元するには: taiwa restore \"{file}\""),
+        Lang::En => format!("newest backup: {file}\nto restore it: taiwa restore \"{file}\""),
+    })
+}
+
 /// A record file, or else a stored document (with the revision it is).
 pub(crate) fn load_source(
     ctx: &Ctx,

@@ -235,6 +235,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("{}", e.render(ctx.lang));
+            if let Some(hint) = commands::restore_hint(&ctx, &e) {
+                eprintln!("{hint}");
+            }
             e.exit_code()
         }
     }
