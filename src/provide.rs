@@ -13,7 +13,6 @@ use crate::pdf::{
 use crate::record::{Mode, Problem, Record, validate};
 use crate::store::{Disclosure, NewDisclosure, Store, StoreError};
 use crate::template::Template;
-use sha2::{Digest, Sha256};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProvideError {
@@ -85,12 +84,6 @@ pub struct Prepared {
     disclosure: NewDisclosure,
     /// A round-trip file as read back from its own bytes: what the log records as sent.
     sent: Option<Received>,
-}
-
-impl Prepared {
-    pub fn file_sha256(&self) -> &str {
-        &self.disclosure.file_sha256
-    }
 }
 
 struct Planned {
@@ -237,7 +230,7 @@ pub fn prepare(store: &Store, req: &Request) -> Result<Prepared, ProvideError> {
             .as_ref()
             .map(|c| c.withheld.clone())
             .unwrap_or_default(),
-        file_sha256: hex(&Sha256::digest(&bytes)),
+        file_sha256: crate::store::sha256_hex(&bytes),
     };
     Ok(Prepared {
         bytes,
@@ -271,8 +264,4 @@ pub fn log(store: &mut Store, prepared: &Prepared) -> Result<Disclosure, StoreEr
         None => store.log_disclosure(&prepared.disclosure),
         Some(sent) => store.log_exchange_export(&prepared.disclosure, sent),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -141,13 +141,7 @@ impl Envelope {
     }
 }
 
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub(crate) use crate::store::sha256_hex;
 
 /// What a PDF holds, with the hashes recomputed: nothing is judged yet.
 #[derive(Debug, Clone)]

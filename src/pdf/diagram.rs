@@ -78,6 +78,15 @@ pub fn pages(map: &crate::routemap::RouteMap, fonts: &FontSet) -> Vec<DiagramPag
     diagram::pages(map, &measure, MAX_NODES, &print_scale, MIN_SCALE)
 }
 
+/// The whole map on one canvas, oriented as paper would orient it (the app's live diagram and
+/// `taiwa route-map svg`); None when the map has no node yet.
+pub fn canvas(map: &crate::routemap::RouteMap, fonts: &FontSet) -> Option<DiagramPage> {
+    let measure = |t: &str, size: f32, bold: bool| fonts.width(t, size, bold);
+    diagram::pages(map, &measure, usize::MAX, &print_scale, 0.0)
+        .into_iter()
+        .next()
+}
+
 pub struct Heading<'a> {
     pub number: usize,
     pub lang: Lang,

@@ -6,7 +6,10 @@
 //! to a new file beside the database, and only then swaps it in — the old file is kept aside, never
 //! deleted.
 
-use super::{OpenMode, Store, StoreError, create_private_file, migrate};
+use super::{
+    OpenMode, Store, StoreError, create_private_file, migrate, remove_with_journal, side_file,
+    sync_parent,
+};
 use chrono::{Datelike, NaiveDateTime};
 use std::path::{Path, PathBuf};
 
@@ -19,24 +22,6 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::Io {
         path: path.to_path_buf(),
         source,
-    }
-}
-
-fn side_file(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
-}
-
-fn remove_with_journal(path: &Path) {
-    let _ = std::fs::remove_file(path);
-    let _ = std::fs::remove_file(side_file(path, "-wal"));
-    let _ = std::fs::remove_file(side_file(path, "-shm"));
-}
-
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
     }
 }
 
@@ -148,7 +133,7 @@ impl Store {
             .map_err(io(&tmp))?;
         std::fs::rename(&tmp, &target).map_err(io(&target))?;
         remove_with_journal(&tmp);
-        sync_dir(dir);
+        sync_parent(&target);
         let all = backups_in(dir)?;
         let keep = to_keep(&all);
         for (_, p) in all {
@@ -241,9 +226,7 @@ pub fn restore(backup: &Path, db: &Path, passphrase: &str) -> Result<Restored, S
     };
     std::fs::rename(&staging, db).map_err(io(db))?;
     remove_with_journal(&staging);
-    if let Some(dir) = db.parent() {
-        sync_dir(dir);
-    }
+    sync_parent(db);
     Ok(Restored {
         documents: report.documents,
         revisions: report.revisions,

@@ -424,7 +424,7 @@ impl Store {
             // An older file: its record is a revision here when the canonical JSON's hash is.
             let record = parse_record(&file.record_json, self.registry).ok();
             if let Some(r) = record.filter(|r| r.id.is_some()) {
-                let sha = super::documents::sha256_hex(r.canonical_json().as_bytes());
+                let sha = super::sha256_hex(r.canonical_json().as_bytes());
                 return self.revision_known(r.id.unwrap_or_default(), None, &sha);
             }
             return Ok(Known::Unknown);

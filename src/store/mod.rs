@@ -18,6 +18,7 @@ mod verify;
 pub use autosave::{Autosave, MAX_AUTOSAVE_BYTES};
 pub use cases::{CaseFilter, CaseStatus, CaseSummary, MAX_CASE_TEXT, NewCase};
 pub use disclosures::{Disclosure, NewDisclosure};
+pub(crate) use documents::sha256_hex;
 pub use documents::{DocumentSummary, DocumentView, RevisionInfo, SaveOutcome};
 pub use error::StoreError;
 pub use exchanges::{Known, Receipt, ReceivedPart};
@@ -80,9 +81,7 @@ impl Store {
         let opened = Store::open_existing(path, passphrase, registry);
         if opened.is_err() && !exists {
             // Leave no empty or half-made file behind for the next attempt to trip over.
-            let _ = std::fs::remove_file(path);
-            let _ = std::fs::remove_file(path.with_extension("db-wal"));
-            let _ = std::fs::remove_file(path.with_extension("db-shm"));
+            remove_with_journal(path);
         }
         opened
     }
@@ -172,6 +171,36 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
         options.mode(0o600);
     }
     options.open(path).map(drop).map_err(io)
+}
+
+/// A file beside `path` whose name is `path`'s with `suffix` appended (`taiwa.db` → `taiwa.db-wal`).
+fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// Removes SQLite's WAL and shared-memory files of the database at `path`.
+fn remove_journal(path: &Path) {
+    let _ = std::fs::remove_file(side_file(path, "-wal"));
+    let _ = std::fs::remove_file(side_file(path, "-shm"));
+}
+
+/// Removes the database at `path` with its WAL and shared-memory files.
+fn remove_with_journal(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    remove_journal(path);
+}
+
+/// Makes a rename or a new file in the directory holding `path` durable.
+fn sync_parent(path: &Path) {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 pub(crate) fn now() -> String {

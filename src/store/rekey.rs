@@ -3,27 +3,11 @@
 //! (integrity and every hash chain), and only then renamed over the old file. Until the rename the
 //! old file is untouched; after it, the new one is complete. The old passphrase opens nothing.
 
-use super::{OpenMode, Store, StoreError, create_private_file, migrate};
-use std::path::{Path, PathBuf};
-
-fn side_file(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
-}
-
-fn sync_dir(path: &Path) {
-    #[cfg(unix)]
-    if let Some(dir) = path.parent()
-        && let Ok(d) = std::fs::File::open(if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        })
-    {
-        let _ = d.sync_all();
-    }
-}
+use super::{
+    OpenMode, Store, StoreError, create_private_file, migrate, remove_journal, remove_with_journal,
+    side_file, sync_parent,
+};
+use std::path::Path;
 
 impl Store {
     /// Re-encrypts the database under `new_passphrase`; afterwards this store is open with it. On
@@ -51,14 +35,9 @@ impl Store {
             self.conn.execute_batch("DETACH DATABASE rekey;")?;
             Ok(())
         })();
-        let cleanup = |tmp: &Path| {
-            let _ = std::fs::remove_file(tmp);
-            let _ = std::fs::remove_file(side_file(tmp, "-wal"));
-            let _ = std::fs::remove_file(side_file(tmp, "-shm"));
-        };
         if let Err(e) = exported {
             let _ = self.conn.execute_batch("DETACH DATABASE rekey;");
-            cleanup(&tmp);
+            remove_with_journal(&tmp);
             return Err(e);
         }
         // The copy must open with the new key and check out before it replaces anything.
@@ -74,7 +53,7 @@ impl Store {
                 }
             });
         if let Err(e) = checked {
-            cleanup(&tmp);
+            remove_with_journal(&tmp);
             return Err(e);
         }
         let io = |p: &Path| {
@@ -82,7 +61,7 @@ impl Store {
             move |source| StoreError::Io { path: p, source }
         };
         if let Err(e) = std::fs::File::open(&tmp).and_then(|f| f.sync_all()) {
-            cleanup(&tmp);
+            remove_with_journal(&tmp);
             return Err(io(&tmp)(e));
         }
         // Close the old connection with its WAL folded in and removed, so no old-key WAL is ever
@@ -93,14 +72,13 @@ impl Store {
         // From here on this store must be reopened whatever happens.
         let renamed = std::fs::rename(&tmp, &path).map_err(io(&path));
         if let Err(e) = renamed {
-            cleanup(&tmp);
+            remove_with_journal(&tmp);
             // The old file is untouched: reopen it with the old key.
             return Err(e);
         }
-        sync_dir(&path);
-        let _ = std::fs::remove_file(side_file(&path, "-wal"));
-        let _ = std::fs::remove_file(side_file(&path, "-shm"));
-        cleanup(&tmp);
+        sync_parent(&path);
+        remove_journal(&path);
+        remove_with_journal(&tmp);
         *self = Store::open_with(&path, new_passphrase, OpenMode::ExistingOnly, registry)?;
         Ok(())
     }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use taiwa::i18n::Text;
 use taiwa::pdf::fonts::FontSet;
 use taiwa::record::parse_record;
-use taiwa::routemap::{self, RouteMap, diagram};
+use taiwa::routemap::{self, RouteMap};
 use taiwa::template::Registry;
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -87,19 +87,11 @@ pub async fn routemap_diagram(record: Value, title: String) -> IpcResult<RouteDi
         });
     };
     let fonts = FontSet::get()?;
-    let measure = |t: &str, size: f32, bold: bool| fonts.width(t, size, bold);
     let map = RouteMap::from_record(&record, &registry.agencies);
-    // One canvas for the whole map, oriented as paper would orient it.
-    let pages = diagram::pages(
-        &map,
-        &measure,
-        usize::MAX,
-        &taiwa::pdf::diagram::print_scale,
-        0.0,
-    );
+    let canvas = taiwa::pdf::diagram::canvas(&map, fonts);
     Ok(RouteDiagram {
-        svg: pages.first().map(|p| routemap::svg::render(p, &title)),
+        svg: canvas.as_ref().map(|p| routemap::svg::render(p, &title)),
         nodes: map.nodes.len() as u32,
-        steps_drawn: pages.iter().map(|p| p.arrows.len() as u32).sum(),
+        steps_drawn: canvas.as_ref().map_or(0, |p| p.arrows.len() as u32),
     })
 }

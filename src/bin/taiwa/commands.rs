@@ -134,26 +134,8 @@ impl CliError {
                 "データの保存場所(ホームディレクトリ)が見つかりません。--db か TAIWA_DB で指定してください",
                 "no data directory (no home directory?); give --db or TAIWA_DB",
             ),
-            CliError::Exchange { path, source } => {
-                let m = source.message();
-                match path {
-                    Some(p) => Text::new(
-                        format!("{}: {}", p.display(), m.ja),
-                        format!("{}: {}", p.display(), m.en),
-                    ),
-                    None => m,
-                }
-            }
-            CliError::Pdf { path, source } => {
-                let m = source.message();
-                match path {
-                    Some(p) => Text::new(
-                        format!("{}: {}", p.display(), m.ja),
-                        format!("{}: {}", p.display(), m.en),
-                    ),
-                    None => m,
-                }
-            }
+            CliError::Exchange { path, source } => at_file(path.as_deref(), source.message()),
+            CliError::Pdf { path, source } => at_file(path.as_deref(), source.message()),
             CliError::Write { path, source } => Text::new(
                 format!("{} に書き込めません: {source}", path.display()),
                 format!("cannot write {}: {source}", path.display()),
@@ -813,6 +795,17 @@ fn status_label(status: DocStatus, lang: Lang) -> &'static str {
 const MAX_PDF_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A record from a .json file, or from the `record.json` attached to a PDF that Taiwa exported.
+/// A message about a file, the file named first when known.
+fn at_file(path: Option<&Path>, m: Text) -> Text {
+    match path {
+        Some(p) => Text::new(
+            format!("{}: {}", p.display(), m.ja),
+            format!("{}: {}", p.display(), m.en),
+        ),
+        None => m,
+    }
+}
+
 /// For a damaged database: the newest backup beside it and the command that restores it.
 pub fn restore_hint(ctx: &Ctx, e: &CliError) -> Option<String> {
     if !matches!(e, CliError::Store(StoreError::Damaged)) {

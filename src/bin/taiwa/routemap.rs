@@ -5,7 +5,7 @@ use crate::{RouteMapAction, out};
 use std::process::ExitCode;
 use taiwa::Lang;
 use taiwa::pdf::fonts::FontSet;
-use taiwa::routemap::{self, RouteMap, diagram};
+use taiwa::routemap::{self, RouteMap};
 use taiwa::template::Registry;
 
 pub fn routes(ctx: &Ctx, registry: &Registry) -> Result<ExitCode, CliError> {
@@ -57,22 +57,15 @@ pub fn route_map(
                 });
             }
             let fonts = FontSet::get().map_err(|source| CliError::Pdf { path: None, source })?;
-            let measure = |t: &str, size: f32, bold: bool| fonts.width(t, size, bold);
             let map = RouteMap::from_record(&record, &registry.agencies);
             // The whole map on one canvas, as the app shows it (paper splits it into pages).
-            let pages = diagram::pages(
-                &map,
-                &measure,
-                usize::MAX,
-                &taiwa::pdf::diagram::print_scale,
-                0.0,
-            );
+            let canvas = taiwa::pdf::diagram::canvas(&map, fonts);
             let title = match ctx.lang {
                 Lang::Ja => "経路図",
                 Lang::En => "Route diagram",
             };
-            let svg = pages
-                .first()
+            let svg = canvas
+                .as_ref()
                 .map(|p| routemap::svg::render(p, title))
                 .unwrap_or_else(|| {
                     r#"<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"/>"#.to_string()
