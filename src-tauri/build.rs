@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "export_recipient_preview",
     "backup_status",
     "backup_now",
+    "backup_restore",
     "consents_list",
     "consent_add",
     "consent_withdraw",

@@ -238,3 +238,47 @@ fn a_damaged_database_is_named_and_the_newest_backup_offered_and_restored() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("壊れています"), "{err}");
 }
+
+/// The app stages (verifies) a backup while its store is still open and swaps only then: a staged
+/// copy that is dropped leaves no file and changes nothing; one that is swapped replaces the
+/// database, which is kept aside.
+#[test]
+fn a_staged_restore_touches_nothing_until_it_is_swapped() {
+    use taiwa::store::backup::stage;
+    use taiwa::store::{OpenMode, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("taiwa.db");
+    ok(&taiwa(&db, &["import", SAMPLES[0]]));
+    let backups = dir.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    let backup = PathBuf::from(ok(&taiwa(&db, &["backup", backups.to_str().unwrap()])).trim());
+    ok(&taiwa(&db, &["import", SAMPLES[1]]));
+    let before = std::fs::read(&db).unwrap();
+    let staging = dir.path().join("taiwa.db.restore");
+
+    let open = Store::open(&db, PASS, OpenMode::ExistingOnly).unwrap();
+    let staged = stage(&backup, &db, PASS).unwrap();
+    assert!(
+        staging.exists(),
+        "the verified copy sits beside the database"
+    );
+    drop(staged);
+    assert!(!staging.exists(), "a dropped stage leaves its copy behind");
+    assert_eq!(open.list_documents(None).unwrap().len(), 2);
+    drop(open);
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "staging changed the database"
+    );
+
+    assert!(stage(&backup, &db, "wrong passphrase 架空").is_err());
+    assert!(!staging.exists(), "a refused stage leaves its copy behind");
+
+    let restored = stage(&backup, &db, PASS).unwrap().swap().unwrap();
+    assert_eq!(restored.documents, 1);
+    assert!(restored.previous.as_ref().is_some_and(|p| p.exists()));
+    assert!(!staging.exists());
+    let store = Store::open(&db, PASS, OpenMode::ExistingOnly).unwrap();
+    assert_eq!(store.list_documents(None).unwrap().len(), 1);
+}

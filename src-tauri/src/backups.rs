@@ -5,9 +5,9 @@
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use serde::Serialize;
-use std::path::PathBuf;
-use taiwa::store::Store;
+use std::path::{Path, PathBuf};
 use taiwa::store::backup::backups_in;
+use taiwa::store::{OpenMode, Store};
 
 /// The last backup this session made or tried.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
@@ -19,6 +19,27 @@ pub struct BackupStatus {
     pub latest_at: Option<String>,
     /// Why the last attempt failed (None: it worked, or none was tried).
     pub error: Option<IpcError>,
+    /// Every backup in the folder, newest first: what can be restored.
+    pub backups: Vec<BackupFile>,
+}
+
+/// One backup file in the folder.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct BackupFile {
+    pub path: String,
+    /// When it was made (local time, YYYY-MM-DD HH:MM:SS), from its name.
+    pub at: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+/// What restoring a backup did.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct RestoreOutcome {
+    pub documents: usize,
+    pub revisions: usize,
+    /// Where the database that was replaced is kept.
+    pub previous: Option<String>,
 }
 
 pub fn folder(state: &AppState) -> PathBuf {
@@ -91,11 +112,37 @@ pub fn on_close(state: &AppState) {
 
 pub fn status(state: &AppState) -> BackupStatus {
     let dir = folder(state);
-    let newest = backups_in(&dir).ok().and_then(|b| b.into_iter().next());
+    let all = backups_in(&dir).unwrap_or_default();
+    let at = |t: &chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
     BackupStatus {
         dir: dir.display().to_string(),
-        latest: newest.as_ref().map(|(_, p)| p.display().to_string()),
-        latest_at: newest.map(|(t, _)| t.format("%Y-%m-%d %H:%M:%S").to_string()),
+        latest: all.first().map(|(_, p)| p.display().to_string()),
+        latest_at: all.first().map(|(t, _)| at(t)),
         error: state.backup_error.lock().ok().and_then(|e| e.clone()),
+        backups: all
+            .iter()
+            .map(|(t, p)| BackupFile {
+                path: p.display().to_string(),
+                at: at(t),
+                bytes: std::fs::metadata(p).map_or(0, |m| m.len()),
+            })
+            .collect(),
     }
+}
+
+/// Restores a backup over the database: verified first while the open store (if any) stays open,
+/// then the store is closed, the copy swapped in, and opened with the backup's passphrase. The
+/// replaced database is kept beside it. If the backup does not verify, nothing changes.
+pub fn restore(state: &AppState, backup: &Path, passphrase: &str) -> IpcResult<RestoreOutcome> {
+    state.touch();
+    let staged = taiwa::store::backup::stage(backup, &state.db_path, passphrase)?;
+    state.set_store(None)?;
+    let restored = staged.swap()?;
+    let store = Store::open(&state.db_path, passphrase, OpenMode::ExistingOnly)?;
+    state.set_store(Some(store))?;
+    Ok(RestoreOutcome {
+        documents: restored.documents,
+        revisions: restored.revisions,
+        previous: restored.previous.map(|p| p.display().to_string()),
+    })
 }

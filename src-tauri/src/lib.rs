@@ -44,6 +44,7 @@ pub const COMMANDS: &[&str] = &[
     "export_recipient_preview",
     "backup_status",
     "backup_now",
+    "backup_restore",
     "consents_list",
     "consent_add",
     "consent_withdraw",
@@ -80,6 +81,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         export::export_recipient_preview,
         session::backup_status,
         session::backup_now,
+        session::backup_restore,
         consents::consents_list,
         consents::consent_add,
         consents::consent_withdraw,
@@ -180,6 +182,7 @@ mod tests {
         routemap::RouteDiagram::export_all(&cfg).unwrap();
         consents::ConsentRow::export_all(&cfg).unwrap();
         backups::BackupStatus::export_all(&cfg).unwrap();
+        backups::RestoreOutcome::export_all(&cfg).unwrap();
         taiwa::consent::NewConsent::export_all(&cfg).unwrap();
         taiwa::store::Disclosure::export_all(&cfg).unwrap();
         taiwa::pdf::DisclosurePreview::export_all(&cfg).unwrap();

@@ -154,10 +154,25 @@ pub struct Restored {
     pub previous: Option<PathBuf>,
 }
 
-/// Restores `backup` (opened with `passphrase`) into `db`. The backup is verified — integrity and
-/// every hash chain — before anything is touched; the restored copy is written beside `db`, checked
-/// again, and swapped in; an existing database is kept as `<db>.before-restore-<time>`.
+/// Restores `backup` (opened with `passphrase`) into `db`: [`stage`], then [`Staged::swap`].
 pub fn restore(backup: &Path, db: &Path, passphrase: &str) -> Result<Restored, StoreError> {
+    stage(backup, db, passphrase)?.swap()
+}
+
+/// A verified copy of a backup beside the database, ready to replace it. Dropped without
+/// [`Staged::swap`], the copy is removed and the database was never touched.
+#[derive(Debug)]
+pub struct Staged {
+    staging: PathBuf,
+    db: PathBuf,
+    documents: usize,
+    revisions: usize,
+}
+
+/// Copies `backup` beside `db` and verifies the copy (opened with `passphrase`: integrity and every
+/// hash chain). Nothing of `db` is touched, so the app can stage while its store is still open and
+/// close it only to swap.
+pub fn stage(backup: &Path, db: &Path, passphrase: &str) -> Result<Staged, StoreError> {
     if !super::is_database_file(backup) {
         return Err(StoreError::NoDatabase {
             path: backup.to_path_buf(),
@@ -171,14 +186,17 @@ pub fn restore(backup: &Path, db: &Path, passphrase: &str) -> Result<Restored, S
         std::fs::create_dir_all(dir).map_err(io(dir))?;
     }
     create_private_file(&staging)?;
-    let copied = std::fs::read(backup)
+    // From here on, dropping `staged` removes the copy whatever goes wrong.
+    let mut staged = Staged {
+        staging,
+        db: db.to_path_buf(),
+        documents: 0,
+        revisions: 0,
+    };
+    std::fs::read(backup)
         .map_err(io(backup))
-        .and_then(|bytes| std::fs::write(&staging, bytes).map_err(io(&staging)));
-    if let Err(e) = copied {
-        remove_with_journal(&staging);
-        return Err(e);
-    }
-    let checked = Store::open(&staging, passphrase, OpenMode::ExistingOnly).and_then(|s| {
+        .and_then(|bytes| std::fs::write(&staged.staging, bytes).map_err(io(&staged.staging)))?;
+    let checked = Store::open(&staged.staging, passphrase, OpenMode::ExistingOnly).and_then(|s| {
         let report = s.verify()?;
         if !report.ok() {
             return Err(StoreError::Corrupt {
@@ -195,41 +213,55 @@ pub fn restore(backup: &Path, db: &Path, passphrase: &str) -> Result<Restored, S
     let report = match checked {
         Ok(r) => r,
         Err(StoreError::WrongPassphrase { .. }) => {
-            remove_with_journal(&staging);
             return Err(StoreError::WrongPassphrase {
                 path: backup.to_path_buf(),
             });
         }
-        Err(e) => {
-            remove_with_journal(&staging);
-            return Err(e);
-        }
+        Err(e) => return Err(e),
     };
-    std::fs::File::open(&staging)
+    std::fs::File::open(&staged.staging)
         .and_then(|f| f.sync_all())
-        .map_err(io(&staging))?;
-    let previous = if db.exists() {
-        let aside = side_file(
-            db,
-            &format!(
-                ".before-restore-{}",
-                chrono::Local::now().format("%Y%m%d-%H%M%S")
-            ),
-        );
-        std::fs::rename(db, &aside).map_err(io(db))?;
-        for j in ["-wal", "-shm"] {
-            let _ = std::fs::rename(side_file(db, j), side_file(&aside, j));
-        }
-        Some(aside)
-    } else {
-        None
-    };
-    std::fs::rename(&staging, db).map_err(io(db))?;
-    remove_with_journal(&staging);
-    sync_parent(db);
-    Ok(Restored {
-        documents: report.documents,
-        revisions: report.revisions,
-        previous,
-    })
+        .map_err(io(&staged.staging))?;
+    staged.documents = report.documents;
+    staged.revisions = report.revisions;
+    Ok(staged)
+}
+
+impl Staged {
+    /// Puts the verified copy in place of the database; an existing database is kept as
+    /// `<db>.before-restore-<time>`. The database must not be open.
+    pub fn swap(self) -> Result<Restored, StoreError> {
+        let db = self.db.as_path();
+        let previous = if db.exists() {
+            let aside = side_file(
+                db,
+                &format!(
+                    ".before-restore-{}",
+                    chrono::Local::now().format("%Y%m%d-%H%M%S")
+                ),
+            );
+            std::fs::rename(db, &aside).map_err(io(db))?;
+            for j in ["-wal", "-shm"] {
+                let _ = std::fs::rename(side_file(db, j), side_file(&aside, j));
+            }
+            Some(aside)
+        } else {
+            None
+        };
+        std::fs::rename(&self.staging, db).map_err(io(db))?;
+        sync_parent(db);
+        Ok(Restored {
+            documents: self.documents,
+            revisions: self.revisions,
+            previous,
+        })
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // After a swap the staging name is gone (renamed); this removes only a copy never used,
+        // and the journal files opening it left.
+        remove_with_journal(&self.staging);
+    }
 }

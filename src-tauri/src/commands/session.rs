@@ -162,3 +162,20 @@ pub async fn backup_now(state: State<'_, AppState>) -> IpcResult<crate::backups:
     })?;
     Ok(crate::backups::status(&state))
 }
+
+/// Restores a backup (one of `backup_status`'s list, or a file the user chose) with its passphrase.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_restore(
+    state: State<'_, AppState>,
+    path: String,
+    passphrase: String,
+) -> IpcResult<crate::backups::RestoreOutcome> {
+    if path.trim().is_empty() {
+        return Err(IpcError::bad_input(
+            "path",
+            "復元するバックアップを選んでください",
+            "choose the backup to restore",
+        ));
+    }
+    crate::backups::restore(&state, std::path::Path::new(&path), &passphrase)
+}

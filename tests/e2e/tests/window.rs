@@ -475,6 +475,11 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
     );
     screenshot(&c, "09-after-restart").await;
     c.close().await.unwrap();
+    drop(driver);
+    assert_no_names_in(
+        home.path(),
+        &["山田 花子", "佐藤 美咲", "田中 由美", "株式会社みなと精機"],
+    );
 }
 
 /// First run up to an open, empty dialogue record in a new case.
@@ -1005,7 +1010,16 @@ async fn an_employer_gets_only_what_the_persons_consent_covers_and_the_export_is
         ),
     )
     .await;
-    let pdf = pdf_text_of(&newest_pdf(exports.path()));
+    let exported = newest_pdf(exports.path());
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&exported).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode, 0o600,
+            "the exported PDF is readable by others: {mode:o}"
+        );
+    }
+    let pdf = pdf_text_of(&exported);
     assert!(
         pdf.contains("周囲の会話や電話の呼出音"),
         "the covered notes are in the copy"
@@ -1070,7 +1084,242 @@ async fn an_employer_gets_only_what_the_persons_consent_covers_and_the_export_is
         "the backup is encrypted"
     );
     screenshot(&c, "34-settings-backup").await;
+
+    // ---- restore that backup from the settings: a case made after it is gone again, and the
+    // database it replaced is kept beside it ----
+    click(&c, "nav-cases").await;
+    until_cases(&c, "the one case", 1).await;
+    click(&c, "new-case").await;
+    type_into(&c, "new-case-name", "架空 次郎\u{E007}").await;
+    el(&c, "case-name").await;
+    click(&c, "nav-cases").await;
+    until_cases(&c, "two cases before the restore", 2).await;
+    click(&c, "nav-settings").await;
+    type_into(&c, "restore-passphrase", "not-the-passphrase").await;
+    click(&c, "restore-start").await;
+    click(&c, "restore-confirm-yes").await;
+    let refused = el(&c, "restore-error").await;
+    assert_eq!(
+        refused.attr("data-code").await.unwrap().as_deref(),
+        Some("store.wrong_passphrase")
+    );
+    type_into(&c, "restore-passphrase", PASSPHRASE).await;
+    click(&c, "restore-start").await;
+    screenshot(&c, "35-restore-confirm").await;
+    click(&c, "restore-confirm-yes").await;
+    let done = text(&c, "restore-done").await;
+    assert!(done.contains("before-restore"), "{done}");
+    screenshot(&c, "36-restored").await;
+    let kept = std::fs::read_dir(db.parent().unwrap())
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|e| e.file_name().to_string_lossy().contains(".before-restore-"));
+    assert!(kept, "the replaced database was not kept");
+    click(&c, "nav-cases").await;
+    until_cases(&c, "only the case the backup holds", 1).await;
     // (The backup when the window closes is not checked here: ending the WebDriver session ends
     // the app without a window close event.)
     c.close().await.unwrap();
+    drop(driver);
+    assert_no_names_in(
+        home.path(),
+        &[
+            "山田 花子",
+            "佐藤 美咲",
+            "鈴木 拓也",
+            "株式会社みなと精機 人事部",
+            "架空 次郎",
+        ],
+    );
+}
+
+/// Every file under `home` (the app's data and settings, WebKit's storage, and the log of what the
+/// driver and the app printed) is searched for each name, in UTF-8 and UTF-16: only the encrypted
+/// database and its backups may hold the records, and they hold ciphertext.
+fn assert_no_names_in(home: &Path, names: &[&str]) {
+    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    files(home, &mut all);
+    assert!(
+        all.iter().any(|p| p.ends_with("logs/webdriver.log")),
+        "the log of the run is missing"
+    );
+    let mut found = Vec::new();
+    for path in &all {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        for name in names {
+            let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            if contains(&bytes, name.as_bytes()) || contains(&bytes, &utf16) {
+                found.push(format!("{name} in {}", path.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "names outside the encrypted database: {found:?}"
+    );
+    eprintln!("no name in any of {} files under the app's home", all.len());
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A server that counts every connection: nothing the window does may reach it.
+fn counting_server() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("port").port();
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            // A real answer, so that a load that got through would succeed rather than fail.
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/javascript\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 22\r\n\r\nwindow.__remote = true",
+            );
+        }
+    });
+    (port, hits)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_may_call_only_its_own_commands_loads_nothing_from_outside_and_logs_no_names() {
+    let home = tempfile::tempdir().expect("temp home");
+    let exports = tempfile::tempdir().expect("export folder");
+    let driver = start_driver(home.path(), exports.path());
+    let c = driver.connect().await;
+    first_run_to_a_new_document(&c).await;
+    type_into(&c, "field-person_name", "青木 紗季").await;
+    until_saved(&c).await;
+
+    // ---- IPC: the app's own commands answer; anything not granted to the window is refused ----
+    let invoke = "const [cmd, args, done] = arguments;
+        window.__TAURI_INTERNALS__.invoke(cmd, args)
+          .then(v => done({ok: true, value: JSON.stringify(v).slice(0, 200)}),
+                e => done({ok: false, error: String(e)}));";
+    let call = |cmd: &'static str, args: Value| {
+        let c = c.clone();
+        async move {
+            c.execute_async(invoke, vec![json!(cmd), args])
+                .await
+                .unwrap_or_else(|e| panic!("invoke {cmd}: {e}"))
+        }
+    };
+    let granted = call("app_status", json!({})).await;
+    assert_eq!(granted["ok"], json!(true), "app_status: {granted}");
+    for (cmd, args) in [
+        // Plugins the shell itself uses (the save dialog, opening a PDF) but never the page.
+        ("plugin:dialog|open", json!({"options": {}})),
+        (
+            "plugin:opener|open_url",
+            json!({"url": "https://example.com/"}),
+        ),
+        ("plugin:opener|open_path", json!({"path": "/etc/passwd"})),
+        // Tauri's own window and path commands are not granted either.
+        ("plugin:window|set_title", json!({"value": "x"})),
+        ("plugin:path|resolve_directory", json!({"directory": 1})),
+        // A name nobody registered.
+        ("read_database_file", json!({})),
+    ] {
+        let answer = call(cmd, args).await;
+        assert_eq!(
+            answer["ok"],
+            json!(false),
+            "{cmd} was not refused: {answer}"
+        );
+        eprintln!("{cmd}: refused: {}", answer["error"]);
+    }
+
+    // ---- CSP: no inline script, no eval, nothing from another origin ----
+    let (port, hits) = counting_server();
+    let csp = c
+        .execute_async(
+            "const [port, done] = arguments;
+             const remote = 'http://127.0.0.1:' + port;
+             const violations = [];
+             document.addEventListener('securitypolicyviolation',
+               e => violations.push(e.effectiveDirective + ' ' + e.blockedURI));
+             const load = (make) => new Promise(r => {
+               const el = make(); el.onload = () => r('loaded'); el.onerror = () => r('blocked');
+               setTimeout(() => r('no answer'), 3000);
+             });
+             (async () => {
+               window.__inline = false;
+               const s = document.createElement('script');
+               s.textContent = 'window.__inline = true';
+               document.head.appendChild(s);
+               const b = document.createElement('button');
+               b.setAttribute('onclick', 'window.__handler = true');
+               document.body.appendChild(b); b.click(); b.remove();
+               let evalRan = false; try { evalRan = (0, eval)('true'); } catch (e) {}
+               let fnRan = false; try { fnRan = new Function('return true')(); } catch (e) {}
+               let fetched = 'blocked';
+               try { await fetch(remote + '/fetch'); fetched = 'loaded'; } catch (e) {}
+               let socket = 'blocked';
+               try { const w = new WebSocket('ws://127.0.0.1:' + port); socket = await new Promise(r => {
+                 w.onopen = () => r('open'); w.onerror = () => r('blocked'); setTimeout(() => r('no answer'), 3000); });
+               } catch (e) {}
+               const img = await load(() => { const i = new Image(); i.src = remote + '/i.png'; return i; });
+               const script = await load(() => { const x = document.createElement('script');
+                 x.src = remote + '/x.js'; document.head.appendChild(x); return x; });
+               const style = await load(() => { const l = document.createElement('link');
+                 l.rel = 'stylesheet'; l.href = remote + '/x.css'; document.head.appendChild(l); return l; });
+               await new Promise(r => setTimeout(r, 300));
+               done({inline: window.__inline, handler: !!window.__handler, remote: !!window.__remote,
+                     evalRan, fnRan, fetched, socket, img, script, style, violations});
+             })();",
+            vec![json!(port)],
+        )
+        .await
+        .expect("the CSP script ran");
+    eprintln!("CSP: {csp}");
+    for (what, expected) in [
+        ("inline", json!(false)),
+        ("handler", json!(false)),
+        ("remote", json!(false)),
+        ("evalRan", json!(false)),
+        ("fnRan", json!(false)),
+        ("fetched", json!("blocked")),
+        ("img", json!("blocked")),
+        ("script", json!("blocked")),
+        ("style", json!("blocked")),
+    ] {
+        assert_eq!(csp[what], expected, "{what}: {csp}");
+    }
+    assert_ne!(
+        csp["socket"],
+        json!("open"),
+        "a WebSocket to another origin opened: {csp}"
+    );
+    let violations = csp["violations"].as_array().map_or(0, Vec::len);
+    assert!(
+        violations >= 5,
+        "the CSP reported too few violations: {csp}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the window reached a server outside the app"
+    );
+
+    c.close().await.unwrap();
+    drop(driver);
+    assert_no_names_in(home.path(), &["青木 紗季"]);
 }

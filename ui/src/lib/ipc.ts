@@ -20,6 +20,7 @@ import type { Lang } from "../bindings/Lang";
 import type { NewCase } from "../bindings/NewCase";
 import type { NewConsent } from "../bindings/NewConsent";
 import type { RecordJson } from "../bindings/RecordJson";
+import type { RestoreOutcome } from "../bindings/RestoreOutcome";
 import type { RouteDiagram } from "../bindings/RouteDiagram";
 import type { RouteMapCatalogue } from "../bindings/RouteMapCatalogue";
 import type { SaveResult } from "../bindings/SaveResult";
@@ -37,6 +38,8 @@ export const CODES = {
   locked: "session.locked",
   /** The database file was deleted or moved; Rust wrote it back and closed the session. */
   fileGone: "store.file_gone",
+  /** The database file is damaged: a backup can be restored. */
+  damaged: "store.damaged",
 } as const;
 
 export function isIpcError(e: unknown): e is IpcError {
@@ -88,6 +91,8 @@ export const api = {
   settingsSet: (settings: Settings) => call<Settings>("settings_set", { settings }),
   backupStatus: () => call<BackupStatus>("backup_status"),
   backupNow: () => call<BackupStatus>("backup_now"),
+  backupRestore: (path: string, passphrase: string) =>
+    call<RestoreOutcome>("backup_restore", { path, passphrase }),
   passphraseStrength: (passphrase: string) => call<Strength>("passphrase_strength", { passphrase }),
   sessionCreate: (passphrase: string) => call<AppStatus>("session_create", { passphrase }),
   sessionUnlock: (passphrase: string) => call<AppStatus>("session_unlock", { passphrase }),

@@ -834,12 +834,23 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       // The mock keeps no files: it reports one backup made now.
       if (cmd === "backup_now") mockBackupAt = new Date().toISOString().slice(0, 19).replace("T", " ");
       const dir = settings.backup_dir ?? "~/.local/share/taiwa/backups";
+      const latest = mockBackupAt
+        ? `${dir}/taiwa-${mockBackupAt.replace(/[-: ]/g, "").replace(/^(\d{8})/, "$1-")}.taiwa-backup`
+        : null;
       return {
         dir,
-        latest: mockBackupAt ? `${dir}/taiwa-${mockBackupAt.replace(/[-: ]/g, "").replace(/^(\d{8})/, "$1-")}.taiwa-backup` : null,
+        latest,
         latest_at: mockBackupAt,
         error: null,
+        backups: latest && mockBackupAt ? [{ path: latest, at: mockBackupAt, bytes: 184320 }] : [],
       };
+    }
+    case "backup_restore": {
+      // The mock's data stays as it is: a restore reports what it would have put back.
+      if (String(args.passphrase ?? "") === "") {
+        throw err("store.wrong_passphrase", "パスフレーズが違います", "wrong passphrase");
+      }
+      return { documents: docs.length, revisions: docs.length, previous: "~/.local/share/taiwa/taiwa.db.before-restore-mock" };
     }
     case "passphrase_strength": {
       const p = String(args.passphrase ?? "");
