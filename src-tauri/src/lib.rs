@@ -139,6 +139,7 @@ pub fn run() {
                     }
                 }
             });
+            backup_on_signals(app.handle().clone());
             Ok(())
         })
         // The window closing is the app closing: back the open database up first.
@@ -153,6 +154,30 @@ pub fn run() {
         std::process::exit(1);
     }
 }
+
+/// A logout or shutdown ends the app with SIGTERM (a terminal with SIGINT or SIGHUP), and no window
+/// event comes: the open database is backed up first, then the app exits as on close.
+#[cfg(unix)]
+fn backup_on_signals(handle: tauri::AppHandle) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) {
+        Ok(mut signals) => {
+            std::thread::spawn(move || {
+                if signals.forever().next().is_some() {
+                    backups::on_close(&handle.state::<AppState>());
+                    handle.exit(0);
+                }
+            });
+        }
+        Err(err) => eprintln!(
+            "終了の合図を受け取れないため、ログアウト時のバックアップはできません / \
+             cannot watch for SIGTERM, so no backup is made at logout: {err}"
+        ),
+    }
+}
+
+#[cfg(not(unix))]
+fn backup_on_signals(_handle: tauri::AppHandle) {}
 
 #[cfg(test)]
 mod tests {

@@ -1117,8 +1117,8 @@ async fn an_employer_gets_only_what_the_persons_consent_covers_and_the_export_is
     assert!(kept, "the replaced database was not kept");
     click(&c, "nav-cases").await;
     until_cases(&c, "only the case the backup holds", 1).await;
-    // (The backup when the window closes is not checked here: ending the WebDriver session ends
-    // the app without a window close event.)
+    // (The backup when the window closes is not checked: ending the WebDriver session ends the app
+    // without a window close event. The backup on SIGTERM is, in the window-lockdown test.)
     c.close().await.unwrap();
     drop(driver);
     assert_no_names_in(
@@ -1319,7 +1319,65 @@ async fn the_window_may_call_only_its_own_commands_loads_nothing_from_outside_an
         "the window reached a server outside the app"
     );
 
-    c.close().await.unwrap();
+    // ---- a logout's SIGTERM: the app backs the database up, then exits ----
+    let app = app_pid(home.path()).expect("the app's process");
+    let backups = home.path().join("data/taiwa/backups");
+    let before = std::time::SystemTime::now();
+    Command::new("kill")
+        .arg(app.to_string())
+        .status()
+        .expect("kill");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Path::new(&format!("/proc/{app}")).exists() && app_pid(home.path()) == Some(app) {
+        assert!(Instant::now() < deadline, "the app did not exit on SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let newest = std::fs::read_dir(&backups)
+        .expect("a backups folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "taiwa-backup"))
+        .filter(|e| {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= before)
+        })
+        .map(|e| e.path())
+        .next()
+        .expect("no backup made on SIGTERM");
+    let copy = home.path().join("check.db");
+    std::fs::copy(&newest, &copy).unwrap();
+    let out = Command::new(cli_binary())
+        .args(["verify"])
+        .env("TAIWA_DB", &copy)
+        .env("TAIWA_PASSPHRASE", PASSPHRASE)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the SIGTERM backup does not verify: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_file(&copy).unwrap();
+    let _ = std::fs::remove_file(home.path().join("check.db-wal"));
+    let _ = std::fs::remove_file(home.path().join("check.db-shm"));
+    drop(c);
     drop(driver);
     assert_no_names_in(home.path(), &["青木 紗季"]);
+}
+
+/// The app started under `home` (its HOME in /proc/PID/environ), if it runs.
+fn app_pid(home: &Path) -> Option<u32> {
+    let want = format!("HOME={}", home.display());
+    let app = app_binary();
+    std::fs::read_dir("/proc")
+        .ok()?
+        .filter_map(Result::ok)
+        .find_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let exe = std::fs::read_link(e.path().join("exe")).ok()?;
+            let environ = std::fs::read(e.path().join("environ")).ok()?;
+            let at_home = environ.split(|b| *b == 0).any(|v| v == want.as_bytes());
+            (exe == app && at_home).then_some(pid)
+        })
 }
