@@ -140,6 +140,9 @@ pub fn run() {
                 }
             });
             backup_on_signals(app.handle().clone());
+            if let Some(window) = app.get_webview_window("main") {
+                lighter_web_view(&window);
+            }
             Ok(())
         })
         // The window closing is the app closing: back the open database up first.
@@ -178,6 +181,28 @@ fn backup_on_signals(handle: tauri::AppHandle) {
 
 #[cfg(not(unix))]
 fn backup_on_signals(_handle: tauri::AppHandle) {}
+
+/// Forms need no GPU compositing: without it WebKit's web process keeps no GL context (with Mesa,
+/// LLVM's shader compiler), about 80 MiB less (bench/README.md), and no blank window on GPU drivers
+/// WebKit handles badly. Pages are cached as for a document viewer: one page, no back-forward cache.
+#[cfg(target_os = "linux")]
+fn lighter_web_view(window: &tauri::WebviewWindow) {
+    let _ = window.with_webview(|webview| {
+        use webkit2gtk::{
+            CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+        };
+        let view = webview.inner();
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+    });
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lighter_web_view(_window: &tauri::WebviewWindow) {}
 
 #[cfg(test)]
 mod tests {
