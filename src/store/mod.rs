@@ -79,6 +79,9 @@ impl Store {
                 create_private_file(path)?;
             }
         }
+        if exists {
+            match_journal_modes(path);
+        }
         let opened = Store::open_existing(path, passphrase, registry);
         if opened.is_err() && !exists {
             // Leave no empty or half-made file behind for the next attempt to trip over.
@@ -93,7 +96,7 @@ impl Store {
         registry: &'static Registry,
     ) -> Result<Store, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn =
+        let mut conn =
             Connection::open_with_flags(path, flags).map_err(|e| StoreError::from(e).at(path))?;
         // SQLCipher logs HMAC failures to stderr on a wrong key; the error we return says it better.
         let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
@@ -111,18 +114,8 @@ impl Store {
                 _ => locate(&conn, path, e.into()),
             });
         }
-        Store::prepare(conn, path, registry).map_err(|(conn, e)| locate(&conn, path, e))
-    }
-
-    /// Everything after the passphrase check; on failure the connection comes back so that the
-    /// error can be told apart by the OS's reason (locate).
-    fn prepare(
-        mut conn: Connection,
-        path: &Path,
-        registry: &'static Registry,
-    ) -> Result<Store, (Connection, StoreError)> {
         if let Err(e) = Store::settle(&mut conn) {
-            return Err((conn, e));
+            return Err(locate(&conn, path, e));
         }
         Ok(Store {
             conn,
@@ -132,6 +125,7 @@ impl Store {
         })
     }
 
+    /// Everything after the passphrase check: WAL, sync, foreign keys, migrations.
     fn settle(conn: &mut Connection) -> Result<(), StoreError> {
         // Refuse newer schemas before switching the journal mode, which would write.
         let version = migrate::current_version(conn)?;
@@ -247,6 +241,29 @@ fn side_file(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(suffix);
     path.with_file_name(name)
+}
+
+/// SQLite makes the WAL and shared-memory files with the database's mode. Made while the database
+/// was read-only, they stay read-only after it is writable again, and SQLite then opens the
+/// whole database read-only, naming a file that is writable. So they follow the database's mode
+/// again (only their owner can; nothing is removed).
+fn match_journal_modes(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(db) = std::fs::metadata(path) else {
+            return;
+        };
+        let mode = db.permissions().mode() & 0o777;
+        for suffix in ["-wal", "-shm"] {
+            let side = side_file(path, suffix);
+            if let Ok(m) = std::fs::metadata(&side)
+                && m.permissions().mode() & 0o777 != mode
+            {
+                let _ = std::fs::set_permissions(&side, std::fs::Permissions::from_mode(mode));
+            }
+        }
+    }
 }
 
 /// Removes SQLite's WAL and shared-memory files of the database at `path`.
