@@ -7,8 +7,8 @@
 //! deleted.
 
 use super::{
-    OpenMode, Store, StoreError, create_private_file, migrate, remove_with_journal, side_file,
-    sync_parent,
+    BackupFolderProblem, OpenMode, Store, StoreError, create_private_file, migrate,
+    remove_with_journal, side_file, sync_parent,
 };
 use chrono::{Datelike, NaiveDateTime};
 use std::path::{Path, PathBuf};
@@ -19,9 +19,41 @@ const DAILY: usize = 7;
 const WEEKLY: usize = 4;
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
+    move |source| StoreError::from_io(path, source)
+}
+
+/// Whether `dir` can take a backup, named by what is wrong with it. A missing folder is never
+/// made here (see BackupFolderProblem::Missing).
+fn check_folder(dir: &Path) -> Result<(), StoreError> {
+    let problem = match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => return Ok(()),
+        Ok(_) => BackupFolderProblem::NotAFolder,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => BackupFolderProblem::Missing,
+        Err(e) => return Err(StoreError::from_io(dir, e)),
+    };
+    Err(StoreError::BackupFolder {
+        path: dir.to_path_buf(),
+        problem,
+    })
+}
+
+/// A file that could not be made in the backup folder: a folder that cannot be written is named
+/// as such.
+fn not_writable(dir: &Path, e: StoreError) -> StoreError {
+    use std::io::ErrorKind;
+    match e {
+        StoreError::Io { source, .. }
+            if matches!(
+                source.kind(),
+                ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
+            ) =>
+        {
+            StoreError::BackupFolder {
+                path: dir.to_path_buf(),
+                problem: BackupFolderProblem::NotWritable,
+            }
+        }
+        other => other,
     }
 }
 
@@ -77,21 +109,13 @@ impl Store {
     /// Writes an encrypted backup (same passphrase) into `dir`, checks it, and rotates the folder.
     /// Returns the new file.
     pub fn backup_to(&self, dir: &Path) -> Result<PathBuf, StoreError> {
-        if !dir.is_dir() {
-            return Err(StoreError::Io {
-                path: dir.to_path_buf(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "the backup folder does not exist",
-                ),
-            });
-        }
+        check_folder(dir)?;
         let now = chrono::Local::now().naive_local();
         let name = format!("taiwa-{}.{BACKUP_EXTENSION}", now.format("%Y%m%d-%H%M%S"));
         let target = dir.join(&name);
         let tmp = dir.join(format!(".{name}.partial"));
         remove_with_journal(&tmp);
-        create_private_file(&tmp)?;
+        create_private_file(&tmp).map_err(|e| not_writable(dir, e))?;
         let version = migrate::current_version(&self.conn)?;
         let made = (|| -> Result<(), StoreError> {
             // No KEY clause: the attached file is encrypted with this database's key.
@@ -124,6 +148,7 @@ impl Store {
             Ok(())
         })();
         if let Err(e) = made {
+            let e = locate_backup(self, dir, e);
             let _ = self.conn.execute_batch("DETACH DATABASE backup;");
             remove_with_journal(&tmp);
             return Err(e);
@@ -142,6 +167,17 @@ impl Store {
             }
         }
         Ok(target)
+    }
+}
+
+/// A full disk while exporting names the backup folder (the export writes there, not to the
+/// database).
+fn locate_backup(store: &Store, dir: &Path, e: StoreError) -> StoreError {
+    match store.located(e) {
+        StoreError::DiskFull { .. } => StoreError::DiskFull {
+            path: Some(dir.to_path_buf()),
+        },
+        other => other,
     }
 }
 
@@ -215,6 +251,7 @@ pub fn stage(backup: &Path, db: &Path, passphrase: &str) -> Result<Staged, Store
         Err(StoreError::WrongPassphrase { .. }) => {
             return Err(StoreError::WrongPassphrase {
                 path: backup.to_path_buf(),
+                opens: None,
             });
         }
         Err(e) => return Err(e),

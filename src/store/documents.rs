@@ -4,7 +4,7 @@ use super::{Store, StoreError, now, search};
 use crate::exchange::{ExchangeError, ReadOnly, read_only_violations};
 use crate::record::{DocStatus, Mode, Record, parse_record, validate};
 use crate::template::{Registry, Template};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -311,12 +311,7 @@ impl Store {
         case: Option<Uuid>,
     ) -> Result<SaveOutcome, StoreError> {
         let prepared = prepare(self.registry, record)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = write(&tx, &prepared, case, None)?;
-        tx.commit()?;
-        Ok(outcome)
+        self.transact(|tx| write(tx, &prepared, case, None))
     }
 
     /// The head revision of a document. `id` may be a unique prefix of the uuid (as `list` shows).

@@ -1,12 +1,19 @@
 use crate::i18n::{Text, UserError};
 use crate::record::Problem;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong with the encrypted store. Messages never contain record content.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("wrong passphrase, or {path} is not a Taiwa database; the file was not changed")]
-    WrongPassphrase { path: PathBuf },
+    #[error("wrong passphrase, or {path} is damaged or not a Taiwa database; the file was not changed{}", match opens {
+        Some(b) => format!(". This passphrase opens the backup {}: if it is the current one, {} is damaged; restore with: taiwa restore \"{}\"", b.display(), path.display(), b.display()),
+        None => String::new(),
+    })]
+    WrongPassphrase {
+        path: PathBuf,
+        /// A backup beside the database that this passphrase does open, if any.
+        opens: Option<PathBuf>,
+    },
     #[error("the passphrase is empty; an empty passphrase would store the data unencrypted")]
     EmptyPassphrase,
     #[error("no database at {path}; import a record first to create one, or give --db / TAIWA_DB")]
@@ -20,14 +27,26 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the disk is full; nothing of this change was saved, the data saved before is intact")]
-    DiskFull,
-    #[error("the database is read-only (file permissions or a read-only disk); nothing was saved")]
-    ReadOnly,
     #[error(
-        "the database file is damaged (SQLite found a malformed page); nothing more was written to it. Restore the newest backup (taiwa restore FILE; backups are in `backups` beside the database)"
+        "the disk is full (or a file size limit was reached) while writing {}: nothing of this change was saved, the data saved before is intact; free some space and try again",
+        the_file(path)
     )]
-    Damaged,
+    DiskFull { path: Option<PathBuf> },
+    #[error(
+        "{} is read-only (file permissions or a read-only disk): nothing was written to it; make it writable again to save",
+        the_file(path)
+    )]
+    ReadOnly { path: Option<PathBuf> },
+    #[error(
+        "the database file {} is damaged (its pages do not check out with SQLite/SQLCipher; the passphrase is right); nothing more was written to it. Restore the newest backup (taiwa restore FILE; backups are in `backups` beside the database)",
+        the_file(path)
+    )]
+    Damaged { path: Option<PathBuf> },
+    #[error("the backup folder {} {}", path.display(), problem.en())]
+    BackupFolder {
+        path: PathBuf,
+        problem: BackupFolderProblem,
+    },
     #[error("the record has {} problem(s); nothing was saved", problems.len())]
     Invalid { problems: Vec<Problem> },
     #[error("no document with id {id}")]
@@ -74,14 +93,99 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
 }
 
+/// What is wrong with a backup folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupFolderProblem {
+    /// It does not exist (a folder given by name is never made again: it may be the mount point
+    /// of a disk that is not connected, and a backup there would land on the same disk).
+    Missing,
+    /// Something else (a file) has its name.
+    NotAFolder,
+    /// It cannot be written (permissions, a read-only disk).
+    NotWritable,
+}
+
+impl BackupFolderProblem {
+    fn en(self) -> &'static str {
+        match self {
+            BackupFolderProblem::Missing => {
+                "does not exist (is it on a disk that is not connected?); nothing was written. Connect the disk, or create the folder, and back up again"
+            }
+            BackupFolderProblem::NotAFolder => {
+                "is a file, not a folder; nothing was written. Move the file away or choose another folder"
+            }
+            BackupFolderProblem::NotWritable => {
+                "cannot be written (permissions or a read-only disk); nothing was written. Choose another folder or make it writable"
+            }
+        }
+    }
+
+    fn ja(self) -> &'static str {
+        match self {
+            BackupFolderProblem::Missing => {
+                "がありません(接続されていないディスク上ではありませんか)。何も書き込んでいません。ディスクを接続するかフォルダを作成してから、もう一度バックアップしてください"
+            }
+            BackupFolderProblem::NotAFolder => {
+                "はフォルダではなくファイルです。何も書き込んでいません。ファイルを移動するか、別のフォルダを指定してください"
+            }
+            BackupFolderProblem::NotWritable => {
+                "に書き込めません(権限または読み取り専用ディスク)。何も書き込んでいません。別のフォルダを指定するか、書き込めるようにしてください"
+            }
+        }
+    }
+}
+
+fn the_file(path: &Option<PathBuf>) -> String {
+    match path {
+        Some(p) => p.display().to_string(),
+        None => "(the database)".to_string(),
+    }
+}
+
+fn the_file_ja(path: &Option<PathBuf>) -> String {
+    match path {
+        Some(p) => p.display().to_string(),
+        None => "(データベース)".to_string(),
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
         match e.sqlite_error_code() {
-            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
-            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,
-            Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged,
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull { path: None },
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path: None },
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged { path: None },
             _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+impl StoreError {
+    /// Names `path` in the errors about the database file that SQLite reports without one.
+    pub fn at(self, path: &Path) -> StoreError {
+        let named = Some(path.to_path_buf());
+        match self {
+            StoreError::DiskFull { path: None } => StoreError::DiskFull { path: named },
+            StoreError::ReadOnly { path: None } => StoreError::ReadOnly { path: named },
+            StoreError::Damaged { path: None } => StoreError::Damaged { path: named },
+            other => other,
+        }
+    }
+
+    /// A failed file operation whose OS error says the disk is full or the file may not grow.
+    pub(crate) fn from_io(path: &Path, source: std::io::Error) -> StoreError {
+        use std::io::ErrorKind;
+        match source.kind() {
+            ErrorKind::StorageFull | ErrorKind::FileTooLarge | ErrorKind::QuotaExceeded => {
+                StoreError::DiskFull {
+                    path: Some(path.to_path_buf()),
+                }
+            }
+            _ => StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
         }
     }
 }
@@ -103,9 +207,10 @@ impl UserError for StoreError {
             StoreError::NoDatabase { .. } => "store.no_database",
             StoreError::TooNew { .. } => "store.too_new",
             StoreError::Io { .. } => "store.io",
-            StoreError::DiskFull => "store.disk_full",
-            StoreError::ReadOnly => "store.read_only",
-            StoreError::Damaged => "store.damaged",
+            StoreError::DiskFull { .. } => "store.disk_full",
+            StoreError::ReadOnly { .. } => "store.read_only",
+            StoreError::Damaged { .. } => "store.damaged",
+            StoreError::BackupFolder { .. } => "store.backup_folder",
             StoreError::Invalid { .. } => "store.invalid_record",
             StoreError::DocumentNotFound { .. } => "store.document_not_found",
             StoreError::CaseNotFound { .. } => "store.case_not_found",
@@ -130,9 +235,18 @@ impl UserError for StoreError {
             return e.message();
         }
         let ja = match self {
-            StoreError::WrongPassphrase { path } => format!(
-                "パスフレーズが違うか、{} は Taiwa のデータベースではありません。ファイルは変更していません",
-                path.display()
+            StoreError::WrongPassphrase { path, opens } => format!(
+                "パスフレーズが違うか、{} が壊れているか Taiwa のデータベースではありません。ファイルは変更していません{}",
+                path.display(),
+                match opens {
+                    Some(b) => format!(
+                        "。このパスフレーズでバックアップ {} は開けます: 現在のパスフレーズなら {} が壊れています。復元するには: taiwa restore \"{}\"",
+                        b.display(),
+                        path.display(),
+                        b.display()
+                    ),
+                    None => String::new(),
+                }
             ),
             StoreError::EmptyPassphrase => {
                 "パスフレーズが空です。空では暗号化されないため使えません".into()
@@ -145,16 +259,24 @@ impl UserError for StoreError {
                 "データベースの形式(版 {found})がこの Taiwa(版 {known})より新しいため開けません。Taiwa を更新してください"
             ),
             StoreError::Io { path, source } => format!("{} を使えません: {source}", path.display()),
-            StoreError::DiskFull => {
-                "ディスクがいっぱいです。今回の変更は保存されていません(それまでのデータは無事です)"
-                    .into()
-            }
-            StoreError::Damaged => {
-                "データベースのファイルが壊れています(SQLite が不正なページを検出)。これ以上は書き込んでいません。最新のバックアップから復元してください(taiwa restore ファイル。バックアップはデータベースの隣の backups フォルダにあります)".into()
-            }
-            StoreError::ReadOnly => {
-                "データベースが読み取り専用です(権限または読み取り専用ディスク)。保存されていません"
-                    .into()
+            StoreError::DiskFull { path } => format!(
+                "{} の書き込み中にディスクの空きがなくなりました(またはファイルサイズの上限)。今回の変更は何も保存されていません(それまでのデータは無事です)。空きを作ってからもう一度実行してください",
+                the_file_ja(path)
+            ),
+            StoreError::Damaged { path } => format!(
+                "データベースのファイル {} が壊れています(SQLite/SQLCipher の検査でページが合いません。パスフレーズは正しいです)。これ以上は書き込んでいません。最新のバックアップから復元してください(taiwa restore ファイル。バックアップはデータベースの隣の backups フォルダにあります)",
+                the_file_ja(path)
+            ),
+            StoreError::ReadOnly { path } => format!(
+                "{} は読み取り専用です(権限または読み取り専用ディスク)。何も書き込んでいません。保存するには書き込めるように戻してください",
+                the_file_ja(path)
+            ),
+            StoreError::BackupFolder { path, problem } => {
+                format!(
+                    "バックアップ先のフォルダ {} {}",
+                    path.display(),
+                    problem.ja()
+                )
             }
             StoreError::Invalid { problems } => format!(
                 "記録に {} 件の問題があるため保存していません",

@@ -368,31 +368,30 @@ impl Store {
             }
         };
         let prepared = prepare(self.registry, &record)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let save = write(&tx, &prepared, case, Some(&read_only))?;
         let envelope_json = got
             .envelope
             .as_ref()
             .map(|e| e.to_json())
             .unwrap_or_default();
-        insert(
-            &tx,
-            &Row {
-                document_id: document,
-                direction: "received",
-                kind,
-                revision_seq: save.seq,
-                revision_sha256: &save.sha256,
-                envelope_json,
-                record: &got.record,
-                record_sha256: &got.record_sha256,
-                file_sha256: &got.file_sha256,
-                read_only: Some(&read_only),
-            },
-        )?;
-        tx.commit()?;
+        let save = self.transact(|tx| {
+            let save = write(tx, &prepared, case, Some(&read_only))?;
+            insert(
+                tx,
+                &Row {
+                    document_id: document,
+                    direction: "received",
+                    kind,
+                    revision_seq: save.seq,
+                    revision_sha256: &save.sha256,
+                    envelope_json,
+                    record: &got.record,
+                    record_sha256: &got.record_sha256,
+                    file_sha256: &got.file_sha256,
+                    read_only: Some(&read_only),
+                },
+            )?;
+            Ok(save)
+        })?;
         Ok(Receipt {
             kind,
             save,

@@ -5,6 +5,7 @@ mod autosave;
 pub mod backup;
 mod cases;
 mod consents;
+mod damage;
 mod disclosures;
 mod documents;
 mod error;
@@ -20,7 +21,7 @@ pub use cases::{CaseFilter, CaseStatus, CaseSummary, MAX_CASE_TEXT, NewCase};
 pub use disclosures::{Disclosure, NewDisclosure};
 pub(crate) use documents::sha256_hex;
 pub use documents::{DocumentSummary, DocumentView, RevisionInfo, SaveOutcome};
-pub use error::StoreError;
+pub use error::{BackupFolderProblem, StoreError};
 pub use exchanges::{Known, Receipt, ReceivedPart};
 pub use search::SearchHit;
 pub use verify::{VerifyFailure, VerifyReport};
@@ -78,6 +79,9 @@ impl Store {
                 create_private_file(path)?;
             }
         }
+        if exists {
+            match_journal_modes(path);
+        }
         let opened = Store::open_existing(path, passphrase, registry);
         if opened.is_err() && !exists {
             // Leave no empty or half-made file behind for the next attempt to trip over.
@@ -92,7 +96,8 @@ impl Store {
         registry: &'static Registry,
     ) -> Result<Store, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(path, flags)?;
+        let mut conn =
+            Connection::open_with_flags(path, flags).map_err(|e| StoreError::from(e).at(path))?;
         // SQLCipher logs HMAC failures to stderr on a wrong key; the error we return says it better.
         let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
         conn.pragma_update(None, "key", passphrase)?;
@@ -102,14 +107,28 @@ impl Store {
         });
         if let Err(e) = readable {
             return Err(match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::NotADatabase) => StoreError::WrongPassphrase {
-                    path: path.to_path_buf(),
-                },
-                _ => e.into(),
+                Some(rusqlite::ErrorCode::NotADatabase) => {
+                    drop(conn);
+                    damage::unreadable(path, passphrase)
+                }
+                _ => locate(&conn, path, e.into()),
             });
         }
+        if let Err(e) = Store::settle(&mut conn) {
+            return Err(locate(&conn, path, e));
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            registry,
+            identity: presence::identity(path),
+        })
+    }
+
+    /// Everything after the passphrase check: WAL, sync, foreign keys, migrations.
+    fn settle(conn: &mut Connection) -> Result<(), StoreError> {
         // Refuse newer schemas before switching the journal mode, which would write.
-        let version = migrate::current_version(&conn)?;
+        let version = migrate::current_version(conn)?;
         if version > migrate::LATEST {
             return Err(StoreError::TooNew {
                 found: version,
@@ -121,13 +140,29 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrate::migrate(&mut conn)?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-            registry,
-            identity: presence::identity(path),
-        })
+        migrate::migrate(conn)?;
+        Ok(())
+    }
+
+    /// A write in one IMMEDIATE transaction; its errors name the file and the OS's reason (locate).
+    pub(crate) fn transact<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let done = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        done.map_err(|e| self.located(e))
+    }
+
+    /// `e` with the file named and, for a failed write, the OS's reason (locate).
+    pub(crate) fn located(&self, e: StoreError) -> StoreError {
+        locate(&self.conn, &self.path, e)
     }
 
     pub fn path(&self) -> &Path {
@@ -147,6 +182,34 @@ impl Store {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Names the file in `e`, and turns SQLite's generic I/O error into what the OS said: SQLite
+/// reports a full disk as such only on some paths; a write refused for the file size limit
+/// (EFBIG) or a full quota, or a read-only file system, arrives as "disk I/O error".
+fn locate(conn: &Connection, path: &Path, e: StoreError) -> StoreError {
+    use std::io::ErrorKind;
+    let io_failure = matches!(&e, StoreError::Sqlite(s)
+        if s.sqlite_error_code() == Some(rusqlite::ErrorCode::SystemIoFailure));
+    if io_failure {
+        // SAFETY: the handle is valid while `conn` lives, and sqlite3_system_errno only reads
+        // the OS error code SQLite kept from the connection's last failed call.
+        let errno = unsafe { rusqlite::ffi::sqlite3_system_errno(conn.handle()) };
+        match std::io::Error::from_raw_os_error(errno).kind() {
+            ErrorKind::StorageFull | ErrorKind::FileTooLarge | ErrorKind::QuotaExceeded => {
+                return StoreError::DiskFull {
+                    path: Some(path.to_path_buf()),
+                };
+            }
+            ErrorKind::ReadOnlyFilesystem => {
+                return StoreError::ReadOnly {
+                    path: Some(path.to_path_buf()),
+                };
+            }
+            _ => {}
+        }
+    }
+    e.at(path)
 }
 
 /// Whether `path` holds a database already (a file with content).
@@ -178,6 +241,29 @@ fn side_file(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(suffix);
     path.with_file_name(name)
+}
+
+/// SQLite makes the WAL and shared-memory files with the database's mode. Made while the database
+/// was read-only, they stay read-only after it is writable again, and SQLite then opens the
+/// whole database read-only, naming a file that is writable. So they follow the database's mode
+/// again (only their owner can; nothing is removed).
+fn match_journal_modes(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(db) = std::fs::metadata(path) else {
+            return;
+        };
+        let mode = db.permissions().mode() & 0o777;
+        for suffix in ["-wal", "-shm"] {
+            let side = side_file(path, suffix);
+            if let Ok(m) = std::fs::metadata(&side)
+                && m.permissions().mode() & 0o777 != mode
+            {
+                let _ = std::fs::set_permissions(&side, std::fs::Permissions::from_mode(mode));
+            }
+        }
+    }
 }
 
 /// Removes SQLite's WAL and shared-memory files of the database at `path`.

@@ -549,15 +549,19 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             let dir = match dir {
                 Some(d) => d,
                 None => {
+                    // The default folder is Taiwa's own, beside the database: made again if it
+                    // vanished (a folder given by name is not: see BackupFolderProblem::Missing).
                     let d = store
                         .path()
                         .parent()
                         .unwrap_or(Path::new("."))
                         .join("backups");
-                    std::fs::create_dir_all(&d).map_err(|source| CliError::Write {
-                        path: d.clone(),
-                        source,
-                    })?;
+                    if !d.exists() {
+                        std::fs::create_dir_all(&d).map_err(|source| CliError::Write {
+                            path: d.clone(),
+                            source,
+                        })?;
+                    }
                     d
                 }
             };
@@ -806,12 +810,17 @@ fn at_file(path: Option<&Path>, m: Text) -> Text {
     }
 }
 
+/// The database path this run uses, if there is one.
+pub fn db_path(ctx: &Ctx) -> Option<PathBuf> {
+    ctx.db.clone().or_else(default_db_path)
+}
+
 /// For a damaged database: the newest backup beside it and the command that restores it.
 pub fn restore_hint(ctx: &Ctx, e: &CliError) -> Option<String> {
-    if !matches!(e, CliError::Store(StoreError::Damaged)) {
+    if !matches!(e, CliError::Store(StoreError::Damaged { .. })) {
         return None;
     }
-    let db = ctx.db.clone().or_else(default_db_path)?;
+    let db = db_path(ctx)?;
     let dir = db.parent()?.join("backups");
     let newest = taiwa::store::backup::backups_in(&dir)
         .ok()?

@@ -222,6 +222,7 @@ pub enum ConsentCommand {
 }
 
 fn main() -> ExitCode {
+    ignore_file_size_signal();
     let cli = Cli::parse();
     if let Err(e) = taiwa::template::Registry::try_builtin() {
         eprintln!("{e}");
@@ -234,11 +235,26 @@ fn main() -> ExitCode {
     match commands::run(&ctx, cli.command) {
         Ok(code) => code,
         Err(e) => {
+            let e = match (e, commands::db_path(&ctx)) {
+                (commands::CliError::Store(s), Some(db)) => commands::CliError::Store(s.at(&db)),
+                (e, _) => e,
+            };
             eprintln!("{}", e.render(ctx.lang));
             if let Some(hint) = commands::restore_hint(&ctx, &e) {
                 eprintln!("{hint}");
             }
             e.exit_code()
         }
+    }
+}
+
+/// A write past the file size limit (`ulimit -f`) sends SIGXFSZ, whose default action kills the
+/// process mid-transaction. Ignored, the write fails with EFBIG instead: SQLite rolls the
+/// transaction back and the user reads that the disk is full.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: called first in main, before any thread exists; SIG_IGN installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }
