@@ -2,11 +2,13 @@
 //! documents, revisions, working copies, search rows, consents and round-trip files, leaves the
 //! other cases as they were, keeps the disclosure log's lines without content plus one deletion
 //! line, passes `verify`, and leaves no deleted text in the file; the retention period decides
-//! which closed cases a purge takes. Every person and organisation here is fictional.
+//! which closed cases a purge takes; the CLI deletes nothing without --yes. Every person and
+//! organisation here is fictional.
 
 use chrono::{Days, Months, NaiveDate};
 use rusqlite::params;
 use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use taiwa::consent::{Method, NewConsent};
 use taiwa::i18n::UserError;
 use taiwa::record::{DocStatus, Record, parse_record};
@@ -547,4 +549,189 @@ fn a_purge_takes_only_closed_cases_past_the_period() {
     assert!(store.verify().unwrap().ok());
     // Nothing more is due on that day; a purge then deletes nothing.
     assert!(store.purge_due(plus(12, 1)).unwrap().deleted.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CLI
+// ---------------------------------------------------------------------------------------------
+
+fn taiwa(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_taiwa"))
+        .args(args)
+        .env("TAIWA_DB", db)
+        .env("TAIWA_PASSPHRASE", PASS)
+        .env_remove("TAIWA_LANG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(out: &Output) -> String {
+    let (o, e) = text(out);
+    assert!(out.status.success(), "{o}{e}");
+    o
+}
+
+fn refused(out: &Output, code: &str, ja: &str, en: &str) {
+    let (o, e) = text(out);
+    assert_eq!(out.status.code(), Some(2), "{o}{e}");
+    assert!(e.contains(code) && e.contains(ja) && e.contains(en), "{e}");
+}
+
+#[test]
+fn the_cli_deletes_only_with_yes_and_purges_what_is_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("taiwa.db");
+    let c = {
+        let mut store = open(&db);
+        let c = two_cases(&mut store);
+        store.set_case_status(c.gone, CaseStatus::Closed).unwrap();
+        c
+    };
+    let gone = c.gone.to_string();
+    let kept = c.kept.to_string();
+    // An export through the CLI is logged as usual.
+    let pdf = dir.path().join("own.pdf");
+    ok(&taiwa(
+        &db,
+        &[
+            "export",
+            &c.gone_docs[0].to_string(),
+            "-o",
+            pdf.to_str().unwrap(),
+        ],
+    ));
+
+    // Without --yes: counts, no content, nothing deleted.
+    let out = taiwa(&db, &["case", "delete", &gone]);
+    let listed = ok(&out);
+    let (_, note) = text(&out);
+    assert!(
+        listed.contains("documents\t2") && listed.contains("disclosures_kept\t2"),
+        "{listed}"
+    );
+    assert!(!listed.contains(GONE) && !note.contains(GONE));
+    assert!(
+        note.contains("taiwa backup") && note.contains("--yes"),
+        "{note}"
+    );
+    assert_eq!(
+        ok(&taiwa(&db, &["list", "--case", &gone])).lines().count(),
+        2,
+        "nothing was deleted"
+    );
+
+    refused(
+        &taiwa(&db, &["case", "delete", &kept, "--yes"]),
+        "store.case_open",
+        "まだ終了していません",
+        "still open",
+    );
+    refused(
+        &taiwa(
+            &db,
+            &["case", "delete", &Uuid::new_v4().to_string(), "--yes"],
+        ),
+        "store.case_not_found",
+        "ありません",
+        "no case with id",
+    );
+
+    let out = ok(&taiwa(
+        &db,
+        &[
+            "case",
+            "delete",
+            &gone,
+            "--yes",
+            "--reason",
+            "person_request",
+        ],
+    ));
+    assert_eq!(out.trim(), format!("deleted\t{gone}\t2\tperson_request"));
+    ok(&taiwa(&db, &["verify"]));
+    assert!(ok(&taiwa(&db, &["search", "澄香"])).trim().is_empty());
+    let log = ok(&taiwa(&db, &["disclosures", "--case", &gone]));
+    assert!(
+        log.lines()
+            .last()
+            .unwrap()
+            .contains("case_deleted\t2\tperson_request"),
+        "{log}"
+    );
+    assert!(!log.contains(GONE));
+    let log_pdf = dir.path().join("log.pdf");
+    ok(&taiwa(
+        &db,
+        &[
+            "disclosures",
+            "--case",
+            &gone,
+            "--pdf",
+            log_pdf.to_str().unwrap(),
+        ],
+    ));
+    refused(
+        &taiwa(&db, &["case", "delete", &gone, "--yes"]),
+        "store.case_deleted",
+        "削除済み",
+        "was deleted on",
+    );
+
+    // The retention setting.
+    assert!(ok(&taiwa(&db, &["retention"])).starts_with("retention_years\t5\n"));
+    for bad in ["abc", "0", "101"] {
+        refused(
+            &taiwa(&db, &["retention", "set", bad]),
+            "store.bad_retention",
+            "保存期間",
+            "retention_years",
+        );
+    }
+    assert_eq!(
+        ok(&taiwa(&db, &["retention", "set", "3"])).trim(),
+        "retention_years\t3"
+    );
+
+    // The kept case, closed long ago, is due: listed, and purged only with --yes.
+    {
+        let mut store = open(&db);
+        store.set_case_status(c.kept, CaseStatus::Closed).unwrap();
+        store
+            .connection()
+            .execute(
+                "UPDATE cases SET closed_on = '2019-04-01' WHERE id = ?1",
+                [&kept],
+            )
+            .unwrap();
+    }
+    let listed = ok(&taiwa(&db, &["retention"]));
+    assert!(
+        listed.contains(&format!(
+            "{kept}\tclosed 2019-04-01\tkept until 2022-04-01\t1 document(s)"
+        )),
+        "{listed}"
+    );
+    let out = taiwa(&db, &["retention", "purge"]);
+    assert!(ok(&out).contains(&kept));
+    assert!(text(&out).1.contains("taiwa backup"));
+    assert_eq!(
+        ok(&taiwa(&db, &["list", "--case", &kept])).lines().count(),
+        1
+    );
+    let purged = ok(&taiwa(&db, &["retention", "purge", "--yes"]));
+    assert_eq!(
+        purged.trim(),
+        format!("deleted\t{kept}\t1\tretention_expired")
+    );
+    assert_eq!(ok(&taiwa(&db, &["retention"])).trim(), "retention_years\t3");
+    ok(&taiwa(&db, &["verify"]));
+    assert!(ok(&taiwa(&db, &["list"])).trim().is_empty());
 }
