@@ -76,7 +76,7 @@ fn a_new_file_is_migrated_from_empty_and_reopens_at_the_same_version() {
     let dir = tempfile::tempdir().unwrap();
     let path = db(&dir);
     let store = open(&path);
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), 5);
     let tables: Vec<String> = store
         .connection()
         .prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name")
@@ -109,8 +109,8 @@ fn a_new_file_is_migrated_from_empty_and_reopens_at_the_same_version() {
     // An existing zero-byte file (e.g. created then interrupted) is migrated too.
     let empty = dir.path().join("empty.db");
     std::fs::write(&empty, b"").unwrap();
-    assert_eq!(open(&empty).schema_version().unwrap(), 4);
-    assert_eq!(open(&path).schema_version().unwrap(), 4);
+    assert_eq!(open(&empty).schema_version().unwrap(), 5);
+    assert_eq!(open(&path).schema_version().unwrap(), 5);
 }
 
 #[cfg(unix)]
@@ -1294,7 +1294,7 @@ fn a_schema_1_database_is_migrated_to_the_latest_on_open_and_keeps_its_documents
     }
 
     let mut store = open(&path);
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), 5);
     let autosaves: i64 = store
         .connection()
         .query_row(
@@ -1360,7 +1360,7 @@ fn a_schema_1_database_is_migrated_to_the_latest_on_open_and_keeps_its_documents
     drop(store);
     // Opening again does not migrate twice.
     let store = open(&path);
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), 5);
     assert_eq!(store.list_documents(None).unwrap().len(), 1);
     assert_eq!(review_on(&store).as_deref(), Some("2027-03-01"));
 }
@@ -1386,7 +1386,7 @@ fn a_database_file_deleted_while_open_is_written_back_with_nothing_lost() {
     );
     let store = Store::open(&path, PASS, OpenMode::ExistingOnly)
         .expect("the copy opens with the passphrase");
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), 5);
     let doc = store.document(&saved.document_id.to_string()).unwrap();
     assert_eq!(doc.record.fields, sample("dialogue-record").fields);
     assert!(store.verify().unwrap().ok());

@@ -36,6 +36,16 @@ fn short(s: &str, n: usize) -> &str {
 fn cells(d: &Disclosure, registry: &Registry, lang: Lang) -> [String; 6] {
     let at = d.created_at.replace('T', " ");
     let at = format!("{} UTC", short(&at, 19));
+    if d.kind == "case_deleted" {
+        let what = match lang {
+            Lang::Ja => "ケースを削除(内容は消去済み)",
+            Lang::En => "case deleted (content erased)",
+        };
+        let dash = || "-".to_string();
+        return [at, what.into(), dash(), dash(), dash(), dash()];
+    }
+    // The document is gone with its case: the line keeps no withheld paths (deletion.rs).
+    let erased = d.document_id.is_some() && d.template.is_none();
     let form = d
         .template
         .as_deref()
@@ -61,7 +71,12 @@ fn cells(d: &Disclosure, registry: &Registry, lang: Lang) -> [String; 6] {
         Lang::Ja => "(指定なし: 本人控え・ファイル出力)".into(),
         Lang::En => "(none: own copy / file)".into(),
     });
-    if d.recipient.is_some() {
+    if d.recipient.is_some() && erased {
+        recipient.push_str(match lang {
+            Lang::Ja => "\n省略した項目: 消去済み",
+            Lang::En => "\nfields withheld: erased",
+        });
+    } else if d.recipient.is_some() {
         recipient.push_str(&match lang {
             Lang::Ja => format!("\n省略した項目: {}", d.withheld.len()),
             Lang::En => format!("\nfields withheld: {}", d.withheld.len()),

@@ -188,10 +188,18 @@ impl Store {
         row.1.into_summary(&row.0)
     }
 
+    /// Opens or closes a case. Closing records the day (retention counts from it); closing a
+    /// closed case keeps its day, reopening clears it.
     pub fn set_case_status(&mut self, id: Uuid, status: CaseStatus) -> Result<(), StoreError> {
+        let today = chrono::Local::now()
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string();
         let n = self.conn.execute(
-            "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id.to_string(), status.as_str(), now()],
+            "UPDATE cases SET status = ?2, updated_at = ?3,
+                 closed_on = CASE WHEN ?2 = 'closed' THEN coalesce(closed_on, ?4) END
+             WHERE id = ?1",
+            params![id.to_string(), status.as_str(), now(), today],
         )?;
         if n == 0 {
             return Err(StoreError::CaseNotFound { id: id.to_string() });

@@ -1,6 +1,7 @@
 //! The disclosure log (提供記録): one line for every file made of a stored document, written after
-//! the file is complete. Lines are never changed or removed (SQL triggers of schema 3). A line
-//! names keys, ids and hashes only: the recipient as typed, never record content.
+//! the file is complete. Lines are never removed, nor changed but for what deleting their case
+//! strips (SQL triggers of schemas 3 and 5; deletion.rs). A line names keys, ids and hashes only:
+//! the recipient as typed, never record content.
 
 use super::{Store, StoreError, now};
 use rusqlite::{OptionalExtension, params};
@@ -40,7 +41,8 @@ pub struct Disclosure {
     pub parts: Option<Vec<String>>,
     pub withheld: Vec<String>,
     pub file_sha256: Option<String>,
-    /// `export`; `for_clinician` / `from_clinician` for the files of the round trip.
+    /// `export`; `for_clinician` / `from_clinician` for the files of the round trip;
+    /// `case_deleted`: the line a deleted case leaves (Store::case_deletion has its details).
     pub kind: String,
     pub created_at: String,
 }
@@ -186,9 +188,12 @@ impl Store {
         self.disclosures_where("x.document_id = ?1", &id.to_string())
     }
 
-    /// The log of a case (every document of it), oldest first.
+    /// The log of a case (every document of it), oldest first; of a deleted case too, ending
+    /// with its deletion line.
     pub fn disclosures_for_case(&self, case: Uuid) -> Result<Vec<Disclosure>, StoreError> {
-        self.case(case)?;
+        if self.case_deletion(case)?.is_none() {
+            self.case(case)?;
+        }
         self.disclosures_where("x.case_id = ?1", &case.to_string())
     }
 

@@ -1,3 +1,4 @@
+use super::retention::{MAX_RETENTION_YEARS, MIN_RETENTION_YEARS};
 use crate::i18n::{Text, UserError};
 use crate::record::Problem;
 use std::path::{Path, PathBuf};
@@ -79,6 +80,18 @@ pub enum StoreError {
         "the working copy is {bytes} bytes, over the 16 MiB a record may have; it was not saved"
     )]
     AutosaveTooLarge { bytes: usize },
+    #[error(
+        "case {id} is still open; close it first, or delete it anyway with --force (for example when the person asks for it)"
+    )]
+    CaseOpen { id: String },
+    #[error(
+        "case {id} was deleted on {on}; only its content-free line in the disclosure log remains"
+    )]
+    CaseDeleted { id: String, on: String },
+    #[error(
+        "retention_years (the retention period): {given:?} is not a whole number of years from {MIN_RETENTION_YEARS} to {MAX_RETENTION_YEARS}"
+    )]
+    BadRetention { given: String },
     #[error("{field}: {en}")]
     BadCaseField {
         field: &'static str,
@@ -215,6 +228,9 @@ impl UserError for StoreError {
             StoreError::DocumentNotFound { .. } => "store.document_not_found",
             StoreError::CaseNotFound { .. } => "store.case_not_found",
             StoreError::CaseMismatch { .. } => "store.case_mismatch",
+            StoreError::CaseOpen { .. } => "store.case_open",
+            StoreError::CaseDeleted { .. } => "store.case_deleted",
+            StoreError::BadRetention { .. } => "store.bad_retention",
             StoreError::Finalized { .. } => "store.finalized",
             StoreError::TemplateMismatch { .. } => "store.template_mismatch",
             StoreError::Corrupt { .. } => "store.corrupt",
@@ -285,6 +301,15 @@ impl UserError for StoreError {
             StoreError::DocumentNotFound { id } => format!("文書 {id} はありません"),
             StoreError::CaseNotFound { id } => format!("ケース {id} はありません"),
             StoreError::CaseMismatch { id } => format!("文書 {id} は別のケースに属しています"),
+            StoreError::CaseOpen { id } => format!(
+                "ケース {id} はまだ終了していません。先に終了するか、本人の求めなどで今すぐ削除する場合は --force を付けてください"
+            ),
+            StoreError::CaseDeleted { id, on } => format!(
+                "ケース {id} は {on} に削除済みです。提供記録に内容を含まない 1 行だけが残っています"
+            ),
+            StoreError::BadRetention { given } => format!(
+                "保存期間(retention_years): 「{given}」は {MIN_RETENTION_YEARS}〜{MAX_RETENTION_YEARS} の整数(年)ではありません"
+            ),
             StoreError::Finalized { id } => {
                 format!("文書 {id} は確定済みのため変更できません(新しい版を作成してください)")
             }

@@ -13,6 +13,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_exchange",
         include_str!("migrations/0004_exchange.sql"),
     ),
+    (
+        "0005_retention",
+        include_str!("migrations/0005_retention.sql"),
+    ),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

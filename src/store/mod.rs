@@ -1,11 +1,13 @@
 //! The encrypted store: one SQLCipher file holding cases, documents, their append-only revisions,
 //! consents and disclosures, the files of the round trip (exchanges), plus a search index. Every write is one transaction.
+//! Closed cases are kept for the retention setting's years, then deleted on the user's word.
 
 mod autosave;
 pub mod backup;
 mod cases;
 mod consents;
 mod damage;
+mod deletion;
 mod disclosures;
 mod documents;
 mod error;
@@ -13,16 +15,22 @@ mod exchanges;
 mod migrate;
 mod presence;
 mod rekey;
+mod retention;
 pub mod search;
 mod verify;
 
 pub use autosave::{Autosave, MAX_AUTOSAVE_BYTES};
 pub use cases::{CaseFilter, CaseStatus, CaseSummary, MAX_CASE_TEXT, NewCase};
+pub use deletion::{CaseDeletion, DeletionOutcome, DeletionPreview, DeletionReason};
 pub use disclosures::{Disclosure, NewDisclosure};
 pub(crate) use documents::sha256_hex;
 pub use documents::{DocumentSummary, DocumentView, RevisionInfo, SaveOutcome};
 pub use error::{BackupFolderProblem, StoreError};
 pub use exchanges::{Known, Receipt, ReceivedPart};
+pub use retention::{
+    DEFAULT_RETENTION_YEARS, DueCase, MAX_RETENTION_YEARS, MIN_RETENTION_YEARS, PurgeOutcome,
+    Retention, parse_retention_years,
+};
 pub use search::SearchHit;
 pub use verify::{VerifyFailure, VerifyReport};
 

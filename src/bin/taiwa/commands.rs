@@ -1,6 +1,7 @@
 //! What each subcommand does, over the core. Output for people on stdout, errors on stderr.
 
 use crate::passphrase::{self, PassphraseError};
+use crate::retention;
 use crate::routemap;
 use crate::{Command, ConsentCommand};
 use std::path::{Path, PathBuf};
@@ -237,6 +238,9 @@ impl CliError {
             CliError::Store(
                 StoreError::DocumentNotFound { .. }
                 | StoreError::CaseNotFound { .. }
+                | StoreError::CaseDeleted { .. }
+                | StoreError::CaseOpen { .. }
+                | StoreError::BadRetention { .. }
                 | StoreError::Consent(_),
             ) => 2,
             CliError::Unlogged { .. } => 3,
@@ -460,6 +464,17 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 (None, None) => unreachable!("clap requires an id or --case"),
             };
             for d in &rows {
+                if d.kind == "case_deleted"
+                    && let Some(del) = store.case_deletion(d.case_id)?
+                {
+                    out!(
+                        "{}\tcase_deleted\t{}\t{}",
+                        d.created_at,
+                        del.documents,
+                        del.reason.as_str()
+                    );
+                    continue;
+                }
                 out!(
                     "{}\t{}\tr{}\t{}\t{}\t{}\t{}\t{}",
                     d.created_at,
@@ -475,7 +490,13 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 );
             }
             if let Some(pdf) = pdf {
-                let case_name = store.case(case_id)?.display_name;
+                let case_name = match store.case_deletion(case_id)? {
+                    Some(_) => match ctx.lang {
+                        Lang::Ja => "(削除したケース)".to_string(),
+                        Lang::En => "(deleted case)".to_string(),
+                    },
+                    None => store.case(case_id)?.display_name,
+                };
                 let scope = ProvisionScope {
                     case_name,
                     scope,
@@ -595,6 +616,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 }
             }
         }
+        Command::Case { action } => return retention::case(ctx, action),
+        Command::Retention { action } => return retention::retention(ctx, action),
         Command::Routes => return routemap::routes(ctx, registry),
         Command::RouteMap { action } => return routemap::route_map(ctx, registry, action),
         Command::Verify => {
@@ -960,7 +983,7 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     Ok(())
 }
 
-fn open_store(ctx: &Ctx, mode: OpenMode) -> Result<Store, CliError> {
+pub fn open_store(ctx: &Ctx, mode: OpenMode) -> Result<Store, CliError> {
     let path = match &ctx.db {
         Some(p) => p.clone(),
         None => default_db_path().ok_or(CliError::NoDataDir)?,

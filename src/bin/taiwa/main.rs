@@ -6,6 +6,10 @@
 //! could not be used (passphrase, disk, permissions), or an exported file could not be logged;
 //! 4 refused: no valid consent lets the document go to the recipient named.
 //!
+//! `taiwa case delete` and `taiwa retention purge` delete only with `--yes`; without it they print
+//! what would be deleted (counts, no content) and exit 0. An unknown or already deleted case, an
+//! open case without `--force`, or a retention period that is not 1–100 whole years exit 2.
+//!
 //! `taiwa verify-pdf` alone: 0 intact (and known here, or no database checked); 1 changed (the
 //! record or the pages do not match); 2 not a Taiwa PDF, or an envelope/form this Taiwa cannot
 //! read; 3 the database could not be used; 5 intact, but this database does not know the
@@ -13,6 +17,7 @@
 
 mod commands;
 mod passphrase;
+mod retention;
 mod routemap;
 
 use clap::{Parser, Subcommand};
@@ -146,6 +151,17 @@ enum Command {
     /// Restore a backup into the database path (--db). The backup is verified (integrity and every
     /// hash chain) before anything is replaced; the replaced database is kept beside it.
     Restore { file: PathBuf },
+    /// Cases: delete one (its content is erased; the disclosure log keeps a content-free line).
+    Case {
+        #[command(subcommand)]
+        action: CaseCommand,
+    },
+    /// How long closed cases are kept, and the cases past it. `taiwa retention` prints the
+    /// period and the cases due for deletion.
+    Retention {
+        #[command(subcommand)]
+        action: Option<RetentionCommand>,
+    },
     /// List the eight standard routes (R1–R8) a route map can start from.
     Routes,
     /// Route maps (相談導線マップ): start one from a standard route; draw one as SVG.
@@ -174,6 +190,37 @@ enum RouteMapAction {
         source: String,
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CaseCommand {
+    /// Delete a closed case: its documents, revisions, working copies, search index rows,
+    /// consents and round-trip files. The disclosure log keeps its lines (date, recipient, parts,
+    /// consent ids, file hash) and a line that the case was deleted. Without --yes: only shows
+    /// what would be deleted.
+    Delete {
+        case: uuid::Uuid,
+        /// Really delete.
+        #[arg(long)]
+        yes: bool,
+        /// Delete an open case too (for example when the person asks for it).
+        #[arg(long)]
+        force: bool,
+        /// Why: no_longer_needed, person_request, entered_in_error or retention_expired.
+        #[arg(long, default_value = "no_longer_needed")]
+        reason: taiwa::store::DeletionReason,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCommand {
+    /// Keep closed cases this many years after closing (1–100).
+    Set { years: String },
+    /// Delete every closed case past the retention period. Without --yes: only lists them.
+    Purge {
+        #[arg(long)]
+        yes: bool,
     },
 }
 

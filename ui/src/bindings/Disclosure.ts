@@ -6,6 +6,7 @@ export type Disclosure = { id: string, case_id: string, document_id: string | nu
  */
 template: string | null, title: string | null, revision_seq: number | null, revision_sha256: string | null, recipient: string | null, consents: Array<string>, parts: Array<string> | null, withheld: Array<string>, file_sha256: string | null, 
 /**
- * `export`; `for_clinician` / `from_clinician` for the files of the round trip.
+ * `export`; `for_clinician` / `from_clinician` for the files of the round trip;
+ * `case_deleted`: the line a deleted case leaves (Store::case_deletion has its details).
  */
 kind: string, created_at: string, };
