@@ -13,6 +13,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_exchange",
         include_str!("migrations/0004_exchange.sql"),
     ),
+    ("0005_scale", include_str!("migrations/0005_scale.sql")),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
