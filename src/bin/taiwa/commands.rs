@@ -668,7 +668,6 @@ fn checked_template(
 /// the file durably, then logs the disclosure. A file that cannot be logged is deleted again.
 /// `kind`: a file of the round trip (Part A for the clinician, or the clinician's answer) goes to
 /// a named recipient (by default the one the record names) and needs their consent.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn provide_error(e: ProvideError) -> CliError {
     match e {
         ProvideError::Store(e) => CliError::from(e),
@@ -683,6 +682,7 @@ pub(crate) fn print_line(line: &str) {
     out!("{line}");
 }
 
+#[allow(clippy::too_many_arguments)]
 fn export_stored(
     ctx: &Ctx,
     store: &mut Store,
