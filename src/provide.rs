@@ -86,9 +86,13 @@ pub struct Prepared {
     sent: Option<Received>,
 }
 
-struct Planned {
+/// What a file will hold, read from the store and checked against the consents, ready to be
+/// rendered on any thread (`render`): a batch reads and plans on one thread and renders on all.
+pub struct Planned {
     record: Record,
     template: &'static Template,
+    registry: &'static crate::template::Registry,
+    kind: Kind,
     opts: ExportOptions,
     plan: Option<DisclosurePlan>,
     document_id: uuid::Uuid,
@@ -195,21 +199,33 @@ fn plan(store: &Store, req: &Request) -> Result<Planned, ProvideError> {
     Ok(Planned {
         record,
         template,
+        registry,
+        kind: req.kind,
         opts,
         plan,
         document_id,
     })
 }
 
+/// Reads and checks what `render` makes into a file (refusing a recipient no valid consent
+/// covers, naming why).
+pub fn plan_file(store: &Store, req: &Request) -> Result<Planned, ProvideError> {
+    plan(store, req)
+}
+
 /// Renders the file (refusing a recipient no valid consent covers, naming why).
 pub fn prepare(store: &Store, req: &Request) -> Result<Prepared, ProvideError> {
-    let p = plan(store, req)?;
+    render(plan(store, req)?)
+}
+
+/// Renders a planned file; needs no store.
+pub fn render(p: Planned) -> Result<Prepared, ProvideError> {
     let bytes = pdf::export(&p.record, p.template, &p.opts)?;
     // A file of the round trip is read back before it leaves: what is logged as sent is what the
     // file carries, and a file that would not pass its own checks is never written.
-    let sent = match req.kind {
+    let sent = match p.kind {
         Kind::Export => None,
-        _ => Some(crate::exchange::inspect(&bytes).and_then(|i| i.received(store.registry()))?),
+        _ => Some(crate::exchange::inspect(&bytes).and_then(|i| i.received(p.registry))?),
     };
     let revision = p.opts.revision.clone().unwrap_or(RevisionRef {
         seq: 0,

@@ -76,7 +76,7 @@ fn a_new_file_is_migrated_from_empty_and_reopens_at_the_same_version() {
     let dir = tempfile::tempdir().unwrap();
     let path = db(&dir);
     let store = open(&path);
-    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.schema_version().unwrap(), 6);
     let tables: Vec<String> = store
         .connection()
         .prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name")
@@ -109,8 +109,8 @@ fn a_new_file_is_migrated_from_empty_and_reopens_at_the_same_version() {
     // An existing zero-byte file (e.g. created then interrupted) is migrated too.
     let empty = dir.path().join("empty.db");
     std::fs::write(&empty, b"").unwrap();
-    assert_eq!(open(&empty).schema_version().unwrap(), 5);
-    assert_eq!(open(&path).schema_version().unwrap(), 5);
+    assert_eq!(open(&empty).schema_version().unwrap(), 6);
+    assert_eq!(open(&path).schema_version().unwrap(), 6);
 }
 
 #[cfg(unix)]
@@ -453,14 +453,14 @@ fn search_finds_one_two_and_longer_japanese_queries_across_widths() {
             .map(|h| h.document_id)
             .collect()
     };
-    // One character (LIKE path): 誠 is in the sheet's patient and the dialogue's HR signature.
+    // One character (gram index): 誠 is in the sheet's patient and the dialogue's HR signature.
     let mut makoto = ids("誠");
     makoto.sort();
     let mut expected = vec![sheet, dialogue];
     expected.sort();
     assert_eq!(makoto, expected);
     assert!(ids("紗").contains(&map) && !ids("紗").contains(&sheet));
-    // Two characters (LIKE path): a surname.
+    // Two characters (gram index): a surname.
     assert_eq!(ids("山田"), vec![dialogue]);
     // (The katakana copy of the map keeps 青木 in its other fields.)
     let mut aoki = ids("青木");
@@ -1033,6 +1033,9 @@ fn the_case_list_is_ordered_by_last_change_newest_first() {
     assert_eq!(store.save_record(&draft, None).unwrap().seq, 2);
     assert_eq!(order(&store), vec![b, a, c]);
     let all = store.cases(&CaseFilter::default(), today).unwrap();
+    // A page is the start of the same list, summaries and all.
+    let page = store.cases_page(&CaseFilter::default(), today, 2).unwrap();
+    assert_eq!(page, all[..2]);
     assert!(
         all.windows(2).all(|w| w[0].updated_at >= w[1].updated_at),
         "{all:?}"
@@ -1294,7 +1297,7 @@ fn a_schema_1_database_is_migrated_to_the_latest_on_open_and_keeps_its_documents
     }
 
     let mut store = open(&path);
-    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.schema_version().unwrap(), 6);
     let autosaves: i64 = store
         .connection()
         .query_row(
@@ -1311,6 +1314,9 @@ fn a_schema_1_database_is_migrated_to_the_latest_on_open_and_keeps_its_documents
     assert_eq!(shown.seq, 1);
     assert!(store.verify().unwrap().ok());
     assert_eq!(store.search("みなと精機").unwrap().len(), 1);
+    // Schema 5 filled the one- and two-character index from the text already indexed.
+    assert_eq!(store.search("山田").unwrap().len(), 1);
+    assert_eq!(store.search("花").unwrap().len(), 1);
     // review_on is new and empty until the next save.
     let review_on = |store: &Store| -> Option<String> {
         store
@@ -1360,7 +1366,7 @@ fn a_schema_1_database_is_migrated_to_the_latest_on_open_and_keeps_its_documents
     drop(store);
     // Opening again does not migrate twice.
     let store = open(&path);
-    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.schema_version().unwrap(), 6);
     assert_eq!(store.list_documents(None).unwrap().len(), 1);
     assert_eq!(review_on(&store).as_deref(), Some("2027-03-01"));
 }
@@ -1386,7 +1392,7 @@ fn a_database_file_deleted_while_open_is_written_back_with_nothing_lost() {
     );
     let store = Store::open(&path, PASS, OpenMode::ExistingOnly)
         .expect("the copy opens with the passphrase");
-    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.schema_version().unwrap(), 6);
     let doc = store.document(&saved.document_id.to_string()).unwrap();
     assert_eq!(doc.record.fields, sample("dialogue-record").fields);
     assert!(store.verify().unwrap().ok());

@@ -4,7 +4,7 @@
 use super::search::{normalize, text_condition};
 use super::{Store, StoreError, now};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -94,10 +94,37 @@ fn clean(value: Option<&str>, field: &'static str) -> Result<Option<String>, Sto
     Ok(Some(v.to_string()))
 }
 
+/// Checks `new` and adds the case; its id. Shared by `Store::create_case` and `Batch::create_case`.
+pub(crate) fn insert(conn: &Connection, new: &NewCase) -> Result<Uuid, StoreError> {
+    let name = clean(Some(&new.display_name), "display_name")?.ok_or_else(|| {
+        bad(
+            "display_name",
+            "氏名(表示名)を入力してください",
+            "enter the person's name (display name)",
+        )
+    })?;
+    let pseudonym = clean(new.pseudonym.as_deref(), "pseudonym")?;
+    let employer = clean(new.employer.as_deref(), "employer")?;
+    let id = Uuid::new_v4();
+    let now = now();
+    conn.execute(
+        "INSERT INTO cases (id, display_name, pseudonym, employer, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5)",
+        params![id.to_string(), name, pseudonym, employer, now],
+    )?;
+    Ok(id)
+}
+
+/// One row per case, its documents summed up per row (through documents_by_case), so that a
+/// page of the list reads only the cases it shows rather than grouping every document first.
 const SUMMARY_SELECT: &str = "
     SELECT c.id, c.display_name, c.pseudonym, c.employer, c.status, c.updated_at,
-           COUNT(d.id), group_concat(DISTINCT d.template), MIN(d.review_on)
-    FROM cases c LEFT JOIN documents d ON d.case_id = c.id AND d.status != 'superseded'";
+           (SELECT COUNT(*) FROM documents d WHERE d.case_id = c.id AND d.status != 'superseded'),
+           (SELECT group_concat(DISTINCT d.template) FROM documents d
+             WHERE d.case_id = c.id AND d.status != 'superseded'),
+           (SELECT MIN(d.review_on) FROM documents d
+             WHERE d.case_id = c.id AND d.status != 'superseded')
+    FROM cases c";
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, CaseSummaryRow)> {
     Ok((
@@ -156,22 +183,7 @@ impl CaseSummaryRow {
 
 impl Store {
     pub fn create_case(&mut self, new: &NewCase) -> Result<CaseSummary, StoreError> {
-        let name = clean(Some(&new.display_name), "display_name")?.ok_or_else(|| {
-            bad(
-                "display_name",
-                "氏名(表示名)を入力してください",
-                "enter the person's name (display name)",
-            )
-        })?;
-        let pseudonym = clean(new.pseudonym.as_deref(), "pseudonym")?;
-        let employer = clean(new.employer.as_deref(), "employer")?;
-        let id = Uuid::new_v4();
-        let now = now();
-        self.conn.execute(
-            "INSERT INTO cases (id, display_name, pseudonym, employer, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5)",
-            params![id.to_string(), name, pseudonym, employer, now],
-        )?;
+        let id = insert(&self.conn, new)?;
         self.case(id)
     }
 
@@ -179,7 +191,7 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                &format!("{SUMMARY_SELECT} WHERE c.id = ?1 GROUP BY c.id"),
+                &format!("{SUMMARY_SELECT} WHERE c.id = ?1"),
                 [id.to_string()],
                 summary,
             )
@@ -212,10 +224,7 @@ impl Store {
     /// `SEARCH_LIMIT` documents, so older cases are not lost when many documents match.
     fn cases_mentioning(&self, query: &str) -> Result<HashSet<Uuid>, StoreError> {
         let (condition, arg) = text_condition(query);
-        let sql = format!(
-            "SELECT DISTINCT d.case_id FROM search_index s JOIN documents d ON d.num = s.rowid
-             WHERE {condition}"
-        );
+        let sql = format!("SELECT DISTINCT d.case_id FROM documents d WHERE {condition}");
         let mut stmt = self.conn.prepare(&sql)?;
         let ids = stmt.query_map([arg], |r| r.get::<_, String>(0))?;
         let mut out = HashSet::new();
@@ -234,6 +243,17 @@ impl Store {
         filter: &CaseFilter,
         today: NaiveDate,
     ) -> Result<Vec<CaseSummary>, StoreError> {
+        self.cases_page(filter, today, usize::MAX)
+    }
+
+    /// The first `limit` cases `cases` would return: the list's first screen without reading the
+    /// rest (cases are read newest first, through cases_by_update, until `limit` match).
+    pub fn cases_page(
+        &self,
+        filter: &CaseFilter,
+        today: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
         let query = normalize(filter.text.trim());
         // Cases whose documents mention the text (the search index folds the same way).
         let by_document: HashSet<Uuid> = if query.is_empty() {
@@ -242,7 +262,7 @@ impl Store {
             self.cases_mentioning(&query)?
         };
         let mut stmt = self.conn.prepare(&format!(
-            "{SUMMARY_SELECT} GROUP BY c.id ORDER BY c.updated_at DESC, c.id"
+            "{SUMMARY_SELECT} ORDER BY c.updated_at DESC, c.id"
         ))?;
         let rows = stmt.query_map([], summary)?;
         let horizon = filter
@@ -251,6 +271,9 @@ impl Store {
             .map(|d| d.format("%Y-%m-%d").to_string());
         let mut out = Vec::new();
         for row in rows {
+            if out.len() >= limit {
+                break;
+            }
             let (id, row) = row?;
             let case = row.into_summary(&id)?;
             if filter.status.is_some_and(|s| s != case.status) {

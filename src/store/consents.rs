@@ -3,8 +3,9 @@
 
 use super::{Store, StoreError, now};
 use crate::consent::{Consent, ConsentError, Method, NewConsent, parse_date};
+use crate::template::Registry;
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 const SELECT: &str =
@@ -82,6 +83,57 @@ impl RawConsent {
     }
 }
 
+/// Checks `new` against the document's form and appends it to the ledger; the id of the row.
+/// Shared by `Store::add_consent` and `Batch::add_consent`, so a batch checks the same way.
+pub(crate) fn insert(
+    conn: &Connection,
+    registry: &Registry,
+    document: Uuid,
+    new: &NewConsent,
+    today: NaiveDate,
+) -> Result<Uuid, StoreError> {
+    let (case_id, template, seq): (String, String, i64) = conn
+        .query_row(
+            "SELECT case_id, template, head_seq FROM documents WHERE id = ?1",
+            [document.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::DocumentNotFound {
+            id: document.to_string(),
+        })?;
+    let template = registry.get(&template).ok_or_else(|| StoreError::Corrupt {
+        detail: format!("unknown template {template}"),
+    })?;
+    let c = new.checked(template, today)?;
+    let id = Uuid::new_v4();
+    let sections = c
+        .sections
+        .as_ref()
+        .map(|s| serde_json::to_string(s).unwrap_or_default());
+    conn.execute(
+        "INSERT INTO consents (id, case_id, document_id, sections, recipient, recipient_role, purpose,
+             method, recorded_by, given_on, expires_on, withdrawn_on, given_at_seq, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, ?12, ?13)",
+        params![
+            id.to_string(),
+            case_id,
+            document.to_string(),
+            sections,
+            c.recipient,
+            c.role,
+            c.purpose,
+            c.method.as_str(),
+            c.recorded_by,
+            c.given_on,
+            c.expires_on,
+            seq,
+            now()
+        ],
+    )?;
+    Ok(id)
+}
+
 impl Store {
     /// Records a consent for a document (`document` as `document` takes it: uuid or prefix).
     /// Every field is checked first (errors name the field); `today` bounds the date given.
@@ -91,40 +143,8 @@ impl Store {
         new: &NewConsent,
         today: NaiveDate,
     ) -> Result<Consent, StoreError> {
-        let doc = self.document(document)?;
-        let template =
-            self.registry
-                .get(&doc.record.template)
-                .ok_or_else(|| StoreError::Corrupt {
-                    detail: format!("unknown template {}", doc.record.template),
-                })?;
-        let c = new.checked(template, today)?;
-        let id = Uuid::new_v4();
-        let document_id = doc.record.id.ok_or_else(|| corrupt("document"))?;
-        let sections = c
-            .sections
-            .as_ref()
-            .map(|s| serde_json::to_string(s).unwrap_or_default());
-        self.conn.execute(
-            "INSERT INTO consents (id, case_id, document_id, sections, recipient, recipient_role, purpose,
-                 method, recorded_by, given_on, expires_on, withdrawn_on, given_at_seq, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, ?12, ?13)",
-            params![
-                id.to_string(),
-                doc.case_id.to_string(),
-                document_id.to_string(),
-                sections,
-                c.recipient,
-                c.role,
-                c.purpose,
-                c.method.as_str(),
-                c.recorded_by,
-                c.given_on,
-                c.expires_on,
-                doc.seq,
-                now()
-            ],
-        )?;
+        let document = self.resolve_document_id(document)?;
+        let id = insert(&self.conn, self.registry, document, new, today)?;
         self.consent(&id.to_string())
     }
 

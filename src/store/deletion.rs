@@ -243,6 +243,8 @@ pub(crate) fn delete_in(
     for sql in [
         "DELETE FROM search_index WHERE rowid IN (SELECT num FROM documents WHERE case_id = ?1)"
             .to_string(),
+        "DELETE FROM search_grams WHERE rowid IN (SELECT num FROM documents WHERE case_id = ?1)"
+            .to_string(),
         format!("DELETE FROM autosaves WHERE document_id IN ({documents})"),
         format!("DELETE FROM revisions WHERE document_id IN ({documents})"),
         format!("DELETE FROM exchanges WHERE document_id IN ({documents})"),
@@ -312,16 +314,18 @@ impl Store {
         deletion_in(&self.conn, case)
     }
 
-    /// Rewrites the database so that no deleted text stays behind: the search index's segments
+    /// Rewrites the database so that no deleted text stays behind: the search indexes' segments
     /// are merged (a deleted row's terms otherwise stay in older segments), VACUUM rebuilds the
     /// file without free pages, and the WAL is checkpointed and truncated. Returns false when
     /// that could not be finished (another connection is reading, or the disk is full).
     pub fn compact(&mut self) -> bool {
         let done = (|| -> Result<bool, StoreError> {
-            self.conn.execute(
-                "INSERT INTO search_index (search_index) VALUES ('optimize')",
-                [],
-            )?;
+            for index in ["search_index", "search_grams"] {
+                self.conn.execute(
+                    &format!("INSERT INTO {index} ({index}) VALUES ('optimize')"),
+                    [],
+                )?;
+            }
             self.conn.execute_batch("VACUUM;")?;
             let busy: i64 = self
                 .conn

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_retention",
         include_str!("migrations/0005_retention.sql"),
     ),
+    ("0006_scale", include_str!("migrations/0006_scale.sql")),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -4,6 +4,7 @@
 
 mod autosave;
 pub mod backup;
+mod batch;
 mod cases;
 mod consents;
 mod damage;
@@ -20,6 +21,7 @@ pub mod search;
 mod verify;
 
 pub use autosave::{Autosave, MAX_AUTOSAVE_BYTES};
+pub use batch::{Batch, PreparedRecord, prepare_record};
 pub use cases::{CaseFilter, CaseStatus, CaseSummary, MAX_CASE_TEXT, NewCase};
 pub use deletion::{CaseDeletion, DeletionOutcome, DeletionPreview, DeletionReason};
 pub use disclosures::{Disclosure, NewDisclosure};
@@ -90,7 +92,7 @@ impl Store {
         if exists {
             match_journal_modes(path);
         }
-        let opened = Store::open_existing(path, passphrase, registry);
+        let opened = Store::open_existing(path, Some(passphrase), registry);
         if opened.is_err() && !exists {
             // Leave no empty or half-made file behind for the next attempt to trip over.
             remove_with_journal(path);
@@ -98,9 +100,22 @@ impl Store {
         opened
     }
 
+    /// A plain (unencrypted) SQLite file with the same schema, pragmas and code paths, only for
+    /// measuring what encryption costs (bench/README.md). Not reachable from the CLI or the app:
+    /// the `bench-plain` feature is off in every product build.
+    #[cfg(feature = "bench-plain")]
+    #[doc(hidden)]
+    pub fn open_plain_for_bench(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            create_private_file(path)?;
+        }
+        Store::open_existing(path, None, Registry::builtin())
+    }
+
+    /// `passphrase` None: no key at all (the `bench-plain` measurement only).
     fn open_existing(
         path: &Path,
-        passphrase: &str,
+        passphrase: Option<&str>,
         registry: &'static Registry,
     ) -> Result<Store, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -108,7 +123,9 @@ impl Store {
             Connection::open_with_flags(path, flags).map_err(|e| StoreError::from(e).at(path))?;
         // SQLCipher logs HMAC failures to stderr on a wrong key; the error we return says it better.
         let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
-        conn.pragma_update(None, "key", passphrase)?;
+        if let Some(passphrase) = passphrase {
+            conn.pragma_update(None, "key", passphrase)?;
+        }
         // The first read decrypts page 1: with a wrong key it fails here, before any write.
         let readable = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
@@ -117,7 +134,7 @@ impl Store {
             return Err(match e.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::NotADatabase) => {
                     drop(conn);
-                    damage::unreadable(path, passphrase)
+                    damage::unreadable(path, passphrase.unwrap_or_default())
                 }
                 _ => locate(&conn, path, e.into()),
             });
@@ -148,6 +165,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        search::register_functions(conn)?;
         migrate::migrate(conn)?;
         Ok(())
     }

@@ -1,13 +1,15 @@
-//! Japanese search: an FTS5 trigram index over text folded for width, case and kana, with a LIKE
-//! scan for one- and two-character queries (trigram MATCH needs at least three characters, and
-//! Japanese surnames are often two).
+//! Japanese search over text folded for width, case and kana: an FTS5 trigram index for queries
+//! of three characters or more, and for one- and two-character queries (trigram MATCH needs
+//! three, and Japanese surnames are often two) an FTS5 index of each document's distinct one- and
+//! two-character grams. A LIKE scan is left only for short queries with punctuation.
 
 use super::{Store, StoreError};
 use crate::record::{DocStatus, Record};
 use crate::template::{Field, FieldType, Template};
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::BTreeSet;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
@@ -87,6 +89,52 @@ fn collect(field: &Field, v: &Value, out: &mut String) {
     }
 }
 
+/// Characters that make grams: letters and digits, the characters FTS5's unicode61 tokenizer
+/// keeps in tokens (anything else separates them, so a gram holding it could never match).
+fn gram_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// The distinct one- and two-character grams of folded `text`, space-separated: one token each
+/// for the unicode61 tokenizer of `search_grams`.
+pub(crate) fn grams(text: &str) -> String {
+    let mut set: BTreeSet<&str> = BTreeSet::new();
+    let mut prev: Option<(usize, char)> = None;
+    for (i, c) in text.char_indices() {
+        if !gram_char(c) {
+            prev = None;
+            continue;
+        }
+        let end = i + c.len_utf8();
+        set.insert(&text[i..end]);
+        if let Some((start, _)) = prev {
+            set.insert(&text[start..end]);
+        }
+        prev = Some((i, c));
+    }
+    let mut out = String::with_capacity(set.iter().map(|g| g.len() + 1).sum());
+    for g in set {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(g);
+    }
+    out
+}
+
+/// `taiwa_grams(text)`: `grams` for SQL, which migration 5 uses to fill `search_grams` from the
+/// text already indexed.
+pub(crate) fn register_functions(conn: &Connection) -> Result<(), StoreError> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "taiwa_grams",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(grams(&ctx.get::<String>(0)?)),
+    )?;
+    Ok(())
+}
+
 pub(crate) fn reindex(
     tx: &Transaction<'_>,
     document: Uuid,
@@ -103,24 +151,40 @@ pub(crate) fn reindex(
         "INSERT INTO search_index (rowid, document_id, case_id, body) VALUES (?1, ?2, ?3, ?4)",
         params![rowid, document.to_string(), case.to_string(), body],
     )?;
+    tx.execute("DELETE FROM search_grams WHERE rowid = ?1", [rowid])?;
+    tx.execute(
+        "INSERT INTO search_grams (rowid, grams) VALUES (?1, ?2)",
+        params![rowid, grams(body)],
+    )?;
     Ok(())
 }
 
-/// The WHERE condition (on `search_index s`, parameter ?1) and its argument that find the folded
-/// text `q`: trigram MATCH from three characters, an escaped LIKE scan below.
+/// The WHERE condition on `documents d` (parameter ?1) and its argument that find the folded
+/// text `q`: trigram MATCH from three characters; one or two letters or digits as a gram of
+/// `search_grams`; an escaped LIKE scan for the rest (short queries with punctuation).
 pub(crate) fn text_condition(q: &str) -> (&'static str, String) {
-    if q.chars().count() >= 3 {
+    let quoted = || format!("\"{}\"", q.replace('"', "\"\""));
+    let length = q.chars().count();
+    if length >= 3 {
         // A quoted FTS5 string: the query is matched as a phrase of trigrams, never as syntax.
         (
-            "search_index MATCH ?1",
-            format!("\"{}\"", q.replace('"', "\"\"")),
+            "d.num IN (SELECT rowid FROM search_index WHERE search_index MATCH ?1)",
+            quoted(),
+        )
+    } else if q.chars().all(gram_char) {
+        (
+            "d.num IN (SELECT rowid FROM search_grams WHERE search_grams MATCH ?1)",
+            quoted(),
         )
     } else {
         let escaped = q
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        ("s.body LIKE ?1 ESCAPE '\\'", format!("%{escaped}%"))
+        (
+            "d.num IN (SELECT rowid FROM search_index WHERE body LIKE ?1 ESCAPE '\\')",
+            format!("%{escaped}%"),
+        )
     }
 }
 
@@ -134,8 +198,9 @@ impl Store {
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        let select = "SELECT d.id, d.case_id, c.display_name, d.template, d.status, d.title, d.updated_at
-             FROM search_index s JOIN documents d ON d.num = s.rowid JOIN cases c ON c.id = d.case_id";
+        let select =
+            "SELECT d.id, d.case_id, c.display_name, d.template, d.status, d.title, d.updated_at
+             FROM documents d JOIN cases c ON c.id = d.case_id";
         let (condition, arg) = text_condition(&q);
         let sql = format!("{select} WHERE {condition} ORDER BY d.updated_at DESC LIMIT ?2");
         let mut stmt = self.conn.prepare(&sql)?;

@@ -397,6 +397,17 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             }
         }
         Command::Export {
+            all: true,
+            output,
+            case,
+            recipient,
+            era,
+            ..
+        } => {
+            let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
+            return crate::export_all::run(ctx, &mut store, &output, case, recipient, era);
+        }
+        Command::Export {
             source,
             output,
             era,
@@ -404,7 +415,10 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             recipient,
             for_clinician,
             for_employer,
+            ..
         } => {
+            // clap requires a source without --all.
+            let source = source.unwrap_or_default();
             let parts = if part.is_empty() { None } else { Some(part) };
             let kind = match (for_clinician, for_employer) {
                 (true, _) => Kind::ForClinician,
@@ -681,6 +695,20 @@ fn checked_template(
 /// the file durably, then logs the disclosure. A file that cannot be logged is deleted again.
 /// `kind`: a file of the round trip (Part A for the clinician, or the clinician's answer) goes to
 /// a named recipient (by default the one the record names) and needs their consent.
+pub(crate) fn provide_error(e: ProvideError) -> CliError {
+    match e {
+        ProvideError::Store(e) => CliError::from(e),
+        ProvideError::Pdf(source) => CliError::Pdf { path: None, source },
+        ProvideError::Exchange(source) => CliError::Exchange { path: None, source },
+        ProvideError::Invalid(problems) => CliError::Problems { problems },
+    }
+}
+
+/// One line on stdout (the `out!` of other modules).
+pub(crate) fn print_line(line: &str) {
+    out!("{line}");
+}
+
 #[allow(clippy::too_many_arguments)]
 fn export_stored(
     ctx: &Ctx,
@@ -700,12 +728,7 @@ fn export_stored(
         recipient,
         kind,
     };
-    let prepared = provide::prepare(store, &request).map_err(|e| match e {
-        ProvideError::Store(e) => CliError::from(e),
-        ProvideError::Pdf(source) => CliError::Pdf { path: None, source },
-        ProvideError::Exchange(source) => CliError::Exchange { path: None, source },
-        ProvideError::Invalid(problems) => CliError::Problems { problems },
-    })?;
+    let prepared = provide::prepare(store, &request).map_err(provide_error)?;
     write_private(output, &prepared.bytes)?;
     if let Err(source) = provide::log(store, &prepared) {
         let removed = std::fs::remove_file(output).is_ok();

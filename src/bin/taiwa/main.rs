@@ -16,6 +16,7 @@
 //! revision; 6 no integrity information (a PDF from a Taiwa before the envelope).
 
 mod commands;
+mod export_all;
 mod passphrase;
 mod retention;
 mod routemap;
@@ -71,13 +72,22 @@ enum Command {
         #[arg(long, value_name = "ID")]
         case: Option<uuid::Uuid>,
     },
-    /// Make an A4 PDF of a record file or a stored document (drafts are stamped 下書き).
+    /// Make an A4 PDF of a record file or a stored document (drafts are stamped 下書き); with
+    /// --all, of every stored document (of --case) into the folder -o, on every core.
     Export {
         /// A record file (.json) or a stored document id.
-        source: String,
-        /// Where to write the PDF.
+        #[arg(required_unless_present = "all")]
+        source: Option<String>,
+        /// Where to write the PDF (with --all: the folder, made if missing).
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
+        /// Every stored document (each logged like a single export); a document refused for want
+        /// of consent, or that cannot be made, is reported at the end and the others go on.
+        #[arg(long, conflicts_with_all = ["source", "part", "for_clinician", "for_employer"])]
+        all: bool,
+        /// With --all: only this case's documents.
+        #[arg(long, value_name = "ID", requires = "all")]
+        case: Option<uuid::Uuid>,
         /// 西暦 (seireki, default) or 和暦 (wareki) dates.
         #[arg(long, default_value = "seireki")]
         era: taiwa::pdf::Era,
