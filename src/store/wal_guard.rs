@@ -59,7 +59,6 @@ fn keep(db: &Path, bytes: &[u8]) -> Result<PathBuf, StoreError> {
         return Ok(copy);
     }
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    let kept = side_file(db, &format!("-wal.damaged-{stamp}"));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -67,15 +66,22 @@ fn keep(db: &Path, bytes: &[u8]) -> Result<PathBuf, StoreError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let written = options.open(&kept).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written {
-        // create_new failing leaves another file there, which stays; a half copy does not.
-        if e.kind() != std::io::ErrorKind::AlreadyExists {
-            let _ = std::fs::remove_file(&kept);
+    let mut kept = side_file(db, &format!("-wal.damaged-{stamp}"));
+    let mut n = 1;
+    let mut file = loop {
+        match options.open(&kept) {
+            Ok(f) => break f,
+            // A copy of another WAL made within the same second: never overwritten.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 9 => {
+                n += 1;
+                kept = side_file(db, &format!("-wal.damaged-{stamp}-{n}"));
+            }
+            Err(e) => return Err(StoreError::from_io(&kept, e)),
         }
+    };
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = std::fs::remove_file(&kept);
         return Err(StoreError::from_io(&kept, e));
     }
     sync_parent(&kept);
@@ -100,4 +106,28 @@ fn earlier_copy(db: &Path, bytes: &[u8]) -> Option<PathBuf> {
         .filter(|e| e.metadata().is_ok_and(|m| m.len() == bytes.len() as u64))
         .map(|e| e.path())
         .find(|p| std::fs::read(p).is_ok_and(|b| b == bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_copy_is_made_once_per_content_and_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("taiwa.db");
+        let first = keep(&db, b"one damaged WAL").unwrap();
+        assert_eq!(keep(&db, b"one damaged WAL").unwrap(), first, "made once");
+        // Another WAL, most likely within the same second.
+        let second = keep(&db, b"another damaged WAL").unwrap();
+        assert_ne!(second, first);
+        assert_eq!(std::fs::read(&first).unwrap(), b"one damaged WAL");
+        assert_eq!(std::fs::read(&second).unwrap(), b"another damaged WAL");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        for copy in [first, second] {
+            let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", copy.display());
+        }
+    }
 }
