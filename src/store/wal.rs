@@ -225,7 +225,10 @@ mod tests {
         // Expected values from the format's definition, worked out apart from this code.
         let data: Vec<u8> = (0..16).collect();
         assert_eq!(checksum_of((0, 0), &data, true), (0x0c10_1418, 0x1c23_2a31));
-        assert_eq!(checksum_of((0, 0), &data, false), (0x1814_100c, 0x312a_231c));
+        assert_eq!(
+            checksum_of((0, 0), &data, false),
+            (0x1814_100c, 0x312a_231c)
+        );
     }
 
     #[test]
