@@ -532,11 +532,55 @@ fn wal_frames(wal: &[u8]) -> Vec<(usize, u32)> {
         .collect()
 }
 
+/// The copies of a damaged WAL kept beside `db`.
+fn kept_wals(db: &Path) -> Vec<PathBuf> {
+    let prefix = format!("{}-wal.damaged-", db.file_name().unwrap().to_str().unwrap());
+    let mut kept: Vec<PathBuf> = std::fs::read_dir(db.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(&prefix)
+        })
+        .collect();
+    kept.sort();
+    kept
+}
+
+fn wal_of(db: &Path) -> PathBuf {
+    PathBuf::from(format!("{}-wal", db.display()))
+}
+
+/// What a crash leaves: `db_bytes` and `wal` as `taiwa.db` and its WAL in a new folder `name`,
+/// with `backup` in the `backups` folder beside them.
+fn crashed(dir: &Path, name: &str, db_bytes: &[u8], wal: &[u8], backup: &Path) -> PathBuf {
+    let at = dir.join(name);
+    std::fs::create_dir_all(at.join("backups")).unwrap();
+    let copy = at.join("taiwa.db");
+    std::fs::write(&copy, db_bytes).unwrap();
+    std::fs::write(wal_of(&copy), wal).unwrap();
+    std::fs::copy(backup, at.join("backups").join(backup.file_name().unwrap())).unwrap();
+    copy
+}
+
+/// A list that works without a word on stderr and leaves no copy of the WAL.
+fn lists_silently(db: &Path) -> String {
+    let out = run(db, &["list"]);
+    let listed = ok(&out);
+    assert_eq!(err(&out), "", "nothing to tell");
+    assert!(kept_wals(db).is_empty(), "{:?}", kept_wals(db));
+    listed
+}
+
 #[test]
-fn wal_damage_after_a_crash_loses_the_transactions_from_the_damaged_frame_on() {
+fn a_damaged_wal_is_kept_and_refused_a_torn_tail_opens_silently() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("taiwa.db");
     let listed = two_documents(&db);
+    let backup = backup_beside(&db);
     // A reader holding its snapshot keeps the next commits in the WAL (no checkpoint can pass
     // it, and the CLI is not the last connection to close), as when the app is open.
     let reader =
@@ -548,14 +592,12 @@ fn wal_damage_after_a_crash_loses_the_transactions_from_the_damaged_frame_on() {
         .unwrap();
     let route_map = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/route-map.json");
     let third = ok(&run(&db, &["import", route_map])).trim().to_string();
-    let wal_after_third = std::fs::metadata(format!("{}-wal", db.display()))
-        .unwrap()
-        .len();
+    let wal_after_third = std::fs::metadata(wal_of(&db)).unwrap().len() as usize;
     let big = big_record(dir.path());
     ok(&run(&db, &["import", big.to_str().unwrap()]));
     // What a crash leaves on disk now: the database and its WAL (the index is rebuilt).
     let db_bytes = std::fs::read(&db).unwrap();
-    let wal_bytes = std::fs::read(format!("{}-wal", db.display())).unwrap();
+    let wal_bytes = std::fs::read(wal_of(&db)).unwrap();
     drop(reader);
     let frames = wal_frames(&wal_bytes);
     let commits: Vec<usize> = frames.iter().filter(|f| f.1 != 0).map(|f| f.0).collect();
@@ -563,36 +605,162 @@ fn wal_damage_after_a_crash_loses_the_transactions_from_the_damaged_frame_on() {
         commits.len() >= 2,
         "both imports are in the WAL: {commits:?}"
     );
-
-    let crashed = |wal: &[u8]| {
-        let at = dir.path().join("crashed");
-        let _ = std::fs::remove_dir_all(&at);
-        std::fs::create_dir(&at).unwrap();
-        let copy = at.join("taiwa.db");
-        std::fs::write(&copy, &db_bytes).unwrap();
-        std::fs::write(at.join("taiwa.db-wal"), wal).unwrap();
-        copy
-    };
-    let documents = |copy: &Path| ok(&run(copy, &["list"])).lines().count();
+    let crash = |name: &str, wal: &[u8]| crashed(dir.path(), name, &db_bytes, wal, &backup);
 
     // Intact: recovery replays both imports.
-    let copy = crashed(&wal_bytes);
-    assert_eq!(documents(&copy), 4);
+    let copy = crash("intact", &wal_bytes);
+    assert_eq!(lists_silently(&copy).lines().count(), 4);
     ok(&run(&copy, &["verify"]));
+    let out = run(&copy, &["--accept-wal-loss", "list"]);
+    assert_eq!((ok(&out).lines().count(), err(&out)), (4, String::new()));
 
-    // The WAL cut inside the second import: the first is there, the second is gone.
-    let copy = crashed(&wal_bytes[..wal_after_third as usize + 4096]);
-    let left = ok(&run(&copy, &["list"]));
-    assert_eq!(left.lines().count(), 3, "{left}");
-    assert!(left.contains(&third));
-    ok(&run(&copy, &["verify"]));
+    // Torn tails, as a crash while appending leaves them: the WAL cut inside the second import,
+    // or its last frame (the commit) written in part. The first import is there, the second is
+    // gone (it never finished), and nothing is said.
+    let mut torn_commit = wal_bytes.clone();
+    torn_commit[frames[frames.len() - 1].0 + 24 + 2000] ^= 0xFF;
+    for (name, wal) in [
+        ("cut", &wal_bytes[..wal_after_third + 4096]),
+        ("torn", &torn_commit[..]),
+    ] {
+        let copy = crash(name, wal);
+        let left = lists_silently(&copy);
+        assert_eq!(left.lines().count(), 3, "{name}: {left}");
+        assert!(left.contains(&third), "{name}");
+        ok(&run(&copy, &["verify"]));
+    }
 
-    // A byte flipped in the first frame of the first import: SQLite stops reading the WAL there
-    // and drops every frame after it without a word, so both imports are gone; what is left
-    // verifies (each hash chain is a whole prefix). Nothing tells the user.
+    // A byte flipped in the first frame of the first import: SQLite would drop both imports
+    // without a word. The WAL is copied aside before SQLite opens anything, the open refused,
+    // the newest backup offered.
     let mut flipped = wal_bytes.clone();
     flipped[frames[0].0 + 24 + 100] ^= 0xFF;
-    let copy = crashed(&flipped);
-    assert_eq!(ok(&run(&copy, &["list"])), listed);
+    let copy = crash("flipped", &flipped);
+    let (ja, en) = assert_fault(
+        |a| run(&copy, a),
+        &["list"],
+        "1 番目のフレームが壊れています",
+        "is damaged at frame 1",
+        &wal_of(&copy),
+    );
+    let kept = kept_wals(&copy);
+    assert_eq!(kept.len(), 1, "one copy for both refusals: {kept:?}");
+    assert_eq!(
+        std::fs::read(&kept[0]).unwrap(),
+        flipped,
+        "the copy is the WAL"
+    );
+    let mode = std::fs::metadata(&kept[0]).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "owner-only");
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        db_bytes,
+        "database untouched"
+    );
+    assert_eq!(
+        std::fs::read(wal_of(&copy)).unwrap(),
+        flipped,
+        "WAL untouched"
+    );
+    assert!(!Path::new(&format!("{}-shm", copy.display())).exists());
+    assert!(ja.contains("[store.wal_damaged]"), "{ja}");
+    assert!(ja.contains(&kept[0].display().to_string()), "{ja}");
+    assert!(en.contains(&kept[0].display().to_string()), "{en}");
+    assert!(en.contains("2 saved change(s)"), "{en}");
+    assert!(en.contains("--accept-wal-loss"), "{en}");
+    let offered = copy
+        .parent()
+        .unwrap()
+        .join("backups")
+        .join(backup.file_name().unwrap());
+    assert!(
+        ja.contains(&format!(
+            "復元するには: taiwa restore \"{}\"",
+            offered.display()
+        )),
+        "{ja}"
+    );
+    assert!(
+        en.contains(&format!(
+            "to restore it: taiwa restore \"{}\"",
+            offered.display()
+        )),
+        "{en}"
+    );
+    // Writing is refused the same way, and writes nothing.
+    let out = run(&copy, &["import", SAMPLES[0]]);
+    assert_eq!(out.status.code(), Some(3), "{}", err(&out));
+    assert_eq!(std::fs::read(&copy).unwrap(), db_bytes);
+    // The offered restore works, and keeps the copy.
+    ok(&run(&copy, &["restore", offered.to_str().unwrap()]));
+    assert_intact(&copy, &listed);
+    assert_eq!(kept_wals(&copy), kept);
+
+    // Going on anyway, once accepted: the imports after the damage are lost, said so, and the
+    // copy (made here, without an earlier refusal) stays.
+    let copy = crash("accepted", &flipped);
+    let out = run(&copy, &["--accept-wal-loss", "list"]);
+    assert_eq!(ok(&out), listed);
+    let kept = kept_wals(&copy);
+    assert_eq!(kept.len(), 1);
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), flipped);
+    assert!(err(&out).starts_with("警告: "), "{}", err(&out));
+    assert!(err(&out).contains(&kept[0].display().to_string()));
+    assert_intact(&copy, &listed);
+    assert_eq!(
+        err(&run(&copy, &["list"])),
+        "",
+        "the next open has nothing to say"
+    );
+
+    // The header damaged (salt-1, so its checksum fails): SQLite would ignore every frame.
+    let mut header = wal_bytes.clone();
+    header[16] ^= 0x01;
+    let copy = crash("header", &header);
+    let (ja, en) = assert_fault(
+        |a| run(&copy, a),
+        &["list"],
+        "先頭(ヘッダー)が壊れています",
+        "the header of the write-ahead log",
+        &wal_of(&copy),
+    );
+    assert!(ja.contains("[store.wal_damaged]"), "{ja}");
+    let kept = kept_wals(&copy);
+    assert_eq!(kept.len(), 1);
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), header);
+    assert!(en.contains(&kept[0].display().to_string()), "{en}");
+    assert_eq!(std::fs::read(&copy).unwrap(), db_bytes);
+}
+
+#[test]
+fn a_clean_wal_of_4_mib_opens_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("taiwa.db");
+    two_documents(&db);
+    let backup = backup_beside(&db);
+    let reader =
+        taiwa::store::Store::open(&db, PASS, taiwa::store::OpenMode::ExistingOnly).unwrap();
+    reader.connection().execute_batch("BEGIN").unwrap();
+    let _: i64 = reader
+        .connection()
+        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    let mut writer =
+        taiwa::store::Store::open(&db, PASS, taiwa::store::OpenMode::ExistingOnly).unwrap();
+    let big = taiwa::record::parse_record(
+        &std::fs::read(big_record(dir.path())).unwrap(),
+        taiwa::template::Registry::builtin(),
+    )
+    .unwrap();
+    let mut saved = 2;
+    while std::fs::metadata(wal_of(&db)).unwrap().len() < 4 << 20 {
+        writer.save_record(&big, None).unwrap();
+        saved += 1;
+    }
+    let db_bytes = std::fs::read(&db).unwrap();
+    let wal_bytes = std::fs::read(wal_of(&db)).unwrap();
+    drop((writer, reader));
+    let copy = crashed(dir.path(), "crashed", &db_bytes, &wal_bytes, &backup);
+    assert_eq!(lists_silently(&copy).lines().count(), saved);
     ok(&run(&copy, &["verify"]));
 }

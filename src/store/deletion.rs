@@ -366,12 +366,14 @@ mod tests {
         let mut conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
         conn.pragma_update(None, "foreign_keys", true).unwrap();
+        crate::store::search::register_functions(&conn).unwrap();
         migrate::migrate(&mut conn).unwrap();
         let mut store = Store {
             conn,
             path: path.clone(),
             registry: Registry::builtin(),
             identity: None,
+            wal_kept: None,
         };
         let text = include_str!("../../samples/dialogue-record.json").replace("山田 花子", NAME);
         let record = parse_record(text.as_bytes(), store.registry).unwrap();

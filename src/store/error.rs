@@ -1,4 +1,5 @@
 use super::retention::{MAX_RETENTION_YEARS, MIN_RETENTION_YEARS};
+use super::WalBreak;
 use crate::i18n::{Text, UserError};
 use crate::record::Problem;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,13 @@ pub enum StoreError {
         the_file(path)
     )]
     Damaged { path: Option<PathBuf> },
+    #[error("{}", wal_damaged_en(wal, kept, *found))]
+    WalDamaged {
+        wal: PathBuf,
+        /// The copy of the WAL as it was found, beside it.
+        kept: PathBuf,
+        found: WalBreak,
+    },
     #[error("the backup folder {} {}", path.display(), problem.en())]
     BackupFolder {
         path: PathBuf,
@@ -148,6 +156,40 @@ impl BackupFolderProblem {
     }
 }
 
+fn wal_damaged_en(wal: &Path, kept: &Path, found: WalBreak) -> String {
+    let what = match found {
+        WalBreak::Header => format!(
+            "the header of the write-ahead log {} is damaged: SQLite would ignore every change in it",
+            wal.display()
+        ),
+        WalBreak::Frame { frame, commits } => format!(
+            "the write-ahead log {} is damaged at frame {frame}: SQLite would drop that frame and everything after it, {commits} saved change(s) (committed transactions) or more, without a word",
+            wal.display()
+        ),
+    };
+    format!(
+        "{what}. The database was not opened and nothing was written; the log is kept as {}. Restore the newest backup (taiwa restore FILE; backups are in `backups` beside the database), or open the database without those changes: taiwa --accept-wal-loss COMMAND (the copy stays)",
+        kept.display()
+    )
+}
+
+fn wal_damaged_ja(wal: &Path, kept: &Path, found: WalBreak) -> String {
+    let what = match found {
+        WalBreak::Header => format!(
+            "データベースの更新ログ(WAL){} の先頭(ヘッダー)が壊れています。このまま開くと、ログにある変更がすべて何も知らされずに失われます",
+            wal.display()
+        ),
+        WalBreak::Frame { frame, commits } => format!(
+            "データベースの更新ログ(WAL){} の {frame} 番目のフレームが壊れています。このまま開くと、そこから後の保存済みの変更(確定したトランザクション {commits} 件以上)が何も知らされずに失われます",
+            wal.display()
+        ),
+    };
+    format!(
+        "{what}。データベースは開かず、何も書き込んでいません。ログは {} に残しました。最新のバックアップから復元するか(taiwa restore ファイル。バックアップはデータベースの隣の backups フォルダにあります)、これらの変更を失ってでも開くには taiwa --accept-wal-loss コマンド を実行してください(コピーは残ります)",
+        kept.display()
+    )
+}
+
 fn the_file(path: &Option<PathBuf>) -> String {
     match path {
         Some(p) => p.display().to_string(),
@@ -223,6 +265,7 @@ impl UserError for StoreError {
             StoreError::DiskFull { .. } => "store.disk_full",
             StoreError::ReadOnly { .. } => "store.read_only",
             StoreError::Damaged { .. } => "store.damaged",
+            StoreError::WalDamaged { .. } => "store.wal_damaged",
             StoreError::BackupFolder { .. } => "store.backup_folder",
             StoreError::Invalid { .. } => "store.invalid_record",
             StoreError::DocumentNotFound { .. } => "store.document_not_found",
@@ -283,6 +326,7 @@ impl UserError for StoreError {
                 "データベースのファイル {} が壊れています(SQLite/SQLCipher の検査でページが合いません。パスフレーズは正しいです)。これ以上は書き込んでいません。最新のバックアップから復元してください(taiwa restore ファイル。バックアップはデータベースの隣の backups フォルダにあります)",
                 the_file_ja(path)
             ),
+            StoreError::WalDamaged { wal, kept, found } => wal_damaged_ja(wal, kept, *found),
             StoreError::ReadOnly { path } => format!(
                 "{} は読み取り専用です(権限または読み取り専用ディスク)。何も書き込んでいません。保存するには書き込めるように戻してください",
                 the_file_ja(path)

@@ -19,6 +19,8 @@ mod rekey;
 mod retention;
 pub mod search;
 mod verify;
+mod wal;
+mod wal_guard;
 
 pub use autosave::{Autosave, MAX_AUTOSAVE_BYTES};
 pub use batch::{Batch, PreparedRecord, prepare_record};
@@ -35,6 +37,7 @@ pub use retention::{
 };
 pub use search::SearchHit;
 pub use verify::{VerifyFailure, VerifyReport};
+pub use wal::WalBreak;
 
 use crate::template::Registry;
 use rusqlite::{Connection, OpenFlags};
@@ -53,6 +56,8 @@ pub struct Store {
     registry: &'static Registry,
     /// The file opened (device, inode): see presence.rs.
     identity: Option<(u64, u64)>,
+    /// The copy of a damaged WAL kept when the store was opened accepting its loss.
+    wal_kept: Option<PathBuf>,
 }
 
 /// Where the database lives when nothing else is said: the OS data directory
@@ -63,9 +68,22 @@ pub fn default_db_path() -> Option<PathBuf> {
 
 impl Store {
     /// Opens (or creates) the database at `path` with `passphrase`. A wrong passphrase is reported
-    /// before anything is written, so the file is left exactly as it was.
+    /// before anything is written, so the file is left exactly as it was. A WAL whose damage would
+    /// make SQLite drop committed transactions is copied aside and the open refused
+    /// (`StoreError::WalDamaged`), before SQLite sees the file.
     pub fn open(path: &Path, passphrase: &str, mode: OpenMode) -> Result<Store, StoreError> {
         Store::open_with(path, passphrase, mode, Registry::builtin())
+    }
+
+    /// [`Store::open`], going on past a damaged WAL once the user has accepted that the
+    /// transactions after the damage are lost: the WAL is still copied aside first (see
+    /// [`Store::wal_kept`]), then SQLite opens the database without them.
+    pub fn open_accepting_wal_loss(
+        path: &Path,
+        passphrase: &str,
+        mode: OpenMode,
+    ) -> Result<Store, StoreError> {
+        Store::open_checked(path, passphrase, mode, Registry::builtin(), true)
     }
 
     pub fn open_with(
@@ -73,6 +91,16 @@ impl Store {
         passphrase: &str,
         mode: OpenMode,
         registry: &'static Registry,
+    ) -> Result<Store, StoreError> {
+        Store::open_checked(path, passphrase, mode, registry, false)
+    }
+
+    fn open_checked(
+        path: &Path,
+        passphrase: &str,
+        mode: OpenMode,
+        registry: &'static Registry,
+        accept_wal_loss: bool,
     ) -> Result<Store, StoreError> {
         if passphrase.is_empty() {
             return Err(StoreError::EmptyPassphrase);
@@ -89,15 +117,25 @@ impl Store {
                 create_private_file(path)?;
             }
         }
+        let mut wal_kept = None;
         if exists {
             match_journal_modes(path);
+            if let Some(damage) = wal_guard::check(path)? {
+                if !accept_wal_loss {
+                    return Err(damage.into());
+                }
+                wal_kept = Some(damage.kept);
+            }
         }
         let opened = Store::open_existing(path, Some(passphrase), registry);
         if opened.is_err() && !exists {
             // Leave no empty or half-made file behind for the next attempt to trip over.
             remove_with_journal(path);
         }
-        opened
+        opened.map(|mut store| {
+            store.wal_kept = wal_kept;
+            store
+        })
     }
 
     /// A plain (unencrypted) SQLite file with the same schema, pragmas and code paths, only for
@@ -147,6 +185,7 @@ impl Store {
             path: path.to_path_buf(),
             registry,
             identity: presence::identity(path),
+            wal_kept: None,
         })
     }
 
@@ -193,6 +232,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where the damaged WAL was copied when this store was opened accepting its loss.
+    pub fn wal_kept(&self) -> Option<&Path> {
+        self.wal_kept.as_deref()
     }
 
     pub fn registry(&self) -> &'static Registry {

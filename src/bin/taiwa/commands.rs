@@ -32,6 +32,7 @@ macro_rules! out {
 pub struct Ctx {
     pub db: Option<PathBuf>,
     pub lang: Lang,
+    pub accept_wal_loss: bool,
 }
 
 pub enum CliError {
@@ -861,9 +862,12 @@ pub fn db_path(ctx: &Ctx) -> Option<PathBuf> {
     ctx.db.clone().or_else(default_db_path)
 }
 
-/// For a damaged database: the newest backup beside it and the command that restores it.
+/// For a damaged database or WAL: the newest backup beside it and the command that restores it.
 pub fn restore_hint(ctx: &Ctx, e: &CliError) -> Option<String> {
-    if !matches!(e, CliError::Store(StoreError::Damaged { .. })) {
+    if !matches!(
+        e,
+        CliError::Store(StoreError::Damaged { .. } | StoreError::WalDamaged { .. })
+    ) {
         return None;
     }
     let db = db_path(ctx)?;
@@ -1015,7 +1019,26 @@ pub fn open_store(ctx: &Ctx, mode: OpenMode) -> Result<Store, CliError> {
         return Err(StoreError::NoDatabase { path }.into());
     }
     let pass = passphrase::obtain(!is_database_file(&path)).map_err(CliError::Passphrase)?;
-    Ok(Store::open(&path, &pass, mode)?)
+    if !ctx.accept_wal_loss {
+        return Ok(Store::open(&path, &pass, mode)?);
+    }
+    let store = Store::open_accepting_wal_loss(&path, &pass, mode)?;
+    if let Some(kept) = store.wal_kept() {
+        eprintln!(
+            "{}",
+            match ctx.lang {
+                Lang::Ja => format!(
+                    "警告: 壊れた更新ログ(WAL)の破損箇所から後の変更は失われました。ログのコピーは {} に残しています",
+                    kept.display()
+                ),
+                Lang::En => format!(
+                    "warning: the changes in the damaged write-ahead log from the damaged frame on were dropped; the log is kept as {}",
+                    kept.display()
+                ),
+            }
+        );
+    }
+    Ok(store)
 }
 
 fn print_outline(t: &Template, lang: Lang) {

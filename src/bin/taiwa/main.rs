@@ -39,6 +39,10 @@ struct Cli {
     /// Language of messages: ja (default) or en. Also env TAIWA_LANG.
     #[arg(long, global = true, env = "TAIWA_LANG", default_value = "ja")]
     lang: Lang,
+    /// Open the database even though its WAL is damaged (refused with store.wal_damaged): SQLite
+    /// then drops the changes from the damaged frame on. A copy of the WAL is kept first.
+    #[arg(long, global = true)]
+    accept_wal_loss: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -288,6 +292,7 @@ fn main() -> ExitCode {
     let ctx = commands::Ctx {
         db: cli.db,
         lang: cli.lang,
+        accept_wal_loss: cli.accept_wal_loss,
     };
     match commands::run(&ctx, cli.command) {
         Ok(code) => code,

@@ -40,6 +40,8 @@ export const CODES = {
   fileGone: "store.file_gone",
   /** The database file is damaged: a backup can be restored. */
   damaged: "store.damaged",
+  /** The database's WAL is damaged (a copy is kept beside it): a backup can be restored. */
+  walDamaged: "store.wal_damaged",
 } as const;
 
 export function isIpcError(e: unknown): e is IpcError {
