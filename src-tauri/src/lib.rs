@@ -30,6 +30,12 @@ pub const COMMANDS: &[&str] = &[
     "cases_list",
     "case_create",
     "case_get",
+    "case_close",
+    "case_delete_preview",
+    "case_delete",
+    "retention_get",
+    "retention_set",
+    "retention_purge",
     "document_create",
     "document_open",
     "document_autosave",
@@ -67,6 +73,12 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         cases::cases_list,
         cases::case_create,
         cases::case_get,
+        cases::case_close,
+        cases::case_delete_preview,
+        cases::case_delete,
+        cases::retention_get,
+        cases::retention_set,
+        cases::retention_purge,
         documents::document_create,
         documents::document_open,
         documents::document_autosave,
@@ -140,9 +152,6 @@ pub fn run() {
                 }
             });
             backup_on_signals(app.handle().clone());
-            if let Some(window) = app.get_webview_window("main") {
-                lighter_web_view(&window);
-            }
             Ok(())
         })
         // The window closing is the app closing: back the open database up first.
@@ -182,28 +191,6 @@ fn backup_on_signals(handle: tauri::AppHandle) {
 #[cfg(not(unix))]
 fn backup_on_signals(_handle: tauri::AppHandle) {}
 
-/// Forms need no GPU compositing: without it WebKit's web process keeps no GL context (with Mesa,
-/// LLVM's shader compiler), about 80 MiB less (bench/README.md), and no blank window on GPU drivers
-/// WebKit handles badly. Pages are cached as for a document viewer: one page, no back-forward cache.
-#[cfg(target_os = "linux")]
-fn lighter_web_view(window: &tauri::WebviewWindow) {
-    let _ = window.with_webview(|webview| {
-        use webkit2gtk::{
-            CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
-        };
-        let view = webview.inner();
-        if let Some(settings) = WebViewExt::settings(&view) {
-            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-        }
-        if let Some(context) = view.context() {
-            context.set_cache_model(CacheModel::DocumentViewer);
-        }
-    });
-}
-
-#[cfg(not(target_os = "linux"))]
-fn lighter_web_view(_window: &tauri::WebviewWindow) {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +220,10 @@ mod tests {
         consents::ConsentRow::export_all(&cfg).unwrap();
         backups::BackupStatus::export_all(&cfg).unwrap();
         backups::RestoreOutcome::export_all(&cfg).unwrap();
+        cases::RetentionStatus::export_all(&cfg).unwrap();
+        taiwa::store::DeletionPreview::export_all(&cfg).unwrap();
+        taiwa::store::DeletionOutcome::export_all(&cfg).unwrap();
+        taiwa::store::PurgeOutcome::export_all(&cfg).unwrap();
         taiwa::consent::NewConsent::export_all(&cfg).unwrap();
         taiwa::store::Disclosure::export_all(&cfg).unwrap();
         taiwa::pdf::DisclosurePreview::export_all(&cfg).unwrap();

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Why a case was deleted: a stable code kept in its deletion line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DeletionReason {
     /// Past the retention period (`taiwa retention purge`).
@@ -67,34 +67,41 @@ impl std::str::FromStr for DeletionReason {
 }
 
 /// What deleting a case removes (and the log lines it keeps). Counts only, never content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DeletionPreview {
     pub case_id: Uuid,
     pub status: CaseStatus,
     /// The day the case was closed (YYYY-MM-DD); None while open.
     pub closed_on: Option<String>,
+    #[ts(type = "number")]
     pub documents: i64,
+    #[ts(type = "number")]
     pub revisions: i64,
     /// Working copies of drafts.
+    #[ts(type = "number")]
     pub autosaves: i64,
+    #[ts(type = "number")]
     pub consents: i64,
     /// Files of the round trip sent or received.
+    #[ts(type = "number")]
     pub exchanges: i64,
     /// Lines of the disclosure log kept (without revision hash and withheld paths).
+    #[ts(type = "number")]
     pub disclosures_kept: i64,
 }
 
 /// The line a deleted case leaves in the disclosure log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CaseDeletion {
     pub case_id: Uuid,
+    #[ts(type = "number")]
     pub documents: i64,
     /// When (UTC, like every line of the log).
     pub deleted_at: String,
     pub reason: DeletionReason,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DeletionOutcome {
     pub removed: DeletionPreview,
     pub line: CaseDeletion,

@@ -1,5 +1,5 @@
-use super::retention::{MAX_RETENTION_YEARS, MIN_RETENTION_YEARS};
 use super::WalBreak;
+use super::retention::{MAX_RETENTION_YEARS, MIN_RETENTION_YEARS};
 use crate::i18n::{Text, UserError};
 use crate::record::Problem;
 use std::path::{Path, PathBuf};

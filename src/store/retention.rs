@@ -21,24 +21,25 @@ pub const DEFAULT_RETENTION_YEARS: u32 = 5;
 pub const MIN_RETENTION_YEARS: u32 = 1;
 pub const MAX_RETENTION_YEARS: u32 = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Retention {
     /// Years a closed case is kept after the day it was closed.
     pub years: u32,
 }
 
 /// A closed case past the retention period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DueCase {
     pub case_id: Uuid,
     /// YYYY-MM-DD
     pub closed_on: String,
     /// The last day it is kept (closed_on + the period); due from the day after.
     pub kept_until: String,
+    #[ts(type = "number")]
     pub documents: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PurgeOutcome {
     pub deleted: Vec<CaseDeletion>,
     /// As `DeletionOutcome::compacted`.

@@ -3,7 +3,10 @@
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use serde::Serialize;
-use taiwa::store::{CaseFilter, CaseSummary, DocumentSummary, NewCase, RevisionInfo};
+use taiwa::store::{
+    CaseFilter, CaseStatus, CaseSummary, DeletionOutcome, DeletionPreview, DeletionReason,
+    DocumentSummary, DueCase, NewCase, PurgeOutcome, Retention, RevisionInfo,
+};
 use tauri::State;
 use uuid::Uuid;
 
@@ -57,4 +60,71 @@ pub async fn case_get(state: State<'_, AppState>, id: String) -> IpcResult<CaseV
         }
         Ok(CaseView { case, documents })
     })
+}
+
+/// Closes a case: its documents stay, and the retention period starts from today.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn case_close(state: State<'_, AppState>, id: String) -> IpcResult<CaseSummary> {
+    let id = parse_id(&id, "case_id")?;
+    state.with_store(|s| {
+        s.set_case_status(id, CaseStatus::Closed)?;
+        Ok(s.case(id)?)
+    })
+}
+
+/// What deleting a case would remove: counts only.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn case_delete_preview(
+    state: State<'_, AppState>,
+    id: String,
+) -> IpcResult<DeletionPreview> {
+    let id = parse_id(&id, "case_id")?;
+    state.with_store(|s| Ok(s.deletion_preview(id)?))
+}
+
+/// Deletes a closed case for a reason the person recording it chose; the disclosure log keeps a
+/// content-free line. Open cases are refused (the CLI's --force is not offered here).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn case_delete(
+    state: State<'_, AppState>,
+    id: String,
+    reason: DeletionReason,
+) -> IpcResult<DeletionOutcome> {
+    let id = parse_id(&id, "case_id")?;
+    state.with_store(|s| Ok(s.delete_case(id, reason, false)?))
+}
+
+/// The retention period and the closed cases past it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct RetentionStatus {
+    pub retention: Retention,
+    pub due: Vec<DueCase>,
+}
+
+fn retention_status(s: &taiwa::store::Store) -> IpcResult<RetentionStatus> {
+    let today = chrono::Local::now().date_naive();
+    Ok(RetentionStatus {
+        retention: s.retention()?,
+        due: s.cases_due_for_deletion(today)?,
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn retention_get(state: State<'_, AppState>) -> IpcResult<RetentionStatus> {
+    state.with_store(|s| retention_status(s))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn retention_set(state: State<'_, AppState>, years: u32) -> IpcResult<RetentionStatus> {
+    state.with_store(|s| {
+        s.set_retention_years(years)?;
+        retention_status(s)
+    })
+}
+
+/// Deletes every closed case past the retention period (the settings screen, after confirming).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn retention_purge(state: State<'_, AppState>) -> IpcResult<PurgeOutcome> {
+    let today = chrono::Local::now().date_naive();
+    state.with_store(|s| Ok(s.purge_due(today)?))
 }

@@ -1208,6 +1208,45 @@ async fn the_window_may_call_only_its_own_commands_loads_nothing_from_outside_an
     type_into(&c, "field-person_name", "青木 紗季").await;
     until_saved(&c).await;
 
+    // ---- the case ends: closed, then deleted with a reason; counts shown before, nothing after ----
+    c.execute("location.hash = ''", vec![]).await.ok();
+    click(&c, "nav-cases").await;
+    click(&c, "case-link").await;
+    click(&c, "case-close").await;
+    click(&c, "case-close-yes").await;
+    click(&c, "case-delete").await;
+    let counts = text(&c, "case-delete-counts").await;
+    assert!(counts.contains("文書 1 件"), "{counts}");
+    screenshot(&c, "40-case-delete").await;
+    axe(&c, "case deletion dialog").await;
+    set_value(&c, "case-delete-reason", "person_request").await;
+    click(&c, "case-delete-yes").await;
+    let flash = text(&c, "flash").await;
+    assert!(flash.contains("削除しました"), "{flash}");
+    until_cases(&c, "no case left", 0).await;
+    screenshot(&c, "41-case-deleted").await;
+    // The retention setting: a bad value is named and refused, a good one kept.
+    click(&c, "nav-settings").await;
+    type_into(&c, "retention-years", "0").await;
+    press(&c, "\u{E004}").await;
+    let refused = el(&c, "retention-error").await;
+    assert_eq!(
+        refused.attr("data-code").await.unwrap().as_deref(),
+        Some("store.bad_retention")
+    );
+    type_into(&c, "retention-years", "7").await;
+    press(&c, "\u{E004}").await;
+    until(
+        &c,
+        "the retention error gone",
+        &format!(
+            "return !document.querySelector('{}')",
+            sel("retention-error")
+        ),
+    )
+    .await;
+    screenshot(&c, "42-settings-retention").await;
+
     // ---- IPC: the app's own commands answer; anything not granted to the window is refused ----
     let invoke = "const [cmd, args, done] = arguments;
         window.__TAURI_INTERNALS__.invoke(cmd, args)
@@ -1280,6 +1319,7 @@ async fn the_window_may_call_only_its_own_commands_loads_nothing_from_outside_an
                  x.src = remote + '/x.js'; document.head.appendChild(x); return x; });
                const style = await load(() => { const l = document.createElement('link');
                  l.rel = 'stylesheet'; l.href = remote + '/x.css'; document.head.appendChild(l); return l; });
+               for (const el of document.querySelectorAll('script[src^=http], link[href^=http]')) el.remove();
                await new Promise(r => setTimeout(r, 300));
                done({inline: window.__inline, handler: !!window.__handler, remote: !!window.__remote,
                      evalRan, fnRan, fetched, socket, img, script, style, violations});

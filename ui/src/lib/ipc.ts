@@ -9,6 +9,9 @@ import type { CaseSummary } from "../bindings/CaseSummary";
 import type { CaseView } from "../bindings/CaseView";
 import type { Check } from "../bindings/Check";
 import type { ConsentRow } from "../bindings/ConsentRow";
+import type { DeletionOutcome } from "../bindings/DeletionOutcome";
+import type { DeletionPreview } from "../bindings/DeletionPreview";
+import type { DeletionReason } from "../bindings/DeletionReason";
 import type { Disclosure } from "../bindings/Disclosure";
 import type { DisclosurePreview } from "../bindings/DisclosurePreview";
 import type { Editing } from "../bindings/Editing";
@@ -19,8 +22,10 @@ import type { IpcError } from "../bindings/IpcError";
 import type { Lang } from "../bindings/Lang";
 import type { NewCase } from "../bindings/NewCase";
 import type { NewConsent } from "../bindings/NewConsent";
+import type { PurgeOutcome } from "../bindings/PurgeOutcome";
 import type { RecordJson } from "../bindings/RecordJson";
 import type { RestoreOutcome } from "../bindings/RestoreOutcome";
+import type { RetentionStatus } from "../bindings/RetentionStatus";
 import type { RouteDiagram } from "../bindings/RouteDiagram";
 import type { RouteMapCatalogue } from "../bindings/RouteMapCatalogue";
 import type { SaveResult } from "../bindings/SaveResult";
@@ -105,6 +110,13 @@ export const api = {
   casesList: (filter: CaseFilter) => call<CaseSummary[]>("cases_list", { filter }),
   caseCreate: (c: NewCase) => call<CaseSummary>("case_create", { case: c }),
   caseGet: (id: string) => call<CaseView>("case_get", { id }),
+  caseClose: (id: string) => call<CaseSummary>("case_close", { id }),
+  caseDeletePreview: (id: string) => call<DeletionPreview>("case_delete_preview", { id }),
+  caseDelete: (id: string, reason: DeletionReason) =>
+    call<DeletionOutcome>("case_delete", { id, reason }),
+  retentionGet: () => call<RetentionStatus>("retention_get"),
+  retentionSet: (years: number) => call<RetentionStatus>("retention_set", { years }),
+  retentionPurge: () => call<PurgeOutcome>("retention_purge"),
   /** `route` (R1 … R8) and `region` (an option key of the route map's `region` field) start a route
    * map from a standard route; both null otherwise. */
   documentCreate: (case_id: string, template: string, route?: string | null, region?: string | null) =>

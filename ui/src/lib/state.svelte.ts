@@ -35,6 +35,8 @@ export const app = $state({
   startError: null as IpcError | null,
   templates: [] as TemplateInfo[],
   route: { name: "cases" } as Route,
+  /** A one-time message for the next screen (a case was deleted): shown once, then cleared. */
+  flash: null as string | null,
 });
 
 /** A UI string in the current language. Reads `app.lang`, so markup using it follows a switch. */

@@ -360,6 +360,7 @@ type CaseRow = { id: string; display_name: string; pseudonym: string | null; emp
 
 let settings: Settings = { lang: "ja", era: "seireki", idle_lock_minutes: 10, backup_dir: null };
 let mockBackupAt: string | null = null;
+let retentionYears = 5;
 let dbExists = !new URLSearchParams(location.search).has("fresh");
 let unlocked = new URLSearchParams(location.search).has("unlocked");
 let passphrase = MOCK_PASSPHRASE;
@@ -918,6 +919,52 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       cases.push(c);
       return caseSummary(c);
     }
+    case "case_close": {
+      needUnlocked();
+      const c = cases.find((x) => x.id === args.id);
+      if (!c) throw err("case.not_found", "ケースが見つかりません", "Case not found");
+      c.status = "closed";
+      return caseSummary(c);
+    }
+    case "case_delete_preview":
+    case "case_delete": {
+      needUnlocked();
+      const c = cases.find((x) => x.id === args.id);
+      if (!c) throw err("case.not_found", "ケースが見つかりません", "Case not found");
+      const mine = docs.filter((d) => d.case_id === c.id);
+      const removed = {
+        case_id: c.id,
+        status: c.status,
+        closed_on: c.status === "closed" ? c.updated_at.slice(0, 10) : null,
+        documents: mine.length,
+        revisions: mine.reduce((n, d) => n + d.revisions.length, 0),
+        autosaves: mine.filter((d) => d.working).length,
+        consents: consents.filter((x) => mine.some((d) => d.id === x.document_id)).length,
+        exchanges: 0,
+        disclosures_kept: disclosures.filter((x) => mine.some((d) => d.id === x.document_id)).length,
+      };
+      if (cmd === "case_delete_preview") return removed;
+      if (c.status !== "closed") throw err("store.case_open", "終了していないケースは削除できません", "only a closed case can be deleted");
+      cases.splice(cases.indexOf(c), 1);
+      for (const d of mine) docs.splice(docs.indexOf(d), 1);
+      const line = { case_id: c.id, documents: mine.length, deleted_at: new Date().toISOString(), reason: args.reason };
+      return { removed, line, compacted: true };
+    }
+    case "retention_get":
+    case "retention_set": {
+      needUnlocked();
+      if (cmd === "retention_set") {
+        const y = Number(args.years);
+        if (!Number.isInteger(y) || y < 1 || y > 100) {
+          throw err("store.bad_retention", "保存期間は 1〜100 年で指定してください", "the retention period is 1 to 100 years");
+        }
+        retentionYears = y;
+      }
+      return { retention: { years: retentionYears }, due: [] };
+    }
+    case "retention_purge":
+      needUnlocked();
+      return { deleted: [], compacted: true };
     case "case_get": {
       needUnlocked();
       const c = cases.find((x) => x.id === args.id);
