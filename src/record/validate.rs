@@ -874,9 +874,17 @@ impl Suggestion {
 
 /// The closest known key by edit distance, when it is close enough to be a likely typo.
 fn suggest<'k>(key: &str, known: impl Iterator<Item = &'k str>) -> Suggestion {
-    let best = known.map(|k| (edit_distance(key, k), k)).min();
+    let chars = key.chars().count();
+    let close_enough = 2.max(chars / 4);
+    // The distance is at least the difference in length, so only keys of about the same length
+    // are compared: an unknown key may be megabytes long (a record may be 16 MiB), and its full
+    // distance to every known key took minutes.
+    let best = known
+        .filter(|k| chars.abs_diff(k.chars().count()) <= close_enough)
+        .map(|k| (edit_distance(key, k), k))
+        .min();
     Suggestion(match best {
-        Some((d, k)) if d <= 2.max(key.len() / 4) => Some(k.to_string()),
+        Some((d, k)) if d <= close_enough => Some(k.to_string()),
         _ => None,
     })
 }

@@ -1,4 +1,5 @@
-//! The definition files compiled into the binary: the app needs no files beside it to start.
+//! The definition files compiled into the binary: the app needs no files beside it to start. Public
+//! so that a caller can load them with one file replaced (the fuzz target of form definitions).
 
 /// (file name, contents) of every form definition.
 pub const TEMPLATE_FILES: &[(&str, &str)] = &[

@@ -1,6 +1,6 @@
 //! Form definitions as data: the three forms, the agency catalogue and the standard routes.
 
-mod builtin;
+pub mod builtin;
 pub mod catalogue;
 mod load;
 pub mod model;
