@@ -29,10 +29,15 @@ if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $cargo_fuzz_version" ]
   cargo install --locked "cargo-fuzz@$cargo_fuzz_version"
 fi
 
+# The fuzz build has flags of its own (coverage instrumentation): it gets its own target directory,
+# or it would overwrite the main build's artifacts in a shared one (CI's cache) and both would rebuild.
+fuzz_target="${FUZZ_TARGET_DIR:-${CARGO_TARGET_DIR:+$CARGO_TARGET_DIR-fuzz}}"
+fuzz_target="${fuzz_target:-$PWD/fuzz/target}"
+
 # -O: optimised like the release binary, with debug assertions (integer overflow panics) on top.
 build=(--sanitizer "$sanitizer" -O --debug-assertions)
 echo "==> building the fuzz targets"
-cargo fuzz build "${build[@]}"
+CARGO_TARGET_DIR="$fuzz_target" cargo fuzz build "${build[@]}"
 
 echo "==> seeding"
 seeds="$(mktemp -d)"
@@ -67,7 +72,7 @@ for t in "${targets[@]}"; do
   echo "==> fuzzing $t for ${seconds}s (log: $log)"
   status=0
   # -timeout: an input that takes 10 s is a hang and fails the run like a crash does.
-  cargo fuzz run "${build[@]}" "$t" "fuzz/corpus/$t" "$seeds/$t" -- \
+  CARGO_TARGET_DIR="$fuzz_target" cargo fuzz run "${build[@]}" "$t" "fuzz/corpus/$t" "$seeds/$t" -- \
     -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
     -dict="fuzz/dict/${dict[$t]}.dict" >"$log" 2>&1 || status=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)

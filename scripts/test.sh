@@ -28,6 +28,8 @@ cargo clippy --locked --workspace --all-targets "${features[@]}" -- -D warnings
 echo "==> unit and integration tests (core, CLI and shell)"
 cargo test --locked -p taiwa
 cargo test --locked -p taiwa-app "${features[@]}"
+echo "==> fuzzing: record JSON, form definitions, PDF import (a bounded run of each; scripts/fuzz.sh)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 echo "==> the UI's TypeScript types are the ones generated from the Rust types"
 if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
   git status --short -- ui/src/bindings
