@@ -28,7 +28,9 @@ fn a_huge_unknown_key_is_reported_at_once() {
     let problems = within(Duration::from_secs(20), move || {
         let registry = Registry::builtin();
         let record = parse_record(json.as_bytes(), registry).expect("the record parses");
-        let template = registry.get(&record.template).expect("the form is built in");
+        let template = registry
+            .get(&record.template)
+            .expect("the form is built in");
         validate(&record, template, Mode::Draft)
     });
     assert_eq!(problems.len(), 1);
@@ -58,11 +60,16 @@ fn a_misspelt_key_still_gets_its_hint() {
     let json = r#"{"template": "dialogue-record", "fields": {"person_nam": "架空 花子"}}"#;
     let registry = Registry::builtin();
     let record = parse_record(json.as_bytes(), registry).expect("the record parses");
-    let template = registry.get(&record.template).expect("the form is built in");
+    let template = registry
+        .get(&record.template)
+        .expect("the form is built in");
     let problems = validate(&record, template, Mode::Draft);
     assert_eq!(problems.len(), 1);
     assert!(
-        problems[0].message.en.contains(r#"did you mean "person_name"?"#),
+        problems[0]
+            .message
+            .en
+            .contains(r#"did you mean "person_name"?"#),
         "{:?}",
         problems[0].message
     );
