@@ -24,8 +24,30 @@ const SAMPLES: [&str; 2] = [
 /// A user the CLI can run as when the tests run as root (nobody).
 const NOBODY: u32 = 65534;
 
+/// The CLI to run. As root, a copy in a folder anyone may enter: the tests run it as nobody, who
+/// cannot reach a build under /root (CI's cache is in $HOME/.cache).
+fn taiwa_bin() -> &'static Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let built = PathBuf::from(env!("CARGO_BIN_EXE_taiwa"));
+        if !is_root() {
+            return built;
+        }
+        // One folder, replaced on every run: no copy piles up in /tmp.
+        let dir = std::env::temp_dir().join("taiwa-faults-bin");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copy = dir.join("taiwa");
+        let fresh = dir.join(format!("taiwa.{}", std::process::id()));
+        std::fs::copy(&built, &fresh).unwrap();
+        std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::rename(&fresh, &copy).unwrap();
+        copy
+    })
+}
+
 fn cli(db: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_taiwa"));
+    let mut c = Command::new(taiwa_bin());
     c.args(args)
         .env("TAIWA_DB", db)
         .env("TAIWA_PASSPHRASE", PASS)
@@ -264,7 +286,8 @@ fn a_file_size_limit_while_importing_saves_nothing_and_does_not_kill_the_cli() {
 /// writes through any mode bits).
 fn bound_by_permissions(mut c: Command) -> Output {
     if is_root() {
-        c.uid(NOBODY).gid(NOBODY);
+        // From "/": the working directory may be one nobody cannot enter.
+        c.uid(NOBODY).gid(NOBODY).current_dir("/");
     }
     c.output().unwrap()
 }
