@@ -598,6 +598,18 @@ fn lists_silently(db: &Path) -> String {
     listed
 }
 
+/// A connection holding a read snapshot: no checkpoint can pass it, so later commits stay in the
+/// WAL, as when the app has the database open.
+fn snapshot_reader(db: &Path) -> taiwa::store::Store {
+    let reader = taiwa::store::Store::open(db, PASS, taiwa::store::OpenMode::ExistingOnly).unwrap();
+    reader.connection().execute_batch("BEGIN").unwrap();
+    let _: i64 = reader
+        .connection()
+        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    reader
+}
+
 #[test]
 fn a_damaged_wal_is_kept_and_refused_a_torn_tail_opens_silently() {
     let dir = tempfile::tempdir().unwrap();
@@ -606,13 +618,7 @@ fn a_damaged_wal_is_kept_and_refused_a_torn_tail_opens_silently() {
     let backup = backup_beside(&db);
     // A reader holding its snapshot keeps the next commits in the WAL (no checkpoint can pass
     // it, and the CLI is not the last connection to close), as when the app is open.
-    let reader =
-        taiwa::store::Store::open(&db, PASS, taiwa::store::OpenMode::ExistingOnly).unwrap();
-    reader.connection().execute_batch("BEGIN").unwrap();
-    let _: i64 = reader
-        .connection()
-        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
-        .unwrap();
+    let reader = snapshot_reader(&db);
     let route_map = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/route-map.json");
     let third = ok(&run(&db, &["import", route_map])).trim().to_string();
     let wal_after_third = std::fs::metadata(wal_of(&db)).unwrap().len() as usize;
@@ -761,13 +767,7 @@ fn a_clean_wal_of_4_mib_opens_silently() {
     let db = dir.path().join("taiwa.db");
     two_documents(&db);
     let backup = backup_beside(&db);
-    let reader =
-        taiwa::store::Store::open(&db, PASS, taiwa::store::OpenMode::ExistingOnly).unwrap();
-    reader.connection().execute_batch("BEGIN").unwrap();
-    let _: i64 = reader
-        .connection()
-        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
-        .unwrap();
+    let reader = snapshot_reader(&db);
     let mut writer =
         taiwa::store::Store::open(&db, PASS, taiwa::store::OpenMode::ExistingOnly).unwrap();
     let big = taiwa::record::parse_record(
