@@ -423,10 +423,13 @@ pub fn cache_dir() -> PathBuf {
         .join("taiwa-bench")
 }
 
-/// The cached file for (generator version, cases, seed), encrypted or plain.
+/// The cached file for (generator version, schema version, cases, seed), encrypted or plain: a
+/// file made under another schema is never reused (a migration may not apply to what a
+/// development build left behind).
 pub fn cached_path(cases: usize, seed: u64, plain: bool) -> PathBuf {
     let kind = if plain { "plain" } else { "enc" };
-    cache_dir().join(format!("v{VERSION}-c{cases}-s{seed}-{kind}.db"))
+    let schema = taiwa::store::SCHEMA_VERSION;
+    cache_dir().join(format!("v{VERSION}-db{schema}-c{cases}-s{seed}-{kind}.db"))
 }
 
 /// Opens a generated database (the passphrase, or plain with the `bench-plain` feature).

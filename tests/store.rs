@@ -488,6 +488,79 @@ fn search_finds_one_two_and_longer_japanese_queries_across_widths() {
     assert!(ids("").is_empty());
 }
 
+/// A batch indexes each document once, at commit, from its last revision: the text of an
+/// earlier revision in the same batch is not found, the last one's is, and a failed batch leaves
+/// neither documents nor index rows.
+#[test]
+fn a_batch_indexes_the_last_revision_of_each_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let mut first = sample("dialogue-record");
+    first.status = DocStatus::Draft;
+    first.id = Some(uuid::Uuid::new_v4());
+    first
+        .fields
+        .insert("person_name".into(), json!("砂川 一葉"));
+    let mut second = first.clone();
+    second
+        .fields
+        .insert("person_name".into(), json!("砂川 二葉"));
+    let other = sample("route-map");
+    let registry = store.registry();
+    let prepared =
+        [&first, &second, &other].map(|r| taiwa::store::prepare_record(registry, r).unwrap());
+    let [p1, p2, p3] = &prepared;
+    let (doc, map) = store
+        .batch(|b| {
+            b.save(p1, None)?;
+            let doc = b.save(p2, None)?;
+            let map = b.save(p3, Some(doc.case_id))?;
+            Ok((doc.document_id, map.document_id))
+        })
+        .unwrap();
+    let ids = |store: &Store, q: &str| -> Vec<uuid::Uuid> {
+        store
+            .search(q)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.document_id)
+            .collect()
+    };
+    assert_eq!(ids(&store, "砂川 二葉"), vec![doc]);
+    assert_eq!(ids(&store, "二葉"), vec![doc]);
+    assert!(ids(&store, "一葉").is_empty());
+    assert!(ids(&store, "砂川 一葉").is_empty());
+    assert_eq!(ids(&store, "紗"), vec![map]);
+    assert_eq!(
+        store.document(&doc.to_string()).unwrap().record.fields["person_name"],
+        json!("砂川 二葉")
+    );
+
+    // A batch that fails after a save writes nothing: no document, no index row.
+    let mut third = sample("dialogue-record");
+    third
+        .fields
+        .insert("person_name".into(), json!("砂川 三葉"));
+    let p4 = taiwa::store::prepare_record(registry, &third).unwrap();
+    let failed = store.batch(|b| {
+        b.save(&p4, None)?;
+        b.save(&p4, Some(uuid::Uuid::new_v4()))
+    });
+    assert!(
+        matches!(
+            failed,
+            Err(StoreError::CaseMismatch { .. } | StoreError::CaseNotFound { .. })
+        ),
+        "{failed:?}"
+    );
+    assert!(ids(&store, "三葉").is_empty());
+    let index_rows: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM search_index", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(index_rows, 2);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Cases (schema 2): created by the app, listed with a filter
 // ---------------------------------------------------------------------------------------------

@@ -150,9 +150,29 @@ pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, 
     })
 }
 
-/// Writes a prepared record inside `tx`. `read_only`: the fields to keep, when the caller is
-/// recording them in the same transaction; None: the ones stored for the document.
+/// Writes a prepared record inside `tx`, search index included. `read_only`: the fields to keep,
+/// when the caller is recording them in the same transaction; None: the ones stored for the
+/// document.
 pub(crate) fn write(
+    tx: &Transaction<'_>,
+    p: &Prepared,
+    case: Option<Uuid>,
+    read_only: Option<&ReadOnly>,
+) -> Result<SaveOutcome, StoreError> {
+    let outcome = write_unindexed(tx, p, case, read_only)?;
+    if !outcome.unchanged {
+        search::reindex(tx, outcome.document_id, outcome.case_id, &p.body)?;
+    }
+    Ok(outcome)
+}
+
+/// The search text `write` indexes; a batch indexes each document once, from its last revision.
+pub(crate) fn search_body(p: &Prepared) -> &str {
+    &p.body
+}
+
+/// `write` without the search index: the caller must index the document before it commits.
+pub(crate) fn write_unindexed(
     tx: &Transaction<'_>,
     p: &Prepared,
     case: Option<Uuid>,
@@ -165,7 +185,7 @@ pub(crate) fn write(
         sha,
         title,
         review_on,
-        body,
+        body: _,
     } = p;
     let id = *id;
     let now = now();
@@ -296,7 +316,6 @@ pub(crate) fn write(
             }
         }
     };
-    search::reindex(tx, id, outcome.case_id, body)?;
     Ok(outcome)
 }
 

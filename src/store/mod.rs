@@ -31,6 +31,7 @@ pub(crate) use documents::sha256_hex;
 pub use documents::{DocumentSummary, DocumentView, RevisionInfo, SaveOutcome};
 pub use error::{BackupFolderProblem, StoreError};
 pub use exchanges::{Known, Receipt, ReceivedPart};
+pub use migrate::LATEST as SCHEMA_VERSION;
 pub use retention::{
     DEFAULT_RETENTION_YEARS, DueCase, MAX_RETENTION_YEARS, MIN_RETENTION_YEARS, PurgeOutcome,
     Retention, parse_retention_years,
