@@ -26,7 +26,7 @@ cargo fmt --all -- --check
 echo "==> clippy"
 cargo clippy --locked --workspace --all-targets "${features[@]}" -- -D warnings
 echo "==> unit and integration tests (core, CLI and shell)"
-cargo test --locked -p taiwa
+cargo test --locked -p taiwa -p taiwa-kdf
 cargo test --locked -p taiwa-app "${features[@]}"
 echo "==> fuzzing: record JSON, form definitions, PDF import (a bounded run of each; scripts/fuzz.sh)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

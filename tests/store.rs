@@ -488,6 +488,68 @@ fn search_finds_one_two_and_longer_japanese_queries_across_widths() {
     assert!(ids("").is_empty());
 }
 
+/// The store derives the key in Rust (crates/kdf) and hands SQLCipher the raw key; SQLCipher
+/// derives it from the passphrase itself everywhere else (sqlcipher's shell, older Taiwa). Both
+/// must give the same key: a file the store wrote, and a backup of it, open with the passphrase
+/// alone; a file SQLCipher keyed from the passphrase opens in the store.
+#[test]
+fn the_stores_key_is_the_one_sqlcipher_derives_from_the_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let doc = {
+        let mut store = open(&path);
+        store
+            .save_record(&sample("route-map"), None)
+            .unwrap()
+            .document_id
+    };
+    // Opened again: now the file has a salt, so the store derives the key itself.
+    let backup = {
+        let mut store = open(&path);
+        store.save_record(&sample("dialogue-record"), None).unwrap();
+        let folder = dir.path().join("backups");
+        std::fs::create_dir(&folder).unwrap();
+        store.backup_to(&folder).unwrap()
+    };
+    let by_passphrase = |file: &Path| -> i64 {
+        let conn = rusqlite::Connection::open(file).unwrap();
+        conn.pragma_update(None, "key", PASS).unwrap();
+        conn.query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{} does not open with the passphrase: {e}", file.display()))
+    };
+    assert_eq!(by_passphrase(&path), 2);
+    assert_eq!(by_passphrase(&backup), 2);
+    let wrong = rusqlite::Connection::open(&path).unwrap();
+    wrong.pragma_update(None, "key", "違う合言葉").unwrap();
+    assert!(
+        wrong
+            .query_row("SELECT count(*) FROM documents", [], |r| r.get::<_, i64>(0))
+            .is_err()
+    );
+
+    // SQLCipher's own derivation writes a file; the store reads it and a wrong passphrase is
+    // still told apart from damage.
+    let other = dir.path().join("sqlcipher-keyed.db");
+    {
+        let conn = rusqlite::Connection::open(&other).unwrap();
+        conn.pragma_update(None, "key", PASS).unwrap();
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (42);")
+            .unwrap();
+    }
+    let store = open(&other);
+    let x: i64 = store
+        .connection()
+        .query_row("SELECT x FROM t", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(x, 42);
+    drop(store);
+    assert!(matches!(
+        Store::open(&other, "違う合言葉", OpenMode::ExistingOnly),
+        Err(StoreError::WrongPassphrase { .. })
+    ));
+    assert!(open(&path).document(&doc.to_string()).is_ok());
+}
+
 /// A batch indexes each document once, at commit, from its last revision: the text of an
 /// earlier revision in the same batch is not found, the last one's is, and a failed batch leaves
 /// neither documents nor index rows.

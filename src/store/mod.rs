@@ -13,6 +13,7 @@ mod disclosures;
 mod documents;
 mod error;
 mod exchanges;
+mod key;
 mod migrate;
 mod presence;
 mod rekey;
@@ -163,7 +164,10 @@ impl Store {
         // SQLCipher logs HMAC failures to stderr on a wrong key; the error we return says it better.
         let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
         if let Some(passphrase) = passphrase {
-            conn.pragma_update(None, "key", passphrase)?;
+            match key::raw_key_pragma(path, passphrase) {
+                Some(raw) => conn.pragma_update(None, "key", raw.as_str())?,
+                None => conn.pragma_update(None, "key", passphrase)?,
+            }
         }
         // The first read decrypts page 1: with a wrong key it fails here, before any write.
         let readable = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
