@@ -1,6 +1,10 @@
 //! The desktop app's start-up time, memory with a 50-document case open, and binary size:
 //! `cargo bench -p taiwa-e2e --bench app` under a display (bench/README.md says how; the release
 //! build is measured: APP_BIN, default target/release/taiwa-app). Figures are printed, never asserted.
+//!
+//! TAIWA_BENCH_DB=<file made by taiwa-bench-gen> adds the scale part (issue 8): the app unlocking
+//! that database (100,000 documents), the case list's first page, a search, and the memory then.
+//! TAIWA_BENCH_COLD=1 (as root) drops the page cache before each start-up, for a cold start.
 
 use fantoccini::{Client, Locator};
 use std::path::Path;
@@ -100,10 +104,14 @@ async fn main() {
     );
 
     // Start-up: a new process each run, first-run screen usable (passphrase field present).
+    let cold = std::env::var_os("TAIWA_BENCH_COLD").is_some();
     let mut starts = Vec::new();
     let mut paints = Vec::new();
     for _ in 0..RUNS {
         let home = tempfile::tempdir().unwrap();
+        if cold {
+            drop_page_cache();
+        }
         let driver = Driver::start(&binary, home.path(), None);
         let t = Instant::now();
         let c = driver.connect().await;
@@ -123,8 +131,13 @@ async fn main() {
         c.close().await.ok();
     }
     println!(
-        "start-up          {:.0} ms median of {RUNS} (launch request → first-run screen usable; includes WebKitWebDriver's session setup)",
-        median(starts.clone())
+        "start-up          {:.0} ms median of {RUNS}{} (launch request → first-run screen usable; includes WebKitWebDriver's session setup)",
+        median(starts.clone()),
+        if cold {
+            ", page cache dropped before each"
+        } else {
+            ""
+        }
     );
     if !paints.is_empty() {
         println!(
@@ -211,4 +224,88 @@ async fn main() {
         each.join(", ")
     );
     c.close().await.ok();
+    drop(driver);
+
+    if let Some(db) = std::env::var_os("TAIWA_BENCH_DB") {
+        scale(&binary, Path::new(&db), cold).await;
+    }
+}
+
+/// As root: writes back and drops the page cache, so the next start reads the binary, its
+/// libraries and the database from disk.
+fn drop_page_cache() {
+    let _ = Command::new("sync").status();
+    if std::fs::write("/proc/sys/vm/drop_caches", "3").is_err() {
+        eprintln!("TAIWA_BENCH_COLD: could not drop the page cache (not root?): the start is warm");
+    }
+}
+
+/// The app on a generated database (bench/gen.rs, its passphrase): unlock → case list, a search,
+/// memory. The database is linked into a new home, not copied; backups are pointed at a folder
+/// that does not exist, so the daily and on-close backups fail at once instead of copying
+/// gigabytes (what they cost is the backup's business, not the open database's).
+async fn scale(binary: &Path, db: &Path, cold: bool) {
+    const GEN_PASSPHRASE: &str = "ベンチ用の合言葉 correct horse battery";
+    let home = tempfile::tempdir_in(db.parent().unwrap()).unwrap();
+    let link = home.path().join("data/taiwa/taiwa.db");
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::fs::hard_link(db, &link).unwrap_or_else(|e| panic!("link {}: {e}", db.display()));
+    let config = home.path().join("config/taiwa");
+    std::fs::create_dir_all(&config).unwrap();
+    let nowhere = home.path().join("no-backups-in-this-benchmark");
+    std::fs::write(
+        config.join("settings.json"),
+        serde_json::json!({ "backup_dir": nowhere.to_string_lossy() }).to_string(),
+    )
+    .unwrap();
+    let size = std::fs::metadata(db).map_or(0, |m| m.len());
+    if cold {
+        drop_page_cache();
+    }
+    let driver = Driver::start(binary, home.path(), None);
+    let t = Instant::now();
+    let c = driver.connect().await;
+    wait_for(&c, "[data-testid=\"passphrase\"]").await;
+    let start = t.elapsed();
+    c.find(Locator::Css("[data-testid=\"passphrase\"]"))
+        .await
+        .unwrap()
+        .send_keys(GEN_PASSPHRASE)
+        .await
+        .unwrap();
+    let unlock = c
+        .find(Locator::Css("[data-testid=\"unlock\"]"))
+        .await
+        .unwrap();
+    let t = Instant::now();
+    unlock.click().await.unwrap();
+    wait_for(&c, "[data-testid=\"case-link\"]").await;
+    let listed = t.elapsed();
+    let rows = c
+        .find_all(Locator::Css("[data-testid=\"case-link\"]"))
+        .await
+        .map_or(0, |r| r.len());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (pss, each) = tree_pss_kib(binary);
+    println!(
+        "scale database    {} ({:.1} GB)",
+        db.display(),
+        size as f64 / 1e9
+    );
+    println!(
+        "  start-up        {:.0} ms to the unlock screen{}",
+        start.as_secs_f64() * 1000.0,
+        if cold { " (cold)" } else { "" }
+    );
+    println!(
+        "  unlock → list   {:.0} ms (key derivation, open, first page: {rows} cases shown)",
+        listed.as_secs_f64() * 1000.0
+    );
+    println!(
+        "  memory, open    {:.0} MiB PSS ({})",
+        pss as f64 / 1024.0,
+        each.join(", ")
+    );
+    c.close().await.ok();
+    drop(driver);
 }

@@ -5,7 +5,8 @@
 //! collects them into bench/results/scale-latest.txt).
 //!
 //! TAIWA_BENCH_CASES (default 25,000 cases = 100,000 documents) and TAIWA_BENCH_SEED choose the
-//! data set. Saving appends revisions to one benchmark document in the cached file (real fsync),
+//! data set; TAIWA_BENCH_PLAIN_CASES the plain one's size (default: the same). Saving appends
+//! revisions to one benchmark document in the cached file (real fsync),
 //! so the cache grows by a few hundred revisions per run; nothing else is changed.
 
 #[path = "gen.rs"]
@@ -97,7 +98,12 @@ fn bench_document(store: &mut Store) -> Record {
 }
 
 fn database(c: &mut Criterion, plain: bool) {
-    let cases = env_num("TAIWA_BENCH_CASES", 25_000) as usize;
+    let cases = env_num("TAIWA_BENCH_CASES", 25_000);
+    let cases = if plain {
+        env_num("TAIWA_BENCH_PLAIN_CASES", cases)
+    } else {
+        cases
+    } as usize;
     let seed = env_num("TAIWA_BENCH_SEED", 1);
     let kind = if plain { "plain" } else { "enc" };
     let (path, generated) = generator::ensure(cases, seed, plain).expect("generate");
@@ -186,26 +192,43 @@ fn plain(c: &mut Criterion) {
     database(c, true);
 }
 
-/// The in-process render of a two-page record (the route-map sample: diagram page, then the
-/// tables), fonts loaded.
+/// The in-process render, fonts loaded: a two-page document (the 両立支援プラン, part D of the
+/// work-consideration sample, as `taiwa export --part d` prints it) and the longest sample (the
+/// dialogue record, 7 pages: every field of the form is printed, filled or not).
 fn render(c: &mut Criterion) {
     let registry = taiwa::template::Registry::builtin();
-    let record = taiwa::record::parse_record(include_bytes!("../samples/route-map.json"), registry)
-        .expect("sample");
-    let template = registry.get(&record.template).expect("form");
-    let opts = ExportOptions::new(Lang::Ja);
-    let pdf = taiwa::pdf::export(&record, template, &opts).expect("export");
-    let pages = lopdf::Document::load_mem(&pdf).map_or(0, |d| d.get_pages().len());
-    println!(
-        "SCALE render_record route-map sample, {pages} pages, {} bytes",
-        pdf.len()
-    );
-    c.bench_function("render_2_pages", |b| {
-        b.iter(|| black_box(taiwa::pdf::export(&record, template, &opts).expect("export")))
-    });
-    percentiles("render_2_pages", 100, || {
-        black_box(taiwa::pdf::export(&record, template, &opts).expect("export"));
-    });
+    let cases: [(&str, &[u8], Option<&str>); 2] = [
+        (
+            "render_2_pages",
+            include_bytes!("../samples/work-consideration.json"),
+            Some("d"),
+        ),
+        (
+            "render_dialogue_record",
+            include_bytes!("../samples/dialogue-record.json"),
+            None,
+        ),
+    ];
+    for (name, bytes, part) in cases {
+        let record = taiwa::record::parse_record(bytes, registry).expect("sample");
+        let template = registry.get(&record.template).expect("form");
+        let mut opts = ExportOptions::new(Lang::Ja);
+        opts.parts = part.map(|p| vec![p.to_string()]);
+        let pdf = taiwa::pdf::export(&record, template, &opts).expect("export");
+        let pages = lopdf::Document::load_mem(&pdf).map_or(0, |d| d.get_pages().len());
+        println!(
+            "SCALE {name}: {} {}, {pages} pages, {} bytes",
+            record.template,
+            part.map_or(String::new(), |p| format!("part {p}")),
+            pdf.len()
+        );
+        c.bench_function(name, |b| {
+            b.iter(|| black_box(taiwa::pdf::export(&record, template, &opts).expect("export")))
+        });
+        percentiles(name, 100, || {
+            black_box(taiwa::pdf::export(&record, template, &opts).expect("export"));
+        });
+    }
 }
 
 criterion_group!(benches, render, encrypted, plain);

@@ -15,13 +15,16 @@
 # 6. writes everything, with the machine and the load average before and after each part, to
 #    bench/results/scale-latest.txt.
 #
-# Env: CASES (default 25000), SEED (default 1), RUNS whole-process runs per row (default 5),
+# Env: CASES (default 25000), PLAIN_CASES (the plain data set's cases, default CASES: a smaller one
+#      gives the encryption ratio without generating 10 GB twice), SEED (default 1), RUNS
+#      whole-process runs per row (default 5),
 #      SKIP_CRITERION=1 (whole-process timings only), SKIP_INSTALL=1
 set -uo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
 CASES="${CASES:-25000}"
+PLAIN_CASES="${PLAIN_CASES:-$CASES}"
 SEED="${SEED:-1}"
 RUNS="${RUNS:-5}"
 EXPORT_CASES=250
@@ -46,7 +49,7 @@ command -v cargo >/dev/null || die "cargo is needed (https://rustup.rs)"
 log "# Taiwa scale benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 log "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 log "commit:  $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (modified)')"
-log "data:    $CASES cases, seed $SEED; export batch: $EXPORT_CASES cases"
+log "data:    $CASES cases, seed $SEED; plain: $PLAIN_CASES cases; export batch: $EXPORT_CASES cases"
 load "start"
 
 # ---------------------------------------------------------------- 2. build
@@ -66,7 +69,7 @@ gen() {  # gen CASES [--plain] → prints the generator's report, sets DB
 log ""
 log "## data"
 gen "$CASES"; DB_ENC="$DB"
-gen "$CASES" --plain
+gen "$PLAIN_CASES" --plain
 gen "$EXPORT_CASES"; DB_EXPORT="$DB"
 load "after generation"
 
@@ -74,7 +77,7 @@ load "after generation"
 if [ "${SKIP_CRITERION:-0}" != 1 ]; then
   log ""
   log "## in-process (criterion; SCALE lines: our own percentiles)"
-  TAIWA_BENCH_CASES="$CASES" TAIWA_BENCH_SEED="$SEED" \
+  TAIWA_BENCH_CASES="$CASES" TAIWA_BENCH_PLAIN_CASES="$PLAIN_CASES" TAIWA_BENCH_SEED="$SEED" \
     cargo bench -p taiwa --features bench-plain --bench scale 2>&1 \
     | grep -E '^SCALE|time:|^(enc|plain|render)' | tee -a "$OUT"
   load "after criterion"
