@@ -1464,4 +1464,6 @@ async fn a_long_case_list_opens_a_page_at_a_time() {
     type_into(&c, "search", "一覧12").await;
     until_cases(&c, "the ten cases matching 一覧12", 10).await;
     assert_eq!(text(&c, "case-count").await, "10件");
+    c.close().await.unwrap();
+    drop(driver);
 }
