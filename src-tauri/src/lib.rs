@@ -210,6 +210,7 @@ mod tests {
         taiwa::store::CaseFilter::export_all(&cfg).unwrap();
         taiwa::store::NewCase::export_all(&cfg).unwrap();
         cases::CaseView::export_all(&cfg).unwrap();
+        cases::CasesPage::export_all(&cfg).unwrap();
         documents::Editing::export_all(&cfg).unwrap();
         documents::SaveResult::export_all(&cfg).unwrap();
         export::ExportRequest::export_all(&cfg).unwrap();

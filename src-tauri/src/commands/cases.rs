@@ -33,13 +33,33 @@ pub fn parse_id(id: &str, what: &str) -> IpcResult<Uuid> {
     })
 }
 
+/// How many cases the list shows at first, and how many more each 「さらに表示」 adds: a support
+/// agency's database holds tens of thousands, and rendering them all took 30 s and 2 GB in WebKit
+/// (bench/README.md "The app at 100,000 documents").
+pub const CASE_PAGE: u32 = 100;
+
+/// The first `limit` cases of the list, newest first, and whether more match.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct CasesPage {
+    pub cases: Vec<CaseSummary>,
+    pub more: bool,
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn cases_list(
     state: State<'_, AppState>,
     filter: CaseFilter,
-) -> IpcResult<Vec<CaseSummary>> {
+    limit: Option<u32>,
+) -> IpcResult<CasesPage> {
     let today = chrono::Local::now().date_naive();
-    state.with_store(|s| Ok(s.cases(&filter, today)?))
+    let limit = limit.unwrap_or(CASE_PAGE).max(1) as usize;
+    state.with_store(|s| {
+        // One more than asked: whether it comes back says whether more match.
+        let mut cases = s.cases_page(&filter, today, limit.saturating_add(1))?;
+        let more = cases.len() > limit;
+        cases.truncate(limit);
+        Ok(CasesPage { cases, more })
+    })
 }
 
 #[tauri::command(rename_all = "snake_case")]

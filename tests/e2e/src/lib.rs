@@ -149,14 +149,14 @@ fn spawn_webdriver(home: &Path, export_dir: Option<&Path>, log: &Path) -> (Child
 }
 
 /// SIGTERM lets WebKitWebDriver close the app it started; a SIGKILL would orphan it. Whatever is
-/// left after 5 s (the driver, or an app it could not close) is killed.
+/// left after 5 s is killed. The driver's children are noted first: a driver whose session was
+/// never closed exits on SIGTERM and leaves the app running, orphaned, and that app then holds
+/// the single-instance lock and takes over the next test's start.
 fn stop(child: &mut Child) {
+    let children = child_pids(child.id());
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
+    while Instant::now() < deadline && !matches!(child.try_wait(), Ok(Some(_))) {
         std::thread::sleep(Duration::from_millis(50));
     }
     let _ = Command::new("pkill")
@@ -166,6 +166,33 @@ fn stop(child: &mut Child) {
         .status();
     let _ = child.kill();
     let _ = child.wait();
+    for pid in children {
+        // The app (its WebKit processes are its own children and end with it).
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .arg(pid.to_string())
+            .status();
+    }
+}
+
+/// The process ids whose parent is `pid`, from /proc.
+fn child_pids(pid: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/stat")).is_ok_and(|stat| {
+                // "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                    .and_then(|ppid| ppid.parse::<u32>().ok())
+                    == Some(pid)
+            })
+        })
+        .collect()
 }
 
 impl Drop for Driver {

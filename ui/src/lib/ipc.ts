@@ -6,6 +6,7 @@ import type { AppStatus } from "../bindings/AppStatus";
 import type { BackupStatus } from "../bindings/BackupStatus";
 import type { CaseFilter } from "../bindings/CaseFilter";
 import type { CaseSummary } from "../bindings/CaseSummary";
+import type { CasesPage } from "../bindings/CasesPage";
 import type { CaseView } from "../bindings/CaseView";
 import type { Check } from "../bindings/Check";
 import type { ConsentRow } from "../bindings/ConsentRow";
@@ -107,7 +108,7 @@ export const api = {
   sessionTouch: () => call<void>("session_touch"),
   templatesList: () => call<TemplateInfo[]>("templates_list"),
   templateGet: (id: string) => call<Template>("template_get", { id }),
-  casesList: (filter: CaseFilter) => call<CaseSummary[]>("cases_list", { filter }),
+  casesList: (filter: CaseFilter, limit: number) => call<CasesPage>("cases_list", { filter, limit }),
   caseCreate: (c: NewCase) => call<CaseSummary>("case_create", { case: c }),
   caseGet: (id: string) => call<CaseView>("case_get", { id }),
   caseClose: (id: string) => call<CaseSummary>("case_close", { id }),
