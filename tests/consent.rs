@@ -319,7 +319,10 @@ fn a_schema_2_database_is_migrated_to_3_with_the_ledger_rules() {
         conn.pragma_update(None, "user_version", 2).unwrap();
     }
     let mut store = Store::open(&path, PASS, OpenMode::ExistingOnly).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        taiwa::store::SCHEMA_VERSION
+    );
     let saved = store
         .save_record(&record(&sample_value("dialogue-record")), None)
         .unwrap();

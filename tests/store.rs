@@ -76,7 +76,10 @@ fn a_new_file_is_migrated_from_empty_and_reopens_at_the_same_version() {
     let dir = tempfile::tempdir().unwrap();
     let path = db(&dir);
     let store = open(&path);
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        taiwa::store::SCHEMA_VERSION
+    );
     let tables: Vec<String> = store
         .connection()
         .prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name")
@@ -94,6 +97,8 @@ fn a_new_file_is_migrated_from_empty_and_reopens_at_the_same_version() {
         "exchanges",
         "revisions",
         "search_index",
+        "search_grams",
+        "search_text",
     ] {
         assert!(
             tables.iter().any(|x| x == t),
@@ -109,8 +114,14 @@ fn a_new_file_is_migrated_from_empty_and_reopens_at_the_same_version() {
     // An existing zero-byte file (e.g. created then interrupted) is migrated too.
     let empty = dir.path().join("empty.db");
     std::fs::write(&empty, b"").unwrap();
-    assert_eq!(open(&empty).schema_version().unwrap(), 6);
-    assert_eq!(open(&path).schema_version().unwrap(), 6);
+    assert_eq!(
+        open(&empty).schema_version().unwrap(),
+        taiwa::store::SCHEMA_VERSION
+    );
+    assert_eq!(
+        open(&path).schema_version().unwrap(),
+        taiwa::store::SCHEMA_VERSION
+    );
 }
 
 #[cfg(unix)]
@@ -618,7 +629,9 @@ fn a_batch_indexes_the_last_revision_of_each_document() {
     assert!(ids(&store, "三葉").is_empty());
     let index_rows: i64 = store
         .connection()
-        .query_row("SELECT count(*) FROM search_index", [], |r| r.get(0))
+        .query_row("SELECT count(DISTINCT num) FROM search_text", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(index_rows, 2);
 }
@@ -1432,7 +1445,10 @@ fn a_schema_1_database_is_migrated_to_the_latest_on_open_and_keeps_its_documents
     }
 
     let mut store = open(&path);
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        taiwa::store::SCHEMA_VERSION
+    );
     let autosaves: i64 = store
         .connection()
         .query_row(
@@ -1501,7 +1517,10 @@ fn a_schema_1_database_is_migrated_to_the_latest_on_open_and_keeps_its_documents
     drop(store);
     // Opening again does not migrate twice.
     let store = open(&path);
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        taiwa::store::SCHEMA_VERSION
+    );
     assert_eq!(store.list_documents(None).unwrap().len(), 1);
     assert_eq!(review_on(&store).as_deref(), Some("2027-03-01"));
 }
@@ -1527,7 +1546,10 @@ fn a_database_file_deleted_while_open_is_written_back_with_nothing_lost() {
     );
     let store = Store::open(&path, PASS, OpenMode::ExistingOnly)
         .expect("the copy opens with the passphrase");
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        taiwa::store::SCHEMA_VERSION
+    );
     let doc = store.document(&saved.document_id.to_string()).unwrap();
     assert_eq!(doc.record.fields, sample("dialogue-record").fields);
     assert!(store.verify().unwrap().ok());
@@ -1543,4 +1565,96 @@ fn a_database_file_deleted_while_open_is_written_back_with_nothing_lost() {
     assert_eq!(std::fs::read(&other).unwrap(), b"someone else's file");
     drop(store);
     Store::open(&beside, PASS, OpenMode::ExistingOnly).expect("the copy beside opens");
+}
+
+/// Schema 7 indexes a document in parts (its name, then each section); a save re-indexes only
+/// the parts whose text changed.
+#[test]
+fn a_save_re_indexes_only_the_sections_it_changed_and_search_sees_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let mut record = sample("dialogue-record");
+    record.status = DocStatus::Draft;
+    record.fields.insert(
+        "good_day".into(),
+        json!("朝の通勤が楽な日は午前に集中できる"),
+    );
+    let saved = store.save_record(&record, None).unwrap();
+    record.id = Some(saved.document_id);
+    let found = |store: &Store, q: &str| store.search(q).unwrap().len();
+    assert_eq!(found(&store, "朝の通勤"), 1);
+
+    // One field of one section.
+    record
+        .fields
+        .insert("good_day".into(), json!("夕方の面談では要点を先に伝える"));
+    let before = store.connection().total_changes();
+    store.save_record(&record, None).unwrap();
+    let one_section = store.connection().total_changes() - before;
+    assert_eq!(found(&store, "朝の通勤"), 0, "the old text is still found");
+    assert_eq!(found(&store, "要点を先に"), 1);
+    assert_eq!(found(&store, "夕方"), 1, "two characters, from the grams");
+    assert_eq!(
+        found(&store, "聴覚情報処理"),
+        1,
+        "an unchanged section is lost"
+    );
+
+    // Every text field of the record: many sections change.
+    let mut everywhere = record.clone();
+    for value in everywhere.fields.values_mut() {
+        // Free text only: option keys and dates are ASCII.
+        if let Value::String(s) = value
+            && !s.is_ascii()
+        {
+            s.push_str("（追記）");
+        }
+    }
+    let before = store.connection().total_changes();
+    store.save_record(&everywhere, None).unwrap();
+    let many_sections = store.connection().total_changes() - before;
+    assert!(
+        one_section < many_sections,
+        "a one-field save touched {one_section} rows, one that changes every section {many_sections}"
+    );
+    assert_eq!(found(&store, "追記"), 1);
+
+    // A section emptied: its text goes; the name part stays.
+    let mut emptied = everywhere.clone();
+    emptied.fields.insert("good_day".into(), json!(""));
+    store.save_record(&emptied, None).unwrap();
+    assert_eq!(found(&store, "要点を先に"), 0);
+    assert_eq!(found(&store, "山田 花子"), 1);
+    assert!(store.verify().unwrap().ok());
+    let integrity: String = store
+        .connection()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}
+
+/// Saves leave the WAL to grow (store/upkeep.rs); `tidy`, which the app calls when the user is
+/// idle, copies it into the database file, and what it copied reads back after a reopen.
+#[test]
+fn tidy_copies_the_wal_into_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let mut store = open(&path);
+    let mut record = sample("dialogue-record");
+    record.status = DocStatus::Draft;
+    for i in 0..5 {
+        record
+            .fields
+            .insert("good_day".into(), json!(format!("整頓の確認 {i} 回目")));
+        let saved = store.save_record(&record, None).unwrap();
+        record.id = Some(saved.document_id);
+    }
+    let tidied = store.tidy().unwrap();
+    assert!(tidied.checkpointed > 0, "{tidied:?}");
+    assert_eq!(tidied.left, 0, "{tidied:?}");
+    assert_eq!(store.tidy().unwrap().left, 0);
+    drop(store);
+    let store = open(&path);
+    assert_eq!(store.search("整頓の確認 4").unwrap().len(), 1);
+    assert!(store.verify().unwrap().ok());
 }

@@ -144,6 +144,7 @@ pub fn run() {
                     if state.lock_if_idle() {
                         let _ = handle.emit("session-locked", ());
                     }
+                    state.tidy_if_idle();
                     // Once a minute: the daily backup, if one is due.
                     ticks += 1;
                     if ticks.is_multiple_of(12) {

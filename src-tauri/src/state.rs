@@ -106,4 +106,25 @@ impl AppState {
             _ => false,
         }
     }
+
+    /// Copies the WAL into the database once the user has paused (store/upkeep.rs), so that no
+    /// save has to. Never waits for the store: a command holding it is activity.
+    pub fn tidy_if_idle(&self) {
+        let idle = self
+            .last_activity
+            .lock()
+            .map_or(std::time::Duration::ZERO, |t| t.elapsed());
+        if idle < std::time::Duration::from_secs(3) {
+            return;
+        }
+        if let Ok(mut guard) = self.store.try_lock()
+            && let Some(store) = guard.as_mut()
+            && let Err(err) = store.tidy()
+        {
+            // Nothing is lost: the WAL keeps the data and the next tidy or close copies it.
+            eprintln!(
+                "WAL checkpoint failed (will retry) / WALの書き戻しに失敗（再試行します）: {err}"
+            );
+        }
+    }
 }

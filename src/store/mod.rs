@@ -19,6 +19,7 @@ mod presence;
 mod rekey;
 mod retention;
 pub mod search;
+mod upkeep;
 mod verify;
 mod wal;
 mod wal_guard;
@@ -38,6 +39,7 @@ pub use retention::{
     Retention, parse_retention_years,
 };
 pub use search::SearchHit;
+pub use upkeep::Tidied;
 pub use verify::{VerifyFailure, VerifyReport};
 pub use wal::WalBreak;
 
@@ -182,7 +184,7 @@ impl Store {
                 _ => locate(&conn, path, e.into()),
             });
         }
-        if let Err(e) = Store::settle(&mut conn) {
+        if let Err(e) = Store::settle(&mut conn, registry) {
             return Err(locate(&conn, path, e));
         }
         Ok(Store {
@@ -195,7 +197,7 @@ impl Store {
     }
 
     /// Everything after the passphrase check: WAL, sync, foreign keys, migrations.
-    fn settle(conn: &mut Connection) -> Result<(), StoreError> {
+    fn settle(conn: &mut Connection, registry: &'static Registry) -> Result<(), StoreError> {
         // Refuse newer schemas before switching the journal mode, which would write.
         let version = migrate::current_version(conn)?;
         if version > migrate::LATEST {
@@ -208,8 +210,9 @@ impl Store {
         // FULL: a saved revision survives a power cut, not only a crash (desktop write rates are low).
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        upkeep::configure(conn)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        search::register_functions(conn)?;
+        search::register_functions(conn, registry)?;
         migrate::migrate(conn)?;
         Ok(())
     }
