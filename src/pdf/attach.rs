@@ -37,6 +37,8 @@ fn fail(what: &str, e: impl std::fmt::Display) -> PdfError {
 
 /// Deflates every stream not yet filtered. lopdf's own `compress` uses level 9, which took a third
 /// of an export's time for files 1% smaller than the default level gives (bench/README.md).
+/// Embedded font programs, half of what a PDF deflates, get a faster level: glyph outlines
+/// compress poorly at any level, so level 6's long match search buys them little.
 fn compress(doc: &mut Document) -> Result<(), PdfError> {
     use flate2::{Compression, write::ZlibEncoder};
     use std::io::Write;
@@ -47,7 +49,12 @@ fn compress(doc: &mut Document) -> Result<(), PdfError> {
         if !stream.allows_compression || stream.dict.has(b"Filter") {
             continue;
         }
-        let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
+        let level = if is_font_program(&stream.dict) {
+            FONT_LEVEL
+        } else {
+            Compression::default()
+        };
+        let mut encoder = ZlibEncoder::new(Vec::new(), level);
         encoder
             .write_all(&stream.content)
             .map_err(|e| fail("compress", e))?;
@@ -58,6 +65,16 @@ fn compress(doc: &mut Document) -> Result<(), PdfError> {
         }
     }
     Ok(())
+}
+
+const FONT_LEVEL: flate2::Compression = flate2::Compression::new(2);
+
+/// A FontFile2 (TrueType: has Length1) or FontFile3 (CFF) stream.
+fn is_font_program(dict: &Dictionary) -> bool {
+    dict.has(b"Length1")
+        || dict
+            .get(b"Subtype")
+            .is_ok_and(|s| matches!(s.as_name(), Ok(b"CIDFontType0C" | b"OpenType" | b"Type1C")))
 }
 
 /// What a PDF carries: the record, and the exchange envelope to complete with the hashes.
