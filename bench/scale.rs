@@ -154,6 +154,17 @@ fn database(c: &mut Criterion, plain: bool) {
                 .expect("cases"),
         );
     });
+    // The app's list with a text typed into its filter (not a target; cases.rs cases_mentioning).
+    let filters = ["山田", "潰瘍性", "重症筋無力症"];
+    let mut i = 0;
+    percentiles(&format!("case_list_text_filter_{kind}"), 30, || {
+        let filter = CaseFilter {
+            text: filters[i % filters.len()].into(),
+            ..CaseFilter::default()
+        };
+        black_box(store.cases_page(&filter, today, 100).expect("cases"));
+        i += 1;
+    });
     for (name, queries) in SEARCHES {
         g.bench_function(*name, |b| {
             b.iter(|| {
@@ -180,7 +191,13 @@ fn database(c: &mut Criterion, plain: bool) {
         black_box(store.save_record(&record, None).expect("save"));
     };
     g.bench_function("save_revision", |b| b.iter(|| save(&mut store)));
+    // As in the app: the WAL is copied back while the user is idle (store/upkeep.rs), not by
+    // a save. 300 saves in a row, then the one checkpoint the app makes after them.
+    store.tidy().expect("checkpoint");
     percentiles(&format!("save_revision_{kind}"), 300, || save(&mut store));
+    percentiles(&format!("tidy_after_300_saves_{kind}"), 1, || {
+        black_box(store.tidy().expect("checkpoint"));
+    });
     g.finish();
 }
 
