@@ -34,13 +34,13 @@ CREATE VIRTUAL TABLE search_grams USING fts5 (
 );
 
 -- Every document's newest revision, through taiwa_index_parts() (search.rs), registered before
--- migrating.
+-- migrating. No ORDER BY: documents are read in num order anyway, and a sort would hold every
+-- part's text in memory (SQLCipher keeps temporary data in memory).
 INSERT INTO search_text (num, part, body)
     SELECT d.num, p.key, p.value
     FROM documents d
     JOIN revisions r ON r.document_id = d.id AND r.seq = d.head_seq,
     json_each(taiwa_index_parts(r.record_json, d.title)) p
-    WHERE p.value <> ''
-    ORDER BY d.num, p.key;
+    WHERE p.value <> '';
 INSERT INTO search_index (rowid, body) SELECT (num << 8) | part, body FROM search_text;
 INSERT INTO search_grams (rowid, grams) SELECT (num << 8) | part, taiwa_grams(body) FROM search_text;
