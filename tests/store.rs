@@ -98,7 +98,6 @@ fn a_new_file_is_migrated_from_empty_and_reopens_at_the_same_version() {
         "revisions",
         "search_index",
         "search_grams",
-        "search_text",
     ] {
         assert!(
             tables.iter().any(|x| x == t),
@@ -629,9 +628,7 @@ fn a_batch_indexes_the_last_revision_of_each_document() {
     assert!(ids(&store, "三葉").is_empty());
     let index_rows: i64 = store
         .connection()
-        .query_row("SELECT count(DISTINCT num) FROM search_text", [], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT count(*) FROM search_index", [], |r| r.get(0))
         .unwrap();
     assert_eq!(index_rows, 2);
 }
@@ -1565,72 +1562,6 @@ fn a_database_file_deleted_while_open_is_written_back_with_nothing_lost() {
     assert_eq!(std::fs::read(&other).unwrap(), b"someone else's file");
     drop(store);
     Store::open(&beside, PASS, OpenMode::ExistingOnly).expect("the copy beside opens");
-}
-
-/// Schema 7 indexes a document in parts (its name, then each section); a save re-indexes only
-/// the parts whose text changed.
-#[test]
-fn a_save_re_indexes_only_the_sections_it_changed_and_search_sees_every_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&db(&dir));
-    let mut record = sample("dialogue-record");
-    record.status = DocStatus::Draft;
-    record.fields.insert(
-        "good_day".into(),
-        json!("朝の通勤が楽な日は午前に集中できる"),
-    );
-    let saved = store.save_record(&record, None).unwrap();
-    record.id = Some(saved.document_id);
-    let found = |store: &Store, q: &str| store.search(q).unwrap().len();
-    assert_eq!(found(&store, "朝の通勤"), 1);
-
-    // One field of one section.
-    record
-        .fields
-        .insert("good_day".into(), json!("夕方の面談では要点を先に伝える"));
-    let before = store.connection().total_changes();
-    store.save_record(&record, None).unwrap();
-    let one_section = store.connection().total_changes() - before;
-    assert_eq!(found(&store, "朝の通勤"), 0, "the old text is still found");
-    assert_eq!(found(&store, "要点を先に"), 1);
-    assert_eq!(found(&store, "夕方"), 1, "two characters, from the grams");
-    assert_eq!(
-        found(&store, "聴覚情報処理"),
-        1,
-        "an unchanged section is lost"
-    );
-
-    // Every text field of the record: many sections change.
-    let mut everywhere = record.clone();
-    for value in everywhere.fields.values_mut() {
-        // Free text only: option keys and dates are ASCII.
-        if let Value::String(s) = value
-            && !s.is_ascii()
-        {
-            s.push_str("（追記）");
-        }
-    }
-    let before = store.connection().total_changes();
-    store.save_record(&everywhere, None).unwrap();
-    let many_sections = store.connection().total_changes() - before;
-    assert!(
-        one_section < many_sections,
-        "a one-field save touched {one_section} rows, one that changes every section {many_sections}"
-    );
-    assert_eq!(found(&store, "追記"), 1);
-
-    // A section emptied: its text goes; the name part stays.
-    let mut emptied = everywhere.clone();
-    emptied.fields.insert("good_day".into(), json!(""));
-    store.save_record(&emptied, None).unwrap();
-    assert_eq!(found(&store, "要点を先に"), 0);
-    assert_eq!(found(&store, "山田 花子"), 1);
-    assert!(store.verify().unwrap().ok());
-    let integrity: String = store
-        .connection()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(integrity, "ok");
 }
 
 /// Saves leave the WAL to grow (store/upkeep.rs); `tidy`, which the app calls when the user is

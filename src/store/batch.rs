@@ -3,7 +3,7 @@
 //! for the lot. Records are prepared (validated, canonical JSON, SHA-256, search text) outside
 //! the transaction, on any thread, so a caller can spread that work over the cores.
 
-use super::documents::{Prepared, prepare, search_parts, write_unindexed};
+use super::documents::{Prepared, prepare, search_body, write_unindexed};
 use super::{Store, StoreError, cases, consents};
 use crate::consent::NewConsent;
 use crate::record::Record;
@@ -29,7 +29,7 @@ pub struct Batch<'s, 'r> {
     /// The search text of each document saved, indexed once at the end: re-indexing ~8,000
     /// characters in two FTS5 tables for every revision was most of a bulk import's time.
     /// In the order of first save, which is rowid order: FTS5 appends to its doclists.
-    unindexed: Vec<(Uuid, &'r [String])>,
+    unindexed: Vec<(Uuid, Uuid, &'r str)>,
     position: HashMap<Uuid, usize>,
 }
 
@@ -48,7 +48,7 @@ impl<'r> Batch<'_, 'r> {
     ) -> Result<super::SaveOutcome, StoreError> {
         let outcome = write_unindexed(&self.tx, &record.0, case, None)?;
         if !outcome.unchanged {
-            let entry = (outcome.document_id, search_parts(&record.0));
+            let entry = (outcome.document_id, outcome.case_id, search_body(&record.0));
             match self.position.get(&outcome.document_id) {
                 Some(&i) => self.unindexed[i] = entry,
                 None => {
@@ -89,8 +89,8 @@ impl Store {
             position: HashMap::new(),
         };
         let out = f(&mut batch)?;
-        for (document, parts) in &batch.unindexed {
-            super::search::reindex(&batch.tx, *document, parts)?;
+        for (document, case, body) in &batch.unindexed {
+            super::search::reindex(&batch.tx, *document, *case, body)?;
         }
         batch.tx.commit()?;
         Ok(out)

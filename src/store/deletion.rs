@@ -247,13 +247,10 @@ pub(crate) fn delete_in(
         [&id],
     )?;
     let documents = "SELECT id FROM documents WHERE case_id = ?1";
-    // The index rowids of the case's documents' parts (search.rs: rowid = num << 8 | part).
-    let index_rows = "SELECT (num << 8) | part FROM search_text
-         WHERE num IN (SELECT num FROM documents WHERE case_id = ?1)";
     for sql in [
-        format!("DELETE FROM search_index WHERE rowid IN ({index_rows})"),
-        format!("DELETE FROM search_grams WHERE rowid IN ({index_rows})"),
-        "DELETE FROM search_text WHERE num IN (SELECT num FROM documents WHERE case_id = ?1)"
+        "DELETE FROM search_index WHERE rowid IN (SELECT num FROM documents WHERE case_id = ?1)"
+            .to_string(),
+        "DELETE FROM search_grams WHERE rowid IN (SELECT num FROM documents WHERE case_id = ?1)"
             .to_string(),
         format!("DELETE FROM autosaves WHERE document_id IN ({documents})"),
         format!("DELETE FROM revisions WHERE document_id IN ({documents})"),
@@ -376,7 +373,7 @@ mod tests {
         let mut conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
         conn.pragma_update(None, "foreign_keys", true).unwrap();
-        crate::store::search::register_functions(&conn, Registry::builtin()).unwrap();
+        crate::store::search::register_functions(&conn).unwrap();
         migrate::migrate(&mut conn).unwrap();
         let mut store = Store {
             conn,

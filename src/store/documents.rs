@@ -113,7 +113,7 @@ pub(crate) struct Prepared {
     sha: String,
     title: String,
     review_on: Option<String>,
-    parts: Vec<String>,
+    body: String,
 }
 
 /// Everything that needs no transaction: the form, the status, validation, the canonical JSON.
@@ -138,7 +138,7 @@ pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, 
     let sha = sha256_hex(json.as_bytes());
     let title = display_name(&stored, template).unwrap_or_default();
     let review_on = review_date(&stored, template);
-    let parts = search::index_parts(&stored, template, &title);
+    let body = search::index_text(&stored, template, &title);
     Ok(Prepared {
         stored,
         id,
@@ -146,7 +146,7 @@ pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, 
         sha,
         title,
         review_on,
-        parts,
+        body,
     })
 }
 
@@ -161,14 +161,14 @@ pub(crate) fn write(
 ) -> Result<SaveOutcome, StoreError> {
     let outcome = write_unindexed(tx, p, case, read_only)?;
     if !outcome.unchanged {
-        search::reindex(tx, outcome.document_id, &p.parts)?;
+        search::reindex(tx, outcome.document_id, outcome.case_id, &p.body)?;
     }
     Ok(outcome)
 }
 
-/// The search text `write` indexes, in parts; a batch indexes each document once, from its last revision.
-pub(crate) fn search_parts(p: &Prepared) -> &[String] {
-    &p.parts
+/// The search text `write` indexes; a batch indexes each document once, from its last revision.
+pub(crate) fn search_body(p: &Prepared) -> &str {
+    &p.body
 }
 
 /// `write` without the search index: the caller must index the document before it commits.
@@ -185,7 +185,7 @@ pub(crate) fn write_unindexed(
         sha,
         title,
         review_on,
-        parts: _,
+        body: _,
     } = p;
     let id = *id;
     let now = now();

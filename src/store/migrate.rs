@@ -18,7 +18,6 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0005_retention.sql"),
     ),
     ("0006_scale", include_str!("migrations/0006_scale.sql")),
-    ("0007_parts", include_str!("migrations/0007_parts.sql")),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

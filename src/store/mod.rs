@@ -184,7 +184,7 @@ impl Store {
                 _ => locate(&conn, path, e.into()),
             });
         }
-        if let Err(e) = Store::settle(&mut conn, registry) {
+        if let Err(e) = Store::settle(&mut conn) {
             return Err(locate(&conn, path, e));
         }
         Ok(Store {
@@ -197,7 +197,7 @@ impl Store {
     }
 
     /// Everything after the passphrase check: WAL, sync, foreign keys, migrations.
-    fn settle(conn: &mut Connection, registry: &'static Registry) -> Result<(), StoreError> {
+    fn settle(conn: &mut Connection) -> Result<(), StoreError> {
         // Refuse newer schemas before switching the journal mode, which would write.
         let version = migrate::current_version(conn)?;
         if version > migrate::LATEST {
@@ -212,7 +212,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         upkeep::configure(conn)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        search::register_functions(conn, registry)?;
+        search::register_functions(conn)?;
         migrate::migrate(conn)?;
         Ok(())
     }

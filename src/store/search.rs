@@ -2,20 +2,13 @@
 //! of three characters or more, and for one- and two-character queries (trigram MATCH needs
 //! three, and Japanese surnames are often two) an FTS5 index of each document's distinct one- and
 //! two-character grams. A LIKE scan is left only for short queries with punctuation.
-//!
-//! A document is indexed in parts: its display name, then each section of its form. A save
-//! re-indexes only the parts whose text changed (most saves change one field), and the indexes
-//! keep no copy of the text (contentless FTS5, `contentless_delete`), so removing a part's old
-//! terms does not tokenise its old text again. `search_text` holds each part's folded text: what
-//! a save compares against, and what the LIKE scan reads. Schema 7 (migrations/0007_parts.sql).
 
 use super::{Store, StoreError};
 use crate::record::{DocStatus, Record};
-use crate::template::{Field, FieldType, Registry, Template};
+use crate::template::{Field, FieldType, Template};
 use rusqlite::{Connection, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
@@ -42,31 +35,17 @@ pub fn normalize(s: &str) -> String {
         .collect()
 }
 
-/// Bits of an index rowid that number the part: rowid = documents.num << PART_BITS | part.
-pub(crate) const PART_BITS: u32 = 8;
-const LAST_PART: usize = (1 << PART_BITS) - 1;
-// The SQL of `text_matches`, deletion.rs and migrations/0007_parts.sql shifts by 8.
-const _: () = assert!(PART_BITS == 8);
-
-/// Everything a person might search a document by, folded, in parts: part 0 is the display name,
-/// part i + 1 every text value of the form's section i and the Japanese and English labels of
-/// the options chosen there. Sections past the last part number share the last part.
-pub(crate) fn index_parts(record: &Record, template: &Template, title: &str) -> Vec<String> {
-    let mut parts = vec![normalize(title)];
-    for section in &template.sections {
-        let mut out = String::new();
-        for field in &section.fields {
-            if let Some(v) = record.fields.get(&field.key) {
-                collect(field, v, &mut out);
-            }
-        }
-        let text = normalize(&out);
-        match parts.get_mut(LAST_PART) {
-            Some(last) => last.push_str(&text),
-            None => parts.push(text),
+/// Everything a person might search a document by: the display name and every text value, plus
+/// the Japanese and English labels of the options chosen.
+pub(crate) fn index_text(record: &Record, template: &Template, title: &str) -> String {
+    let mut out = String::new();
+    out.push_str(title);
+    for field in template.sections.iter().flat_map(|s| &s.fields) {
+        if let Some(v) = record.fields.get(&field.key) {
+            collect(field, v, &mut out);
         }
     }
-    parts
+    normalize(&out)
 }
 
 fn collect(field: &Field, v: &Value, out: &mut String) {
@@ -138,114 +117,58 @@ pub(crate) fn grams(text: &str) -> String {
     all.join(" ")
 }
 
-/// SQL functions the migrations use: `taiwa_grams(text)`, `grams` (migration 6 fills
-/// `search_grams` with it), and `taiwa_index_parts(record_json, title)`, `index_parts` as a JSON
-/// array (migration 7 re-indexes every document's newest revision in parts with it).
-pub(crate) fn register_functions(
-    conn: &Connection,
-    registry: &'static Registry,
-) -> Result<(), StoreError> {
+/// `taiwa_grams(text)`: `grams` for SQL, which migration 6 uses to fill `search_grams` from the
+/// text already indexed.
+pub(crate) fn register_functions(conn: &Connection) -> Result<(), StoreError> {
     use rusqlite::functions::FunctionFlags;
-    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
-    conn.create_scalar_function("taiwa_grams", 1, flags, |ctx| {
-        Ok(grams(&ctx.get::<String>(0)?))
-    })?;
-    conn.create_scalar_function("taiwa_index_parts", 2, flags, move |ctx| {
-        let json = ctx.get::<String>(0)?;
-        let title = ctx.get::<String>(1)?;
-        let record: Record = serde_json::from_str(&json)
-            .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))?;
-        // A form this build does not know keeps its name searchable; its save would be refused.
-        let parts = match registry.get(&record.template) {
-            Some(template) => index_parts(&record, template, &title),
-            None => vec![normalize(&title)],
-        };
-        serde_json::to_string(&parts).map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))
-    })?;
+    conn.create_scalar_function(
+        "taiwa_grams",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(grams(&ctx.get::<String>(0)?)),
+    )?;
     Ok(())
 }
 
-/// Brings the index of `document` to `parts`: a part whose text is what `search_text` already
-/// holds is left alone; a changed one has its terms removed and its new text added.
 pub(crate) fn reindex(
     tx: &Transaction<'_>,
     document: Uuid,
-    parts: &[String],
+    case: Uuid,
+    body: &str,
 ) -> Result<(), StoreError> {
-    let num: i64 = tx.query_row(
+    let rowid: i64 = tx.query_row(
         "SELECT num FROM documents WHERE id = ?1",
         [document.to_string()],
         |r| r.get(0),
     )?;
-    let mut stored: HashMap<i64, String> = HashMap::new();
-    {
-        let mut stmt = tx.prepare_cached("SELECT part, body FROM search_text WHERE num = ?1")?;
-        let rows = stmt.query_map([num], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        for row in rows {
-            let (part, body) = row?;
-            stored.insert(part, body);
-        }
-    }
-    for (part, text) in parts.iter().enumerate() {
-        let part = part as i64;
-        let old = stored.remove(&part);
-        if old.as_deref() == Some(text.as_str()) {
-            continue;
-        }
-        if old.is_some() {
-            remove_part(tx, num, part)?;
-        }
-        if !text.is_empty() {
-            add_part(tx, num, part, text)?;
-        }
-    }
-    // Parts the form no longer has.
-    for part in stored.into_keys() {
-        remove_part(tx, num, part)?;
-    }
+    tx.execute("DELETE FROM search_index WHERE rowid = ?1", [rowid])?;
+    tx.execute(
+        "INSERT INTO search_index (rowid, document_id, case_id, body) VALUES (?1, ?2, ?3, ?4)",
+        params![rowid, document.to_string(), case.to_string(), body],
+    )?;
+    tx.execute("DELETE FROM search_grams WHERE rowid = ?1", [rowid])?;
+    tx.execute(
+        "INSERT INTO search_grams (rowid, grams) VALUES (?1, ?2)",
+        params![rowid, grams(body)],
+    )?;
     Ok(())
 }
 
-fn rowid(num: i64, part: i64) -> i64 {
-    (num << PART_BITS) | part
-}
-
-fn add_part(tx: &Transaction<'_>, num: i64, part: i64, text: &str) -> Result<(), StoreError> {
-    tx.prepare_cached("INSERT INTO search_text (num, part, body) VALUES (?1, ?2, ?3)")?
-        .execute(params![num, part, text])?;
-    tx.prepare_cached("INSERT INTO search_index (rowid, body) VALUES (?1, ?2)")?
-        .execute(params![rowid(num, part), text])?;
-    tx.prepare_cached("INSERT INTO search_grams (rowid, grams) VALUES (?1, ?2)")?
-        .execute(params![rowid(num, part), grams(text)])?;
-    Ok(())
-}
-
-fn remove_part(tx: &Transaction<'_>, num: i64, part: i64) -> Result<(), StoreError> {
-    tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?
-        .execute([rowid(num, part)])?;
-    tx.prepare_cached("DELETE FROM search_grams WHERE rowid = ?1")?
-        .execute([rowid(num, part)])?;
-    tx.prepare_cached("DELETE FROM search_text WHERE num = ?1 AND part = ?2")?
-        .execute([num, part])?;
-    Ok(())
-}
-
-/// A query (parameter ?1) yielding the `documents.num` of every document whose folded text
-/// holds `q`, a number once per matching part, and its argument: trigram MATCH from three
-/// characters; one or two letters or digits as a gram of `search_grams`; an escaped LIKE scan for
-/// the rest (short queries with punctuation).
-pub(crate) fn text_matches(q: &str) -> (&'static str, String) {
+/// The WHERE condition on `documents d` (parameter ?1) and its argument that find the folded
+/// text `q`: trigram MATCH from three characters; one or two letters or digits as a gram of
+/// `search_grams`; an escaped LIKE scan for the rest (short queries with punctuation).
+pub(crate) fn text_condition(q: &str) -> (&'static str, String) {
     let quoted = || format!("\"{}\"", q.replace('"', "\"\""));
     let length = q.chars().count();
     if length >= 3 {
         // A quoted FTS5 string: the query is matched as a phrase of trigrams, never as syntax.
         (
-            "SELECT rowid >> 8 FROM search_index WHERE search_index MATCH ?1",
+            "d.num IN (SELECT rowid FROM search_index WHERE search_index MATCH ?1)",
             quoted(),
         )
     } else if q.chars().all(gram_char) {
         (
-            "SELECT rowid >> 8 FROM search_grams WHERE search_grams MATCH ?1",
+            "d.num IN (SELECT rowid FROM search_grams WHERE search_grams MATCH ?1)",
             quoted(),
         )
     } else {
@@ -254,16 +177,11 @@ pub(crate) fn text_matches(q: &str) -> (&'static str, String) {
             .replace('%', "\\%")
             .replace('_', "\\_");
         (
-            "SELECT num FROM search_text WHERE body LIKE ?1 ESCAPE '\\'",
+            "d.num IN (SELECT rowid FROM search_index WHERE body LIKE ?1 ESCAPE '\\')",
             format!("%{escaped}%"),
         )
     }
 }
-
-/// Below this many matching documents a search looks each one up and sorts them; above it, it
-/// reads documents newest first until SEARCH_LIMIT match (which stops early for a common term,
-/// but reads the whole index for a rare one).
-const FEW_MATCHES: usize = 2_000;
 
 /// How many hits a search returns at most; the newest first.
 pub const SEARCH_LIMIT: usize = 200;
@@ -271,49 +189,21 @@ pub const SEARCH_LIMIT: usize = 200;
 impl Store {
     /// Documents whose text contains `query` after folding. Blank queries find nothing.
     pub fn search(&self, query: &str) -> Result<Vec<SearchHit>, StoreError> {
-        self.search_planned(query, FEW_MATCHES)
-    }
-
-    /// `search`, looking matches up one by one when at most `few` documents match.
-    fn search_planned(&self, query: &str, few: usize) -> Result<Vec<SearchHit>, StoreError> {
         let q = normalize(query.trim());
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        let (matches, arg) = text_matches(&q);
+        // From the newest document down (documents_by_update, read backwards), keeping the
+        // matches, until SEARCH_LIMIT. Left to itself SQLite looked up every match and sorted them
+        // all: 0.25-0.4 s for a common term at 100,000 documents, against 4-30 ms this way (the
+        // most for a rare term: the whole index is read). bench/README.md "Scale".
         let select =
             "SELECT d.id, d.case_id, c.display_name, d.template, d.status, d.title, d.updated_at
-             FROM documents d";
-        let few = self.few_matches(matches, &arg, few)?;
-        let mut stmt;
-        let rows = match &few {
-            // A rare term: its documents, looked up by number and sorted.
-            Some(nums) => {
-                stmt = self.conn.prepare(&format!(
-                    "{select} JOIN cases c ON c.id = d.case_id
-                     WHERE d.num IN (SELECT value FROM json_each(?1))
-                     ORDER BY d.updated_at DESC LIMIT ?2"
-                ))?;
-                let list = nums
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(",");
-                stmt.query(params![format!("[{list}]"), SEARCH_LIMIT as i64])?
-            }
-            // A common one: from the newest document down (documents_by_update, read
-            // backwards), keeping the matches, until SEARCH_LIMIT. Left to itself SQLite looked
-            // up every match and sorted them all: 0.25-0.4 s for a common term at 100,000
-            // documents, against 4-30 ms this way. bench/README.md "Scale".
-            None => {
-                stmt = self.conn.prepare(&format!(
-                    "{select} INDEXED BY documents_by_update JOIN cases c ON c.id = d.case_id
-                     WHERE d.num IN ({matches}) ORDER BY d.updated_at DESC LIMIT ?2"
-                ))?;
-                stmt.query(params![arg, SEARCH_LIMIT as i64])?
-            }
-        };
-        let rows = rows.mapped(|r| {
+             FROM documents d INDEXED BY documents_by_update JOIN cases c ON c.id = d.case_id";
+        let (condition, arg) = text_condition(&q);
+        let sql = format!("{select} WHERE {condition} ORDER BY d.updated_at DESC LIMIT ?2");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![arg, SEARCH_LIMIT as i64], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -323,7 +213,7 @@ impl Store {
                 r.get(5)?,
                 r.get(6)?,
             ))
-        });
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, case_id, case_name, template, status, title, updated_at) = row?;
@@ -342,83 +232,11 @@ impl Store {
         }
         Ok(out)
     }
-
-    /// The numbers of the documents `matches` finds, when there are at most `few`.
-    fn few_matches(
-        &self,
-        matches: &str,
-        arg: &str,
-        few: usize,
-    ) -> Result<Option<Vec<i64>>, StoreError> {
-        let mut stmt = self.conn.prepare(matches)?;
-        let mut rows = stmt.query([arg])?;
-        let mut nums = Vec::new();
-        // Several parts of one document may match, one after the other (rowid order).
-        while let Some(row) = rows.next()? {
-            let num: i64 = row.get(0)?;
-            if nums.last() != Some(&num) {
-                if nums.len() == few {
-                    return Ok(None);
-                }
-                nums.push(num);
-            }
-        }
-        Ok(Some(nums))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::{grams, normalize};
-    use crate::record::{DocStatus, parse_record};
-    use crate::store::{OpenMode, Store};
-    use crate::template::Registry;
-    use serde_json::json;
-
-    #[test]
-    fn both_plans_find_the_same_documents_newest_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(
-            &dir.path().join("t.db"),
-            "検索計画の試験 correct horse",
-            OpenMode::CreateIfMissing,
-        )
-        .unwrap();
-        let sample = include_bytes!("../../samples/dialogue-record.json");
-        for i in 0..12 {
-            let mut record = parse_record(sample, Registry::builtin()).unwrap();
-            record.status = DocStatus::Draft;
-            record
-                .fields
-                .insert("person_name".into(), json!(format!("計画 試験{i}")));
-            if i % 3 == 0 {
-                record
-                    .fields
-                    .insert("good_day".into(), json!("まれな語句がある日"));
-            }
-            store.save_record(&record, None).unwrap();
-        }
-        for (q, n) in [
-            ("まれな語句", 4),
-            ("計画", 12),
-            ("画", 12),
-            ("試験1", 3),
-            ("試験1、", 0),
-        ] {
-            // few = 0: read documents newest first; few = MAX: look the matches up and sort.
-            let walked = store.search_planned(q, 0).unwrap();
-            let looked_up = store.search_planned(q, usize::MAX).unwrap();
-            let ids = |h: &[super::SearchHit]| h.iter().map(|h| h.document_id).collect::<Vec<_>>();
-            assert_eq!(ids(&walked), ids(&looked_up), "{q}");
-            assert_eq!(walked.len(), n, "{q}");
-            assert!(
-                walked
-                    .windows(2)
-                    .all(|w| w[0].updated_at >= w[1].updated_at),
-                "{q}: not newest first"
-            );
-        }
-    }
 
     #[test]
     fn grams_are_the_distinct_one_and_two_character_runs_sorted() {
