@@ -22,13 +22,19 @@ for run in $(seq "$RUNS"); do
   if [ "${TAIWA_BENCH_COLD:-0}" = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi
   if [ -n "${TAIWA_BENCH_DB:-}" ]; then db=(TAIWA_DB="$TAIWA_BENCH_DB"); else db=(-u TAIWA_DB); fi
   out="$(env "${db[@]}" HOME="$home" XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" \
-    python3 "$ROOT/bench/first_paint.py" "$APP" 2>"$home.pid")" || { echo "run $run: nothing painted" >&2; exit 1; }
+    python3 "$ROOT/bench/first_paint.py" "$APP" 2>"$home.pid")" \
+    || { echo "run $run: nothing painted: $(tail -n +2 "$home.pid")" >&2; rm -rf "$home" "$home.pid"; exit 1; }
   pid="$(head -1 "$home.pid")"
   read -r t frames colours <<<"$out"
   times+=("$t")
   echo "run $run: first screen painted after $t ms ($frames grabs, $colours colours)"
   kill "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  # Until it has gone (a zombie counts as gone: its parent, python, has exited), 10 s at most.
+  for _ in $(seq 100); do
+    state="$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)"
+    { [ -z "$state" ] || [ "$state" = Z ]; } && break
+    sleep 0.1
+  done
   rm -f "$home.pid"
   rm -rf "$home"
 done

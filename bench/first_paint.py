@@ -56,26 +56,32 @@ def main() -> int:
 
     start = time.monotonic()
     proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    print(proc.pid, file=sys.stderr)
+    print(proc.pid, file=sys.stderr, flush=True)
     frames = 0
-    while time.monotonic() - start < TIMEOUT_S:
-        image = x11.XGetImage(display, root, 0, 0, width, height, ALL_PLANES, Z_PIXMAP)
-        frames += 1
-        img = image.contents
-        data = ctypes.string_at(img.data, img.bytes_per_line * img.height)
-        # Every 7th pixel: enough to see text, and a frame is counted in ~10 ms, not ~80.
-        pixels = memoryview(data).cast("I")[::7] if img.bits_per_pixel == 32 else []
-        colours = len(set(pixels))
-        # The pixel buffer and the structure were allocated by Xlib.
-        x11.XFree(ctypes.c_void_p(img.data))
-        x11.XFree(image)
-        if colours > 64:
-            elapsed = (time.monotonic() - start) * 1000
-            print(f"{elapsed:.0f} {frames} {colours}")
-            return 0
-        time.sleep(0.01)
-    print(f"nothing painted in {TIMEOUT_S} s", file=sys.stderr)
+    try:
+        while time.monotonic() - start < TIMEOUT_S:
+            image = x11.XGetImage(display, root, 0, 0, width, height, ALL_PLANES, Z_PIXMAP)
+            frames += 1
+            if not image:
+                raise RuntimeError("XGetImage returned nothing")
+            img = image.contents
+            data = ctypes.string_at(img.data, img.bytes_per_line * img.height)
+            # Every 7th pixel: enough to see text, and a frame is counted in ~10 ms, not ~80.
+            pixels = memoryview(data).cast("I")[::7] if img.bits_per_pixel == 32 else []
+            colours = len(set(pixels))
+            # The pixel buffer and the structure were allocated by Xlib.
+            x11.XFree(ctypes.c_void_p(img.data))
+            x11.XFree(image)
+            if colours > 64:
+                elapsed = (time.monotonic() - start) * 1000
+                print(f"{elapsed:.0f} {frames} {colours}")
+                return 0
+            time.sleep(0.01)
+        print(f"nothing painted in {TIMEOUT_S} s", file=sys.stderr)
+    except Exception as e:  # the program must not outlive a failed measurement
+        print(f"first_paint: {e}", file=sys.stderr)
     proc.kill()
+    proc.wait()
     return 1
 
 

@@ -151,9 +151,10 @@ fn spawn_webdriver(home: &Path, export_dir: Option<&Path>, log: &Path) -> (Child
 /// SIGTERM lets WebKitWebDriver close the app it started; a SIGKILL would orphan it. Whatever is
 /// left after 5 s is killed. The driver's children are noted first: a driver whose session was
 /// never closed exits on SIGTERM and leaves the app running, orphaned, and that app then holds
-/// the single-instance lock and takes over the next test's start.
+/// the single-instance lock and takes over the next test's start. Such an app gets 5 s to end by
+/// itself (its close-time backup) before it is killed.
 fn stop(child: &mut Child) {
-    let children = child_pids(child.id());
+    let children = child_processes(child.id());
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline && !matches!(child.try_wait(), Ok(Some(_))) {
@@ -166,32 +167,54 @@ fn stop(child: &mut Child) {
         .status();
     let _ = child.kill();
     let _ = child.wait();
-    for pid in children {
-        // The app (its WebKit processes are its own children and end with it).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline && children.iter().any(|p| p.running()) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for process in children.iter().filter(|p| p.running()) {
         let _ = Command::new("kill")
             .arg("-KILL")
-            .arg(pid.to_string())
+            .arg(process.pid.to_string())
             .status();
     }
 }
 
-/// The process ids whose parent is `pid`, from /proc.
-fn child_pids(pid: u32) -> Vec<u32> {
+/// A process as /proc shows it; its start time tells it from a later one given the same pid.
+struct Process {
+    pid: u32,
+    started: u64,
+}
+
+impl Process {
+    fn read(pid: u32) -> Option<(Process, u32, char)> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // "pid (comm) state ppid … starttime(22) …": comm may hold spaces, so read after the last ')'.
+        let (_, rest) = stat.rsplit_once(')')?;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let state = fields.first()?.chars().next()?;
+        let ppid = fields.get(1)?.parse().ok()?;
+        let started = fields.get(19)?.parse().ok()?;
+        Some((Process { pid, started }, ppid, state))
+    }
+
+    /// Still this process, and not a zombie.
+    fn running(&self) -> bool {
+        Process::read(self.pid)
+            .is_some_and(|(now, _, state)| now.started == self.started && state != 'Z')
+    }
+}
+
+/// The processes whose parent is `pid`, from /proc.
+fn child_processes(pid: u32) -> Vec<Process> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     entries
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|p| {
-            std::fs::read_to_string(format!("/proc/{p}/stat")).is_ok_and(|stat| {
-                // "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
-                stat.rsplit_once(')')
-                    .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-                    .and_then(|ppid| ppid.parse::<u32>().ok())
-                    == Some(pid)
-            })
-        })
+        .filter_map(Process::read)
+        .filter(|(_, ppid, _)| *ppid == pid)
+        .map(|(process, _, _)| process)
         .collect()
 }
 
