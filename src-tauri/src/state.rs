@@ -43,6 +43,13 @@ impl AppState {
         }
     }
 
+    /// How long since the last command (zero if that cannot be read: never idle by mistake).
+    fn idle_for(&self) -> std::time::Duration {
+        self.last_activity
+            .lock()
+            .map_or(std::time::Duration::ZERO, |t| t.elapsed())
+    }
+
     pub fn touch(&self) {
         if let Ok(mut t) = self.last_activity.lock() {
             *t = Instant::now();
@@ -90,11 +97,7 @@ impl AppState {
         if minutes == 0 {
             return false;
         }
-        let idle = self
-            .last_activity
-            .lock()
-            .map_or(std::time::Duration::ZERO, |t| t.elapsed());
-        if idle.as_secs() < u64::from(minutes) * 60 {
+        if self.idle_for().as_secs() < u64::from(minutes) * 60 {
             return false;
         }
         crate::backups::on_close(self);
@@ -110,11 +113,7 @@ impl AppState {
     /// Copies the WAL into the database once the user has paused (store/upkeep.rs), so that no
     /// save has to. Never waits for the store: a command holding it is activity.
     pub fn tidy_if_idle(&self) {
-        let idle = self
-            .last_activity
-            .lock()
-            .map_or(std::time::Duration::ZERO, |t| t.elapsed());
-        if idle < std::time::Duration::from_secs(3) {
+        if self.idle_for() < std::time::Duration::from_secs(3) {
             return;
         }
         if let Ok(mut guard) = self.store.try_lock()
