@@ -644,6 +644,8 @@ async fn bad_input_a_second_launch_a_closed_window_and_a_deleted_database_lose_n
     until_cases(&c, "the case after the rescue", 1).await;
     click(&c, "case-link").await;
     click(&c, "open-document").await;
+    // As above: the field holds the working copy only once the form has restored it.
+    el(&c, "restored-notice").await;
     let kept: Value = c
         .execute(
             "return document.querySelector(arguments[0]).value",
