@@ -1588,3 +1588,105 @@ fn tidy_copies_the_wal_into_the_database_file() {
     assert_eq!(store.search("整頓の確認 4").unwrap().len(), 1);
     assert!(store.verify().unwrap().ok());
 }
+
+/// A draft dialogue record whose good_day says `text`, as a revision of `id` when given.
+fn with_good_day(text: &str, id: Option<uuid::Uuid>) -> Record {
+    let mut record = sample("dialogue-record");
+    record.id = id;
+    record.status = DocStatus::Draft;
+    record
+        .fields
+        .insert("good_day".into(), Value::String(text.into()));
+    record
+}
+
+fn pending(store: &Store) -> i64 {
+    store
+        .connection()
+        .query_row("SELECT count(*) FROM search_pending", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn indexed(store: &Store, text: &str) -> i64 {
+    store
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM search_index WHERE body LIKE '%' || ?1 || '%'",
+            [text],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_save_leaves_the_index_to_catch_up_and_no_search_sees_it_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let mut store = open(&path);
+    let id = store
+        .save_record(&with_good_day("水曜の朝は見通しがよい", None), None)
+        .unwrap()
+        .document_id;
+    // The save wrote the text to be indexed, not the index.
+    assert_eq!(pending(&store), 1);
+    assert_eq!(indexed(&store, "水曜の朝"), 0);
+    // Closed before anything caught up (as a crash or a CLI run would): the text waited on disk.
+    drop(store);
+    let mut store = Store::open(&path, PASS, OpenMode::ExistingOnly).unwrap();
+    assert_eq!(pending(&store), 1);
+    let hits = store.search("水曜の朝").unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].document_id, id);
+    assert_eq!(pending(&store), 0, "the search indexed it first");
+    assert_eq!(indexed(&store, "水曜の朝"), 1);
+
+    // A new revision replaces the text: the old words are not found, by search or case filter.
+    store
+        .save_record(&with_good_day("金曜の午後は集中できる", Some(id)), None)
+        .unwrap();
+    store
+        .save_record(&with_good_day("木曜の夕方は疲れが出る", Some(id)), None)
+        .unwrap();
+    assert_eq!(pending(&store), 1, "one row per document, the newest text");
+    let filter = taiwa::store::CaseFilter {
+        text: "木曜の夕方".into(),
+        ..Default::default()
+    };
+    let today = chrono::Local::now().date_naive();
+    assert_eq!(store.cases(&filter, today).unwrap().len(), 1);
+    assert_eq!(pending(&store), 0, "the case filter indexed it first");
+    assert!(store.search("水曜の朝").unwrap().is_empty());
+    assert!(store.search("金曜の午後").unwrap().is_empty());
+    assert_eq!(store.search("木曜").unwrap().len(), 1);
+    assert_eq!(store.catch_up_search().unwrap(), 0, "nothing left");
+    store
+        .connection()
+        .execute(
+            "INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .expect("the index is consistent");
+}
+
+#[test]
+fn a_batch_indexes_its_own_text_and_an_older_pending_one_never_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let id = store
+        .save_record(&with_good_day("古い言い回しの記録", None), None)
+        .unwrap()
+        .document_id;
+    assert_eq!(pending(&store), 1);
+    let newer =
+        taiwa::store::prepare_record(store.registry(), &with_good_day("新しい言い回し", Some(id)))
+            .unwrap();
+    store.batch(|b| b.save(&newer, None).map(|_| ())).unwrap();
+    assert_eq!(
+        pending(&store),
+        0,
+        "the batch indexed the document and dropped its older text"
+    );
+    assert_eq!(store.catch_up_search().unwrap(), 0);
+    assert!(store.search("古い言い回し").unwrap().is_empty());
+    assert_eq!(store.search("新しい言い回し").unwrap().len(), 1);
+}

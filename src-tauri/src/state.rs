@@ -110,17 +110,27 @@ impl AppState {
         }
     }
 
-    /// Copies the WAL into the database once the user has paused (store/upkeep.rs), so that no
-    /// save has to. Never waits for the store: a command holding it is activity.
+    /// Once the user has paused, does what saves leave for later, so that no save has to: brings
+    /// the search index up to date (store/search.rs) and copies the WAL into the database
+    /// (store/upkeep.rs). Never waits for the store: a command holding it is activity.
     pub fn tidy_if_idle(&self) {
         if self.idle_for() < std::time::Duration::from_secs(3) {
             return;
         }
-        if let Ok(mut guard) = self.store.try_lock()
-            && let Some(store) = guard.as_mut()
-            && let Err(err) = store.tidy()
-        {
-            // Nothing is lost: the WAL keeps the data and the next tidy or close copies it.
+        let Ok(mut guard) = self.store.try_lock() else {
+            return;
+        };
+        let Some(store) = guard.as_mut() else {
+            return;
+        };
+        // Nothing is lost either way: the texts stay pending (the next search indexes them
+        // first) and the WAL keeps the data (the next tidy or close copies it).
+        if let Err(err) = store.catch_up_search() {
+            eprintln!(
+                "search index update failed (will retry) / 検索索引の更新に失敗（再試行します）: {err}"
+            );
+        }
+        if let Err(err) = store.tidy() {
             eprintln!(
                 "WAL checkpoint failed (will retry) / WALの書き戻しに失敗（再試行します）: {err}"
             );

@@ -223,6 +223,7 @@ impl Store {
     /// `Store::search` (trigram MATCH from three characters, LIKE below), but not capped at
     /// `SEARCH_LIMIT` documents, so older cases are not lost when many documents match.
     fn cases_mentioning(&self, query: &str) -> Result<HashSet<Uuid>, StoreError> {
+        self.catch_up_search()?;
         let (condition, arg) = text_condition(query);
         let sql = format!("SELECT DISTINCT d.case_id FROM documents d WHERE {condition}");
         let mut stmt = self.conn.prepare(&sql)?;

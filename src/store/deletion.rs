@@ -252,6 +252,8 @@ pub(crate) fn delete_in(
             .to_string(),
         "DELETE FROM search_grams WHERE rowid IN (SELECT num FROM documents WHERE case_id = ?1)"
             .to_string(),
+        "DELETE FROM search_pending WHERE num IN (SELECT num FROM documents WHERE case_id = ?1)"
+            .to_string(),
         format!("DELETE FROM autosaves WHERE document_id IN ({documents})"),
         format!("DELETE FROM revisions WHERE document_id IN ({documents})"),
         format!("DELETE FROM exchanges WHERE document_id IN ({documents})"),

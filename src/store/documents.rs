@@ -150,7 +150,8 @@ pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, 
     })
 }
 
-/// Writes a prepared record inside `tx`, search index included. `read_only`: the fields to keep,
+/// Writes a prepared record inside `tx`, its text left for the search index to catch up with
+/// (search::defer). `read_only`: the fields to keep,
 /// when the caller is recording them in the same transaction; None: the ones stored for the
 /// document.
 pub(crate) fn write(
@@ -161,7 +162,7 @@ pub(crate) fn write(
 ) -> Result<SaveOutcome, StoreError> {
     let outcome = write_unindexed(tx, p, case, read_only)?;
     if !outcome.unchanged {
-        search::reindex(tx, outcome.document_id, outcome.case_id, &p.body)?;
+        search::defer(tx, outcome.document_id, &p.body)?;
     }
     Ok(outcome)
 }

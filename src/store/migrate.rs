@@ -18,6 +18,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0005_retention.sql"),
     ),
     ("0006_scale", include_str!("migrations/0006_scale.sql")),
+    (
+        "0007_search_pending",
+        include_str!("migrations/0007_search_pending.sql"),
+    ),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

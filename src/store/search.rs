@@ -6,7 +6,7 @@
 use super::{Store, StoreError};
 use crate::record::{DocStatus, Record};
 use crate::template::{Field, FieldType, Template};
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
@@ -130,6 +130,7 @@ pub(crate) fn register_functions(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Indexes `body` as the text of `document` now, replacing what was indexed or left pending.
 pub(crate) fn reindex(
     tx: &Transaction<'_>,
     document: Uuid,
@@ -141,10 +142,61 @@ pub(crate) fn reindex(
         [document.to_string()],
         |r| r.get(0),
     )?;
+    // An older text left pending must not replace this one when the index catches up.
+    tx.execute("DELETE FROM search_pending WHERE num = ?1", [rowid])?;
+    index(tx, rowid, &document.to_string(), &case.to_string(), body)
+}
+
+/// Leaves `body` for the index to catch up with (`catch_up`): what a save does instead of
+/// indexing, which was most of its time at 100,000 documents (migrations/0007).
+pub(crate) fn defer(tx: &Transaction<'_>, document: Uuid, body: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO search_pending (num, body) SELECT num, ?2 FROM documents WHERE id = ?1
+         ON CONFLICT (num) DO UPDATE SET body = excluded.body",
+        params![document.to_string(), body],
+    )?;
+    Ok(())
+}
+
+/// Indexes every pending text in one transaction; the number indexed. Cheap when none is pending
+/// (one read, no lock taken). Takes `&Connection` so that searches, which only read, can call it.
+pub(crate) fn catch_up(conn: &Connection) -> Result<usize, StoreError> {
+    let pending: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM search_pending)", [], |r| {
+            r.get(0)
+        })?;
+    if !pending {
+        return Ok(0);
+    }
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let rows: Vec<(i64, String, String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT p.num, d.id, d.case_id, p.body
+             FROM search_pending p JOIN documents d ON d.num = p.num",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (num, document, case, body) in &rows {
+        index(&tx, *num, document, case, body)?;
+    }
+    // Rows of documents that no longer exist are dropped with the rest.
+    tx.execute("DELETE FROM search_pending", [])?;
+    tx.commit()?;
+    Ok(rows.len())
+}
+
+fn index(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    document: &str,
+    case: &str,
+    body: &str,
+) -> Result<(), StoreError> {
     tx.execute("DELETE FROM search_index WHERE rowid = ?1", [rowid])?;
     tx.execute(
         "INSERT INTO search_index (rowid, document_id, case_id, body) VALUES (?1, ?2, ?3, ?4)",
-        params![rowid, document.to_string(), case.to_string(), body],
+        params![rowid, document, case, body],
     )?;
     tx.execute("DELETE FROM search_grams WHERE rowid = ?1", [rowid])?;
     tx.execute(
@@ -187,12 +239,19 @@ pub(crate) fn text_condition(q: &str) -> (&'static str, String) {
 pub const SEARCH_LIMIT: usize = 200;
 
 impl Store {
+    /// Brings the search index up to date with every save (see `defer`); the number of documents
+    /// indexed. The app calls it when the user is idle; searches call it first.
+    pub fn catch_up_search(&self) -> Result<usize, StoreError> {
+        catch_up(&self.conn).map_err(|e| self.located(e))
+    }
+
     /// Documents whose text contains `query` after folding. Blank queries find nothing.
     pub fn search(&self, query: &str) -> Result<Vec<SearchHit>, StoreError> {
         let q = normalize(query.trim());
         if q.is_empty() {
             return Ok(Vec::new());
         }
+        self.catch_up_search()?;
         // From the newest document down (documents_by_update, read backwards), keeping the
         // matches, until SEARCH_LIMIT. Left to itself SQLite looked up every match and sorted them
         // all: 0.25-0.4 s for a common term at 100,000 documents, against 4-30 ms this way (the
