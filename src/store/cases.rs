@@ -1,7 +1,7 @@
 //! Cases: one person's file, holding their documents. Created explicitly by the app (the CLI's
 //! import makes one implicitly); listed with a Japanese-aware text filter and review dates.
 
-use super::search::{normalize, text_condition};
+use super::search::{TextCondition, normalize, text_condition};
 use super::{Store, StoreError, now};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -224,7 +224,7 @@ impl Store {
     /// `SEARCH_LIMIT` documents, so older cases are not lost when many documents match.
     fn cases_mentioning(&self, query: &str) -> Result<HashSet<Uuid>, StoreError> {
         self.catch_up_search()?;
-        let (condition, arg) = text_condition(query);
+        let TextCondition { condition, arg, .. } = text_condition(query);
         let sql = format!("SELECT DISTINCT d.case_id FROM documents d WHERE {condition}");
         let mut stmt = self.conn.prepare(&sql)?;
         let ids = stmt.query_map([arg], |r| r.get::<_, String>(0))?;

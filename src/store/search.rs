@@ -206,34 +206,63 @@ fn index(
     Ok(())
 }
 
-/// The WHERE condition on `documents d` (parameter ?1) and its argument that find the folded
-/// text `q`: trigram MATCH from three characters; one or two letters or digits as a gram of
+/// How `documents d` are matched against a folded query: a WHERE condition (parameter ?1 = `arg`)
+/// and, when it is an FTS5 MATCH, the index it asks (whose matches can be counted first).
+pub(crate) struct TextCondition {
+    pub condition: &'static str,
+    pub arg: String,
+    pub index: Option<&'static str>,
+}
+
+/// Trigram MATCH from three characters; one or two letters or digits as a gram of
 /// `search_grams`; an escaped LIKE scan for the rest (short queries with punctuation).
-pub(crate) fn text_condition(q: &str) -> (&'static str, String) {
+pub(crate) fn text_condition(q: &str) -> TextCondition {
+    // A quoted FTS5 string: the query is matched as a phrase, never as syntax.
     let quoted = || format!("\"{}\"", q.replace('"', "\"\""));
     let length = q.chars().count();
     if length >= 3 {
-        // A quoted FTS5 string: the query is matched as a phrase of trigrams, never as syntax.
-        (
-            "d.num IN (SELECT rowid FROM search_index WHERE search_index MATCH ?1)",
-            quoted(),
-        )
+        TextCondition {
+            condition: "d.num IN (SELECT rowid FROM search_index WHERE search_index MATCH ?1)",
+            arg: quoted(),
+            index: Some("search_index"),
+        }
     } else if q.chars().all(gram_char) {
-        (
-            "d.num IN (SELECT rowid FROM search_grams WHERE search_grams MATCH ?1)",
-            quoted(),
-        )
+        TextCondition {
+            condition: "d.num IN (SELECT rowid FROM search_grams WHERE search_grams MATCH ?1)",
+            arg: quoted(),
+            index: Some("search_grams"),
+        }
     } else {
         let escaped = q
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        (
-            "d.num IN (SELECT rowid FROM search_index WHERE body LIKE ?1 ESCAPE '\\')",
-            format!("%{escaped}%"),
-        )
+        TextCondition {
+            condition: "d.num IN (SELECT rowid FROM search_index WHERE body LIKE ?1 ESCAPE '\\')",
+            arg: format!("%{escaped}%"),
+            index: None,
+        }
     }
 }
+
+/// The search's query on `condition`: matches looked up and sorted (`rare`), or documents read
+/// newest first. Ties on the time are broken by num, as documents_by_update holds them.
+fn search_sql(condition: &str, rare: bool) -> String {
+    let documents = if rare {
+        "documents d"
+    } else {
+        "documents d INDEXED BY documents_by_update"
+    };
+    format!(
+        "SELECT d.id, d.case_id, c.display_name, d.template, d.status, d.title, d.updated_at
+         FROM {documents} JOIN cases c ON c.id = d.case_id
+         WHERE {condition} ORDER BY d.updated_at DESC, d.num DESC LIMIT ?2"
+    )
+}
+
+/// Up to this many matching documents, a search looks them up and sorts them; above it, it reads
+/// documents newest first until SEARCH_LIMIT match (see `Store::search`).
+const RARE_MATCHES: i64 = 2_000;
 
 /// How many hits a search returns at most; the newest first.
 pub const SEARCH_LIMIT: usize = 200;
@@ -245,23 +274,45 @@ impl Store {
         catch_up(&self.conn).map_err(|e| self.located(e))
     }
 
-    /// Documents whose text contains `query` after folding. Blank queries find nothing.
+    /// Documents whose text contains `query` after folding, the newest SEARCH_LIMIT first. Blank
+    /// queries find nothing.
     pub fn search(&self, query: &str) -> Result<Vec<SearchHit>, StoreError> {
+        self.search_planned(query, RARE_MATCHES)
+    }
+
+    /// `search`, looking matches up when at most `rare_matches` (tests pass 0 and a large number
+    /// to check that both plans give the same hits).
+    fn search_planned(&self, query: &str, rare_matches: i64) -> Result<Vec<SearchHit>, StoreError> {
         let q = normalize(query.trim());
         if q.is_empty() {
             return Ok(Vec::new());
         }
         self.catch_up_search()?;
-        // From the newest document down (documents_by_update, read backwards), keeping the
-        // matches, until SEARCH_LIMIT. Left to itself SQLite looked up every match and sorted them
-        // all: 0.25-0.4 s for a common term at 100,000 documents, against 4-30 ms this way (the
-        // most for a rare term: the whole index is read). bench/README.md "Scale".
-        let select =
-            "SELECT d.id, d.case_id, c.display_name, d.template, d.status, d.title, d.updated_at
-             FROM documents d INDEXED BY documents_by_update JOIN cases c ON c.id = d.case_id";
-        let (condition, arg) = text_condition(&q);
-        let sql = format!("{select} WHERE {condition} ORDER BY d.updated_at DESC LIMIT ?2");
-        let mut stmt = self.conn.prepare(&sql)?;
+        let TextCondition {
+            condition,
+            arg,
+            index,
+        } = text_condition(&q);
+        // Common text: from the newest document down (documents_by_update, read backwards),
+        // keeping the matches, until SEARCH_LIMIT. Left to itself SQLite looked up every match and
+        // sorted them all: 0.25-0.4 s for a common term at 100,000 documents, 4-30 ms this way.
+        // Rare text: that walk reads the whole index to find a few matches (77 ms p95 for a rare
+        // phrase), while looking up and sorting a few is cheap. FTS5 says which, stopping early.
+        // bench/README.md "Scale".
+        let rare = match index {
+            Some(index) => {
+                let count: i64 = self.conn.query_row(
+                    &format!(
+                        "SELECT count(*) FROM (SELECT 1 FROM {index} WHERE {index} MATCH ?1 LIMIT ?2)"
+                    ),
+                    params![arg, rare_matches + 1],
+                    |r| r.get(0),
+                )?;
+                count <= rare_matches
+            }
+            None => false,
+        };
+        let mut stmt = self.conn.prepare(&search_sql(condition, rare))?;
         let rows = stmt.query_map(params![arg, SEARCH_LIMIT as i64], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -296,6 +347,72 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::{grams, normalize};
+    use crate::store::{OpenMode, Store};
+
+    #[test]
+    fn looking_matches_up_and_walking_the_newest_find_the_same_hits_in_the_same_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(
+            &dir.path().join("taiwa.db"),
+            "架空の合言葉 staple",
+            OpenMode::CreateIfMissing,
+        )
+        .unwrap();
+        let samples: [&[u8]; 3] = [
+            include_bytes!("../../samples/dialogue-record.json"),
+            include_bytes!("../../samples/work-consideration.json"),
+            include_bytes!("../../samples/route-map.json"),
+        ];
+        for round in 0..4 {
+            for bytes in samples {
+                let mut record = crate::record::parse_record(bytes, store.registry()).unwrap();
+                record.status = crate::record::DocStatus::Draft;
+                if round % 2 == 1 && record.template != "work-consideration" {
+                    record.fields.insert(
+                        "person_name".into(),
+                        serde_json::Value::String(format!("架空 {round}郎")),
+                    );
+                }
+                store.save_record(&record, None).unwrap();
+            }
+        }
+        let ids = |hits: Vec<super::SearchHit>| -> Vec<uuid::Uuid> {
+            hits.into_iter().map(|h| h.document_id).collect()
+        };
+        // 1 and 2 characters (the gram index), 3+ (trigrams), punctuation (LIKE), none.
+        for q in [
+            "郎",
+            "架空",
+            "ハローワーク",
+            "1郎",
+            "、",
+            "見つからない言葉",
+        ] {
+            let walked = ids(store.search_planned(q, 0).unwrap());
+            let looked_up = ids(store.search_planned(q, i64::MAX - 1).unwrap());
+            assert_eq!(walked, looked_up, "{q}");
+        }
+        assert_eq!(ids(store.search_planned("郎", 0).unwrap()).len(), 4);
+        // The walk must not sort: that sort of every match was the 0.25-0.4 s at 100k.
+        let condition = super::text_condition("ハローワーク").condition;
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                super::search_sql(condition, false)
+            ))
+            .unwrap()
+            .query_map(rusqlite::params!["x", 1], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|p| p.contains("documents_by_update")),
+            "{plan:?}"
+        );
+        assert!(!plan.iter().any(|p| p.contains("TEMP B-TREE")), "{plan:?}");
+        assert!(!ids(store.search_planned("ハローワーク", 0).unwrap()).is_empty());
+    }
 
     #[test]
     fn grams_are_the_distinct_one_and_two_character_runs_sorted() {
