@@ -1426,7 +1426,8 @@ fn app_pid(home: &Path) -> Option<u32> {
 
 /// A database with more cases than a page (a support agency keeps thousands): the list shows the
 /// newest 100 and says that more match; 「さらに表示」 brings the next page; a filter starts again
-/// from one page. Before paging, 25,001 cases took 30 s and 2 GB to show (bench/README.md).
+/// from one page; back from a case, the list shows as many as before with that case in view.
+/// Before paging, 25,001 cases took 30 s and 2 GB to show (bench/README.md).
 #[tokio::test]
 async fn a_long_case_list_opens_a_page_at_a_time() {
     use taiwa::store::{NewCase, OpenMode, Store};
@@ -1463,6 +1464,26 @@ async fn a_long_case_list_opens_a_page_at_a_time() {
         c.find(Locator::Css(&sel("cases-more"))).await.is_err(),
         "「さらに表示」 is still offered with nothing more"
     );
+    // Into a case from the second page and back: both pages are shown again, and the case's
+    // link has the focus, scrolled into view.
+    c.find(Locator::XPath("//a[text()='架空 一覧005']"))
+        .await
+        .expect("the link of 架空 一覧005")
+        .click()
+        .await
+        .unwrap();
+    click(&c, "back-to-cases").await;
+    until_cases(&c, "all 130 again, back from a case", 130).await;
+    until(
+        &c,
+        "the link of the case opened to have the focus, in view",
+        "const a = document.activeElement;
+         if (!a || a.textContent.trim() !== '架空 一覧005') return false;
+         const r = a.getBoundingClientRect();
+         return r.top >= 0 && r.bottom <= window.innerHeight;",
+    )
+    .await;
+    screenshot(&c, "41-case-list-back-from-a-case").await;
     type_into(&c, "search", "一覧12").await;
     until_cases(&c, "the ten cases matching 一覧12", 10).await;
     assert_eq!(text(&c, "case-count").await, "10件");

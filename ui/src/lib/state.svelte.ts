@@ -134,7 +134,16 @@ export function loadRouteCatalogue(): Promise<RouteMapCatalogue> {
 }
 
 /** The case list's search and filters, kept while moving between screens. */
-export const caseListMemory = { text: "", status: "" as "" | "open" | "closed", template: "", reviewDue: false };
+export const caseListMemory = {
+  text: "",
+  status: "" as "" | "open" | "closed",
+  template: "",
+  reviewDue: false,
+  /** How many cases the list showed (pages opened with 「さらに表示」). */
+  shown: 0,
+  /** The case last opened from the list, to bring back into view and focus on return. */
+  opened: "",
+};
 
 /** The Editing that `document_create` returned, handed to the editor that opens next. */
 let handoff: Editing | null = null;
@@ -160,7 +169,7 @@ export function dropSession(byIdle: boolean, notice: IpcError | null = null): vo
   templateCache.clear();
   catalogueCache = null;
   handoff = null;
-  Object.assign(caseListMemory, { text: "", status: "", template: "", reviewDue: false });
+  Object.assign(caseListMemory, { text: "", status: "", template: "", reviewDue: false, shown: 0, opened: "" });
   beforeLock.clear();
   app.templates = [];
   app.lockedByIdle = byIdle;
