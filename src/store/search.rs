@@ -206,10 +206,12 @@ fn index(
     Ok(())
 }
 
-/// How `documents d` are matched against a folded query: a WHERE condition (parameter ?1 = `arg`)
-/// and, when it is an FTS5 MATCH, the index it asks (whose matches can be counted first).
+/// How `documents d` are matched against a folded query: a WHERE condition (parameter ?1 = `arg`),
+/// the query of the matching documents' nums it is made of, and, when it is an FTS5 MATCH, the
+/// index it asks (whose matches can be counted first).
 pub(crate) struct TextCondition {
     pub condition: &'static str,
+    pub rows: &'static str,
     pub arg: String,
     pub index: Option<&'static str>,
 }
@@ -223,12 +225,14 @@ pub(crate) fn text_condition(q: &str) -> TextCondition {
     if length >= 3 {
         TextCondition {
             condition: "d.num IN (SELECT rowid FROM search_index WHERE search_index MATCH ?1)",
+            rows: "SELECT rowid FROM search_index WHERE search_index MATCH ?1",
             arg: quoted(),
             index: Some("search_index"),
         }
     } else if q.chars().all(gram_char) {
         TextCondition {
             condition: "d.num IN (SELECT rowid FROM search_grams WHERE search_grams MATCH ?1)",
+            rows: "SELECT rowid FROM search_grams WHERE search_grams MATCH ?1",
             arg: quoted(),
             index: Some("search_grams"),
         }
@@ -239,6 +243,7 @@ pub(crate) fn text_condition(q: &str) -> TextCondition {
             .replace('_', "\\_");
         TextCondition {
             condition: "d.num IN (SELECT rowid FROM search_index WHERE body LIKE ?1 ESCAPE '\\')",
+            rows: "SELECT rowid FROM search_index WHERE body LIKE ?1 ESCAPE '\\'",
             arg: format!("%{escaped}%"),
             index: None,
         }
@@ -292,6 +297,7 @@ impl Store {
             condition,
             arg,
             index,
+            ..
         } = text_condition(&q);
         // Common text: from the newest document down (documents_by_update, read backwards),
         // keeping the matches, until SEARCH_LIMIT. Left to itself SQLite looked up every match and
