@@ -137,3 +137,62 @@ impl AppState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::AppState;
+    use std::time::{Duration, Instant};
+    use taiwa::store::{OpenMode, Store};
+
+    fn pending(state: &AppState) -> i64 {
+        let guard = state.store.lock().unwrap();
+        let store = guard.as_ref().unwrap();
+        store
+            .connection()
+            .query_row("SELECT count(*) FROM search_pending", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn the_idle_upkeep_indexes_what_saves_left_and_checkpoints_only_once_the_user_pauses() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("taiwa.db");
+        let state = AppState::new(db.clone(), dir.path().join("settings.json"));
+        let mut store = Store::open(&db, "架空の合言葉 staple", OpenMode::CreateIfMissing).unwrap();
+        let mut record = taiwa::record::parse_record(
+            include_bytes!("../../samples/dialogue-record.json"),
+            store.registry(),
+        )
+        .unwrap();
+        record.status = taiwa::record::DocStatus::Draft;
+        record.fields.insert(
+            "good_day".into(),
+            serde_json::Value::String("ケヤキ並木を歩いて通う日".into()),
+        );
+        store.save_record(&record, None).unwrap();
+        *state.store.lock().unwrap() = Some(store);
+        assert_eq!(pending(&state), 1);
+
+        // Active a moment ago: nothing is done, the store is left to the user's commands.
+        state.touch();
+        state.tidy_if_idle();
+        assert_eq!(pending(&state), 1);
+
+        // Paused: the text is indexed and the WAL copied into the database file.
+        *state.last_activity.lock().unwrap() = Instant::now() - Duration::from_secs(10);
+        state.tidy_if_idle();
+        assert_eq!(pending(&state), 0);
+        let mut guard = state.store.lock().unwrap();
+        let store = guard.as_mut().unwrap();
+        let indexed: i64 = store
+            .connection()
+            .query_row(
+                "SELECT count(*) FROM search_index WHERE search_index MATCH '\"けやき並木\"'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexed, 1);
+        assert!(store.tidy().unwrap().done(), "the WAL was already copied");
+    }
+}

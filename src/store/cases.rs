@@ -420,7 +420,11 @@ mod tests {
                 .unwrap()
                 .id;
             // Every third case's documents mention ケヤキ並木; reviews spread over two months.
-            let text = if i % 3 == 0 { "ケヤキ並木の近く" } else { "静かな職場" };
+            let text = if i % 3 == 0 {
+                "ケヤキ並木の近く"
+            } else {
+                "静かな職場"
+            };
             let review = format!("2027-0{}-1{}", 1 + i % 2, i % 10);
             store
                 .save_record(&dialogue(&format!("架空 {i}号"), &review, text), Some(case))
