@@ -1690,3 +1690,53 @@ fn a_batch_indexes_its_own_text_and_an_older_pending_one_never_comes_back() {
     assert!(store.search("古い言い回し").unwrap().is_empty());
     assert_eq!(store.search("新しい言い回し").unwrap().len(), 1);
 }
+
+#[test]
+fn a_search_that_cannot_bring_the_index_up_to_date_still_answers_from_the_saved_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(&dir);
+    let mut store = open(&path);
+    let id = store
+        .save_record(&with_good_day("古い書きぶりの記録", None), None)
+        .unwrap()
+        .document_id;
+    assert_eq!(store.search("古い書きぶり").unwrap().len(), 1, "indexed");
+    store
+        .save_record(&with_good_day("新しい書きぶりの記録", Some(id)), None)
+        .unwrap();
+    assert_eq!(pending(&store), 1);
+
+    // Another process holds the write lock (an import, a purge): the catch-up waits out the busy
+    // timeout, cannot write, and the search reads the pending text beside the index.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.pragma_update(None, "key", PASS).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE;").unwrap();
+    let hits = store.search("新しい書きぶり").unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].document_id, id);
+    assert!(
+        store.search("古い書きぶり").unwrap().is_empty(),
+        "the replaced text is still found through the index"
+    );
+    let filter = |text: &str| taiwa::store::CaseFilter {
+        text: text.into(),
+        ..Default::default()
+    };
+    let today = chrono::Local::now().date_naive();
+    assert_eq!(
+        store.cases(&filter("新しい書きぶり"), today).unwrap().len(),
+        1
+    );
+    assert!(
+        store
+            .cases(&filter("古い書きぶり"), today)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(pending(&store), 1, "nothing could be written");
+
+    // The lock released, the next search catches up.
+    other.execute_batch("ROLLBACK;").unwrap();
+    assert_eq!(store.search("新しい書きぶり").unwrap().len(), 1);
+    assert_eq!(pending(&store), 0);
+}

@@ -1,7 +1,9 @@
 //! Cases: one person's file, holding their documents. Created explicitly by the app (the CLI's
 //! import makes one implicitly); listed with a Japanese-aware text filter and review dates.
 
-use super::search::{TextCondition, normalize, text_condition};
+use super::search::{
+    Index, TextCondition, catch_up_for_reading, normalize, pending_matches, text_condition,
+};
 use super::{Store, StoreError, now};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -32,6 +34,14 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
+    fn parse(s: &str) -> Option<CaseStatus> {
+        match s {
+            "open" => Some(CaseStatus::Open),
+            "closed" => Some(CaseStatus::Closed),
+            _ => None,
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             CaseStatus::Open => "open",
@@ -180,11 +190,7 @@ impl CaseSummaryRow {
             display_name: self.display_name,
             pseudonym: self.pseudonym,
             employer: self.employer,
-            status: match self.status.as_str() {
-                "open" => CaseStatus::Open,
-                "closed" => CaseStatus::Closed,
-                _ => return Err(corrupt("status")),
-            },
+            status: CaseStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?,
             updated_at: self.updated_at,
             documents: self.documents,
             templates,
@@ -237,12 +243,21 @@ impl Store {
     /// the walk over cases to check each case's documents against (it fills a page soon then).
     /// Looking every case up was 50-650 ms at 100,000 documents for a common term.
     fn mentioned(&self, query: &str, few: usize) -> Result<Mentioned, StoreError> {
-        self.catch_up_search()?;
+        let behind = matches!(
+            catch_up_for_reading(&self.conn).map_err(|e| self.located(e))?,
+            Index::Behind
+        );
         let TextCondition { rows, arg, .. } = text_condition(query);
         let mut stmt = self.conn.prepare(rows)?;
-        let nums = stmt
+        let mut nums = stmt
             .query_map([arg], |r| r.get::<_, i64>(0))?
             .collect::<Result<HashSet<i64>, _>>()?;
+        if behind {
+            // A pending document counts by its pending text (see search::Index).
+            let (pending, matching) = pending_matches(&self.conn, query)?;
+            nums.retain(|n| !pending.contains(n));
+            nums.extend(matching);
+        }
         if nums.len() > few {
             return Ok(Mentioned::Documents(nums));
         }
@@ -350,7 +365,10 @@ impl Store {
                 break;
             }
             let (id, name, pseudonym, employer, status) = row?;
-            if filter.status.is_some_and(|s| s.as_str() != status) {
+            let status = CaseStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+                detail: format!("case {id}: bad status"),
+            })?;
+            if filter.status.is_some_and(|s| s != status) {
                 continue;
             }
             let named = [Some(&name), pseudonym.as_ref(), employer.as_ref()]

@@ -9,6 +9,7 @@ use crate::template::{Field, FieldType, Template};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::HashSet;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
@@ -144,7 +145,13 @@ pub(crate) fn reindex(
     )?;
     // An older text left pending must not replace this one when the index catches up.
     tx.execute("DELETE FROM search_pending WHERE num = ?1", [rowid])?;
-    index(tx, rowid, &document.to_string(), &case.to_string(), body)
+    Ok(index_sql(
+        tx,
+        rowid,
+        &document.to_string(),
+        &case.to_string(),
+        body,
+    )?)
 }
 
 /// Leaves `body` for the index to catch up with (`catch_up`): what a save does instead of
@@ -161,6 +168,10 @@ pub(crate) fn defer(tx: &Transaction<'_>, document: Uuid, body: &str) -> Result<
 /// Indexes every pending text in one transaction; the number indexed. Cheap when none is pending
 /// (one read, no lock taken). Takes `&Connection` so that searches, which only read, can call it.
 pub(crate) fn catch_up(conn: &Connection) -> Result<usize, StoreError> {
+    Ok(catch_up_sql(conn)?)
+}
+
+fn catch_up_sql(conn: &Connection) -> rusqlite::Result<usize> {
     let pending: bool =
         conn.query_row("SELECT EXISTS (SELECT 1 FROM search_pending)", [], |r| {
             r.get(0)
@@ -178,7 +189,7 @@ pub(crate) fn catch_up(conn: &Connection) -> Result<usize, StoreError> {
         rows.collect::<Result<_, _>>()?
     };
     for (num, document, case, body) in &rows {
-        index(&tx, *num, document, case, body)?;
+        index_sql(&tx, *num, document, case, body)?;
     }
     // Rows of documents that no longer exist are dropped with the rest.
     tx.execute("DELETE FROM search_pending", [])?;
@@ -186,13 +197,54 @@ pub(crate) fn catch_up(conn: &Connection) -> Result<usize, StoreError> {
     Ok(rows.len())
 }
 
-fn index(
+/// What a reader does before it reads the index: catch up, and when that cannot write (another
+/// process holds the write lock past the busy timeout, the disk is full, the file is read-only)
+/// say so, so that it reads the pending texts beside the index instead of failing. Searching
+/// only read before schema 7; it must not start failing where saving does.
+pub(crate) enum Index {
+    UpToDate,
+    Behind,
+}
+
+pub(crate) fn catch_up_for_reading(conn: &Connection) -> Result<Index, StoreError> {
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked, DiskFull, ReadOnly};
+    match catch_up_sql(conn) {
+        Ok(_) => Ok(Index::UpToDate),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, DatabaseBusy | DatabaseLocked | DiskFull | ReadOnly) =>
+        {
+            Ok(Index::Behind)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The pending documents and, of them, those whose text contains the folded `q`: what a reader
+/// uses in place of the index for them while it is `Behind`.
+pub(crate) fn pending_matches(
+    conn: &Connection,
+    q: &str,
+) -> Result<(HashSet<i64>, HashSet<i64>), StoreError> {
+    let mut stmt = conn.prepare("SELECT num, instr(body, ?1) > 0 FROM search_pending")?;
+    let mut all = HashSet::new();
+    let mut matching = HashSet::new();
+    for row in stmt.query_map([q], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)))? {
+        let (num, hit) = row?;
+        all.insert(num);
+        if hit {
+            matching.insert(num);
+        }
+    }
+    Ok((all, matching))
+}
+
+fn index_sql(
     tx: &Transaction<'_>,
     rowid: i64,
     document: &str,
     case: &str,
     body: &str,
-) -> Result<(), StoreError> {
+) -> rusqlite::Result<()> {
     tx.execute("DELETE FROM search_index WHERE rowid = ?1", [rowid])?;
     tx.execute(
         "INSERT INTO search_index (rowid, document_id, case_id, body) VALUES (?1, ?2, ?3, ?4)",
@@ -292,13 +344,26 @@ impl Store {
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        self.catch_up_search()?;
+        let behind = matches!(
+            catch_up_for_reading(&self.conn).map_err(|e| self.located(e))?,
+            Index::Behind
+        );
         let TextCondition {
             condition,
             arg,
             index,
             ..
         } = text_condition(&q);
+        // Behind (see `Index`): a pending document is matched by its pending text, not by what the
+        // index still holds for it.
+        let condition = if behind {
+            format!(
+                "(({condition}) AND d.num NOT IN (SELECT num FROM search_pending))
+                 OR d.num IN (SELECT num FROM search_pending WHERE instr(body, ?3) > 0)"
+            )
+        } else {
+            condition.to_string()
+        };
         // Common text: from the newest document down (documents_by_update, read backwards),
         // keeping the matches, until SEARCH_LIMIT. Left to itself SQLite looked up every match and
         // sorted them all: 0.25-0.4 s for a common term at 100,000 documents, 4-30 ms this way.
@@ -318,8 +383,13 @@ impl Store {
             }
             None => false,
         };
-        let mut stmt = self.conn.prepare(&search_sql(condition, rare))?;
-        let rows = stmt.query_map(params![arg, SEARCH_LIMIT as i64], |r| {
+        let mut stmt = self.conn.prepare(&search_sql(&condition, rare))?;
+        let limit = SEARCH_LIMIT as i64;
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&arg, &limit];
+        if behind {
+            args.push(&q);
+        }
+        let rows = stmt.query_map(&args[..], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
