@@ -1648,12 +1648,14 @@ fn a_save_leaves_the_index_to_catch_up_and_no_search_sees_it_behind() {
         .save_record(&with_good_day("木曜の夕方は疲れが出る", Some(id)), None)
         .unwrap();
     assert_eq!(pending(&store), 1, "one row per document, the newest text");
-    let filter = taiwa::store::CaseFilter {
-        text: "木曜の夕方".into(),
-        ..Default::default()
-    };
     let today = chrono::Local::now().date_naive();
-    assert_eq!(store.cases(&filter, today).unwrap().len(), 1);
+    assert_eq!(
+        store
+            .cases(&text_filter("木曜の夕方"), today)
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(pending(&store), 0, "the case filter indexed it first");
     assert!(store.search("水曜の朝").unwrap().is_empty());
     assert!(store.search("金曜の午後").unwrap().is_empty());
@@ -1718,18 +1720,17 @@ fn a_search_that_cannot_bring_the_index_up_to_date_still_answers_from_the_saved_
         store.search("古い書きぶり").unwrap().is_empty(),
         "the replaced text is still found through the index"
     );
-    let filter = |text: &str| taiwa::store::CaseFilter {
-        text: text.into(),
-        ..Default::default()
-    };
     let today = chrono::Local::now().date_naive();
     assert_eq!(
-        store.cases(&filter("新しい書きぶり"), today).unwrap().len(),
+        store
+            .cases(&text_filter("新しい書きぶり"), today)
+            .unwrap()
+            .len(),
         1
     );
     assert!(
         store
-            .cases(&filter("古い書きぶり"), today)
+            .cases(&text_filter("古い書きぶり"), today)
             .unwrap()
             .is_empty()
     );

@@ -1,9 +1,7 @@
 //! Cases: one person's file, holding their documents. Created explicitly by the app (the CLI's
 //! import makes one implicitly); listed with a Japanese-aware text filter and review dates.
 
-use super::search::{
-    Index, TextCondition, catch_up_for_reading, normalize, pending_matches, text_condition,
-};
+use super::search::{TextCondition, normalize, pending_matches, text_condition};
 use super::{Store, StoreError, now};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -243,17 +241,14 @@ impl Store {
     /// the walk over cases to check each case's documents against (it fills a page soon then).
     /// Looking every case up was 50-650 ms at 100,000 documents for a common term.
     fn mentioned(&self, query: &str, few: usize) -> Result<Mentioned, StoreError> {
-        let behind = matches!(
-            catch_up_for_reading(&self.conn).map_err(|e| self.located(e))?,
-            Index::Behind
-        );
+        let behind = self.index_behind()?;
         let TextCondition { rows, arg, .. } = text_condition(query);
         let mut stmt = self.conn.prepare(rows)?;
         let mut nums = stmt
             .query_map([arg], |r| r.get::<_, i64>(0))?
             .collect::<Result<HashSet<i64>, _>>()?;
         if behind {
-            // A pending document counts by its pending text (see search::Index).
+            // A pending document counts by its pending text (see Store::index_behind).
             let (pending, matching) = pending_matches(&self.conn, query)?;
             nums.retain(|n| !pending.contains(n));
             nums.extend(matching);
@@ -378,16 +373,11 @@ impl Store {
             let found = named
                 || match &mentioned {
                     Mentioned::Cases(cases) => cases.contains(&id),
-                    Mentioned::Documents(nums) => {
-                        let mut hit = false;
-                        for num in documents_of.query_map([&id], |r| r.get::<_, i64>(0))? {
-                            if nums.contains(&num?) {
-                                hit = true;
-                                break;
-                            }
-                        }
-                        hit
-                    }
+                    Mentioned::Documents(nums) => documents_of
+                        .query_map([&id], |r| r.get::<_, i64>(0))?
+                        .collect::<Result<Vec<i64>, _>>()?
+                        .iter()
+                        .any(|n| nums.contains(n)),
                 };
             if !found {
                 continue;
@@ -406,7 +396,6 @@ impl Store {
 mod tests {
     use super::{CaseFilter, CaseStatus, NewCase};
     use crate::record::Record;
-    use crate::store::{OpenMode, Store};
     use serde_json::json;
 
     fn dialogue(person: &str, review: &str, strengths: &str) -> Record {
@@ -422,12 +411,7 @@ mod tests {
     #[test]
     fn looking_cases_up_first_and_checking_each_in_the_walk_list_the_same_cases() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(
-            &dir.path().join("taiwa.db"),
-            "架空の合言葉 staple",
-            OpenMode::CreateIfMissing,
-        )
-        .unwrap();
+        let mut store = crate::store::scratch(dir.path());
         for i in 0..12 {
             let case = store
                 .create_case(&NewCase {

@@ -376,3 +376,14 @@ pub(crate) fn now() -> String {
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()
 }
+
+/// A new encrypted store in `dir`, for the unit tests of the store's modules.
+#[cfg(test)]
+pub(crate) fn scratch(dir: &Path) -> Store {
+    Store::open(
+        &dir.join("taiwa.db"),
+        "架空の合言葉 staple",
+        OpenMode::CreateIfMissing,
+    )
+    .expect("a scratch store opens")
+}

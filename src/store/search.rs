@@ -167,10 +167,6 @@ pub(crate) fn defer(tx: &Transaction<'_>, document: Uuid, body: &str) -> Result<
 
 /// Indexes every pending text in one transaction; the number indexed. Cheap when none is pending
 /// (one read, no lock taken). Takes `&Connection` so that searches, which only read, can call it.
-pub(crate) fn catch_up(conn: &Connection) -> Result<usize, StoreError> {
-    Ok(catch_up_sql(conn)?)
-}
-
 fn catch_up_sql(conn: &Connection) -> rusqlite::Result<usize> {
     let pending: bool =
         conn.query_row("SELECT EXISTS (SELECT 1 FROM search_pending)", [], |r| {
@@ -197,30 +193,8 @@ fn catch_up_sql(conn: &Connection) -> rusqlite::Result<usize> {
     Ok(rows.len())
 }
 
-/// What a reader does before it reads the index: catch up, and when that cannot write (another
-/// process holds the write lock past the busy timeout, the disk is full, the file is read-only)
-/// say so, so that it reads the pending texts beside the index instead of failing. Searching
-/// only read before schema 7; it must not start failing where saving does.
-pub(crate) enum Index {
-    UpToDate,
-    Behind,
-}
-
-pub(crate) fn catch_up_for_reading(conn: &Connection) -> Result<Index, StoreError> {
-    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked, DiskFull, ReadOnly};
-    match catch_up_sql(conn) {
-        Ok(_) => Ok(Index::UpToDate),
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if matches!(e.code, DatabaseBusy | DatabaseLocked | DiskFull | ReadOnly) =>
-        {
-            Ok(Index::Behind)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// The pending documents and, of them, those whose text contains the folded `q`: what a reader
-/// uses in place of the index for them while it is `Behind`.
+/// uses in place of the index for them while it is behind (`Store::index_behind`).
 pub(crate) fn pending_matches(
     conn: &Connection,
     q: &str,
@@ -258,14 +232,20 @@ fn index_sql(
     Ok(())
 }
 
-/// How `documents d` are matched against a folded query: a WHERE condition (parameter ?1 = `arg`),
-/// the query of the matching documents' nums it is made of, and, when it is an FTS5 MATCH, the
-/// index it asks (whose matches can be counted first).
+/// How documents are matched against a folded query: the query of the matching documents' nums
+/// (parameter ?1 = `arg`) and, when it is an FTS5 MATCH, the index it asks (whose matches can be
+/// counted first).
 pub(crate) struct TextCondition {
-    pub condition: &'static str,
     pub rows: &'static str,
     pub arg: String,
     pub index: Option<&'static str>,
+}
+
+impl TextCondition {
+    /// `rows` as a WHERE condition on `documents d`.
+    pub fn condition(&self) -> String {
+        format!("d.num IN ({})", self.rows)
+    }
 }
 
 /// Trigram MATCH from three characters; one or two letters or digits as a gram of
@@ -276,14 +256,12 @@ pub(crate) fn text_condition(q: &str) -> TextCondition {
     let length = q.chars().count();
     if length >= 3 {
         TextCondition {
-            condition: "d.num IN (SELECT rowid FROM search_index WHERE search_index MATCH ?1)",
             rows: "SELECT rowid FROM search_index WHERE search_index MATCH ?1",
             arg: quoted(),
             index: Some("search_index"),
         }
     } else if q.chars().all(gram_char) {
         TextCondition {
-            condition: "d.num IN (SELECT rowid FROM search_grams WHERE search_grams MATCH ?1)",
             rows: "SELECT rowid FROM search_grams WHERE search_grams MATCH ?1",
             arg: quoted(),
             index: Some("search_grams"),
@@ -294,7 +272,6 @@ pub(crate) fn text_condition(q: &str) -> TextCondition {
             .replace('%', "\\%")
             .replace('_', "\\_");
         TextCondition {
-            condition: "d.num IN (SELECT rowid FROM search_index WHERE body LIKE ?1 ESCAPE '\\')",
             rows: "SELECT rowid FROM search_index WHERE body LIKE ?1 ESCAPE '\\'",
             arg: format!("%{escaped}%"),
             index: None,
@@ -328,7 +305,25 @@ impl Store {
     /// Brings the search index up to date with every save (see `defer`); the number of documents
     /// indexed. The app calls it when the user is idle; searches call it first.
     pub fn catch_up_search(&self) -> Result<usize, StoreError> {
-        catch_up(&self.conn).map_err(|e| self.located(e))
+        catch_up_sql(&self.conn).map_err(|e| self.located(e.into()))
+    }
+
+    /// What a reader does before it reads the index: catch up. True when that could not write
+    /// (another process holds the write lock past the busy timeout, the disk is full, the file is
+    /// read-only): the index is behind, and the reader reads the pending texts beside it instead
+    /// of failing. Searching only read before schema 7; it must not start failing where saving
+    /// does.
+    pub(crate) fn index_behind(&self) -> Result<bool, StoreError> {
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked, DiskFull, ReadOnly};
+        match catch_up_sql(&self.conn) {
+            Ok(_) => Ok(false),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, DatabaseBusy | DatabaseLocked | DiskFull | ReadOnly) =>
+            {
+                Ok(true)
+            }
+            Err(e) => Err(self.located(e.into())),
+        }
     }
 
     /// Documents whose text contains `query` after folding, the newest SEARCH_LIMIT first. Blank
@@ -344,25 +339,19 @@ impl Store {
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        let behind = matches!(
-            catch_up_for_reading(&self.conn).map_err(|e| self.located(e))?,
-            Index::Behind
-        );
-        let TextCondition {
-            condition,
-            arg,
-            index,
-            ..
-        } = text_condition(&q);
-        // Behind (see `Index`): a pending document is matched by its pending text, not by what the
-        // index still holds for it.
+        let behind = self.index_behind()?;
+        let text = text_condition(&q);
+        let condition = text.condition();
+        let TextCondition { arg, index, .. } = text;
+        // Behind (see `index_behind`): a pending document is matched by its pending text, not by
+        // what the index still holds for it.
         let condition = if behind {
             format!(
                 "(({condition}) AND d.num NOT IN (SELECT num FROM search_pending))
                  OR d.num IN (SELECT num FROM search_pending WHERE instr(body, ?3) > 0)"
             )
         } else {
-            condition.to_string()
+            condition
         };
         // Common text: from the newest document down (documents_by_update, read backwards),
         // keeping the matches, until SEARCH_LIMIT. Left to itself SQLite looked up every match and
@@ -423,17 +412,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::{grams, normalize};
-    use crate::store::{OpenMode, Store};
 
     #[test]
     fn looking_matches_up_and_walking_the_newest_find_the_same_hits_in_the_same_order() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(
-            &dir.path().join("taiwa.db"),
-            "架空の合言葉 staple",
-            OpenMode::CreateIfMissing,
-        )
-        .unwrap();
+        let mut store = crate::store::scratch(dir.path());
         let samples: [&[u8]; 3] = [
             include_bytes!("../../samples/dialogue-record.json"),
             include_bytes!("../../samples/work-consideration.json"),
@@ -470,12 +453,12 @@ mod tests {
         }
         assert_eq!(ids(store.search_planned("郎", 0).unwrap()).len(), 4);
         // The walk must not sort: that sort of every match was the 0.25-0.4 s at 100k.
-        let condition = super::text_condition("ハローワーク").condition;
+        let condition = super::text_condition("ハローワーク").condition();
         let plan: Vec<String> = store
             .conn
             .prepare(&format!(
                 "EXPLAIN QUERY PLAN {}",
-                super::search_sql(condition, false)
+                super::search_sql(&condition, false)
             ))
             .unwrap()
             .query_map(rusqlite::params!["x", 1], |r| r.get(3))
