@@ -1,12 +1,12 @@
 //! A small page composer over printpdf ops: text lines placed from the top of the page, boxes,
 //! rules and check boxes, and page breaks. Positions are points from the page's top-left corner.
 
-use super::fonts::{Face, FontSet};
+use super::embed::{Subsets, resource_name};
+use super::fonts::FontSet;
 use printpdf::{
-    Codepoint, Color, FontId, Greyscale, Line, LineDashPattern, LinePoint, Op, PaintMode,
-    PdfDocument, PdfFontHandle, Point, Polygon, PolygonRing, Pt, Rect, TextItem, WindingOrder,
+    Color, DictItem, FontId, Greyscale, Line, LineDashPattern, LinePoint, Op, PaintMode,
+    PdfFontHandle, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, WindingOrder,
 };
-use std::collections::HashMap;
 
 pub const PAGE_W: f32 = 595.28;
 pub const PAGE_H: f32 = 841.89;
@@ -35,16 +35,25 @@ impl PageSize {
     };
 }
 
+/// printpdf's options for turning our pages into a document: text is written as `Tj` operations
+/// of our own (`Composer::text`), which printpdf passes through only when not `secure`.
+pub fn save_options() -> PdfSaveOptions {
+    PdfSaveOptions {
+        secure: false,
+        ..PdfSaveOptions::default()
+    }
+}
+
 /// A finished page: its drawing operations and its size.
 pub struct Page {
     pub ops: Vec<Op>,
     pub size: PageSize,
 }
 
-pub struct Composer<'a> {
+pub struct Composer {
     pub fonts: &'static FontSet,
-    doc: &'a mut PdfDocument,
-    font_ids: HashMap<Face, FontId>,
+    /// The glyphs drawn so far, which the PDF's fonts will hold (embed.rs).
+    pub subsets: Subsets,
     pub pages: Vec<Page>,
     pub ops: Vec<Op>,
     /// The size of the page being drawn.
@@ -60,30 +69,16 @@ fn grey(level: f32) -> Color {
     })
 }
 
-impl<'a> Composer<'a> {
-    pub fn new(doc: &'a mut PdfDocument, fonts: &'static FontSet) -> Composer<'a> {
+impl Composer {
+    pub fn new(fonts: &'static FontSet) -> Composer {
         Composer {
             fonts,
-            doc,
-            font_ids: HashMap::new(),
+            subsets: Subsets::default(),
             pages: Vec::new(),
             ops: Vec::new(),
             size: PageSize::PORTRAIT,
             y: CONTENT_TOP,
         }
-    }
-
-    fn font_id(&mut self, face: Face) -> FontId {
-        if let Some(id) = self.font_ids.get(&face) {
-            return id.clone();
-        }
-        // Every character was checked against the fonts before layout, so the face exists.
-        let id = match self.fonts.pdf_face(face) {
-            Some(font) => self.doc.add_font(font),
-            None => FontId::new(),
-        };
-        self.font_ids.insert(face, id.clone());
-        id
     }
 
     pub fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
@@ -104,21 +99,21 @@ impl<'a> Composer<'a> {
             },
         });
         for (face, run) in self.fonts.runs(text, bold) {
-            let id = self.font_id(face);
+            // A face printpdf does not know: it writes the name and the glyph ids as they are,
+            // and embed.rs adds the font under that name.
             self.ops.push(Op::SetFont {
-                font: PdfFontHandle::External(id),
+                font: PdfFontHandle::External(FontId(resource_name(face))),
                 size: Pt(size),
             });
-            let glyphs = run
-                .into_iter()
-                .map(|g| Codepoint {
-                    gid: g.id,
-                    offset: 0.0,
-                    cid: Some(g.ch.to_string()),
-                })
-                .collect();
-            self.ops.push(Op::ShowText {
-                items: vec![TextItem::GlyphIds(glyphs)],
+            // One string of two-byte codes: printpdf's ShowText would make each glyph a string
+            // of its own (an allocation each, and 50% more bytes to write and deflate).
+            let mut codes = Vec::with_capacity(run.len() * 2);
+            for g in run {
+                codes.extend_from_slice(&self.subsets.glyph(face, g.id, g.ch).to_be_bytes());
+            }
+            self.ops.push(Op::Unknown {
+                key: "Tj".to_string(),
+                value: vec![DictItem::Bytes(codes)],
             });
         }
         self.ops.push(Op::EndTextSection);

@@ -96,7 +96,7 @@ pub struct Heading<'a> {
 }
 
 /// Draws every diagram page, each on a new page of its own size.
-pub fn render(c: &mut Composer<'_>, pages: &[DiagramPage], head: &Heading<'_>) {
+pub fn render(c: &mut Composer, pages: &[DiagramPage], head: &Heading<'_>) {
     for (i, page) in pages.iter().enumerate() {
         let place = placement(page.width, page.height);
         c.new_page_sized(place.size);
@@ -106,7 +106,7 @@ pub fn render(c: &mut Composer<'_>, pages: &[DiagramPage], head: &Heading<'_>) {
     }
 }
 
-fn heading(c: &mut Composer<'_>, head: &Heading<'_>, page: &DiagramPage, i: usize, n: usize) {
+fn heading(c: &mut Composer, head: &Heading<'_>, page: &DiagramPage, i: usize, n: usize) {
     let top = MARGIN + BAND;
     let title = match head.lang {
         Lang::Ja => format!("{}. 経路図", head.number),
@@ -150,7 +150,7 @@ fn heading(c: &mut Composer<'_>, head: &Heading<'_>, page: &DiagramPage, i: usiz
     c.text(MARGIN + 8.0, top + 28.0, &reminder, 8.0, false, 0.25);
 }
 
-fn draw(c: &mut Composer<'_>, page: &DiagramPage, p: &Placement) {
+fn draw(c: &mut Composer, page: &DiagramPage, p: &Placement) {
     let s = p.scale;
     let fonts = c.fonts;
     for a in &page.arrows {
@@ -202,7 +202,7 @@ fn draw(c: &mut Composer<'_>, page: &DiagramPage, p: &Placement) {
     }
 }
 
-fn legend(c: &mut Composer<'_>, lang: Lang) {
+fn legend(c: &mut Composer, lang: Lang) {
     let top = c.size.h - MARGIN - BAND - LEGEND + 8.0;
     let size = 7.5;
     let mut x = MARGIN;

@@ -1,16 +1,13 @@
 //! The bundled fonts (templates/fonts/): BIZ UDGothic Regular and Bold, and shards of Noto Sans CJK
 //! JP for the characters BIZ UDGothic lacks (𠮷 and other rare kanji; see fallback_shards.rs).
 //!
-//! Two parsers, each for what it does well: ttf-parser answers "which glyph, how wide" straight from
-//! the compiled-in bytes (binary-searched cmap, no copy), for the coverage check and line breaking;
-//! printpdf's parser, which copies the font and is slow per lookup, runs only for the faces a PDF
-//! actually uses, once per process, for embedding and subsetting.
+//! ttf-parser answers "which glyph, how wide" straight from the compiled-in bytes (binary-searched
+//! cmap, no copy), for the coverage check, line breaking and the widths of embedded subsets
+//! (embed.rs).
 
 use super::PdfError;
 use super::fallback_shards::SHARDS;
-use printpdf::{AzulParsedFont, ParsedFont};
-use rust_fontconfig::FontBytes;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 const REGULAR: &[u8] = include_bytes!("../../templates/fonts/BIZUDGothic-Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../../templates/fonts/BIZUDGothic-Bold.ttf");
@@ -23,11 +20,10 @@ pub enum Face {
     Fallback(u16),
 }
 
-/// One font file: its metrics at hand, its printpdf face parsed on first embedding.
+/// One font file and its metrics, read on first use.
 struct Source {
     bytes: &'static [u8],
     metrics: OnceLock<Option<Metrics>>,
-    pdf: OnceLock<Option<ParsedFont>>,
 }
 
 /// Glyph ids and advances as plain tables: line breaking measures every candidate line, so a
@@ -38,6 +34,30 @@ struct Metrics {
     bmp: Vec<u16>,
     advances: Vec<u16>,
     units_per_em: f32,
+    postscript_name: String,
+}
+
+/// What embedding a face needs to know about it (embed.rs), in font units.
+pub struct EmbedInfo<'a> {
+    pub bytes: &'static [u8],
+    pub postscript_name: &'a str,
+    /// CFF outlines (an `OTTO` file) rather than TrueType ones.
+    pub cff: bool,
+    pub units_per_em: f32,
+    /// x min, y min, x max, y max.
+    pub bbox: (f32, f32, f32, f32),
+    pub ascent: f32,
+    pub descent: f32,
+    pub cap_height: f32,
+    pub weight: u16,
+    metrics: &'a Metrics,
+}
+
+impl EmbedInfo<'_> {
+    /// Advance of a glyph of the whole face, in ems.
+    pub fn advance(&self, glyph: u16) -> f32 {
+        self.metrics.advance(glyph)
+    }
 }
 
 impl Metrics {
@@ -61,11 +81,19 @@ impl Metrics {
             .map(|g| face.glyph_hor_advance(ttf_parser::GlyphId(g)).unwrap_or(0))
             .collect();
         let units_per_em = f32::from(face.units_per_em().max(1));
+        // The PDF names the face by its PostScript name (pdffonts shows it).
+        let postscript_name = face
+            .names()
+            .into_iter()
+            .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+            .find_map(|n| n.to_string())
+            .unwrap_or_else(|| "Taiwa".to_string());
         Some(Metrics {
             face,
             bmp,
             advances,
             units_per_em,
+            postscript_name,
         })
     }
 
@@ -87,25 +115,12 @@ impl Source {
         Source {
             bytes,
             metrics: OnceLock::new(),
-            pdf: OnceLock::new(),
         }
     }
 
     fn metrics(&self) -> Option<&Metrics> {
         self.metrics
             .get_or_init(|| Metrics::parse(self.bytes))
-            .as_ref()
-    }
-
-    fn pdf(&self) -> Option<&ParsedFont> {
-        self.pdf
-            .get_or_init(|| {
-                // The shared constructor keeps one copy of the bytes and reads outlines only for
-                // the glyphs a subset needs; `ParsedFont::from_bytes` copies twice and loads them all.
-                let bytes = Arc::new(FontBytes::Owned(Arc::from(self.bytes)));
-                AzulParsedFont::from_bytes_shared(bytes, 0, &mut Vec::new())
-                    .map(ParsedFont::from_azul)
-            })
             .as_ref()
     }
 
@@ -152,9 +167,29 @@ impl FontSet {
         }
     }
 
-    /// The printpdf face for embedding; parsed on first use.
-    pub fn pdf_face(&self, face: Face) -> Option<&ParsedFont> {
-        self.source(face)?.pdf()
+    /// What embedding `face` needs: its bytes, names and metrics.
+    pub fn embed_info(&self, face: Face) -> Option<EmbedInfo<'_>> {
+        let source = self.source(face)?;
+        let metrics = source.metrics()?;
+        let f = &metrics.face;
+        let b = f.global_bounding_box();
+        Some(EmbedInfo {
+            bytes: source.bytes,
+            postscript_name: &metrics.postscript_name,
+            cff: source.bytes.starts_with(b"OTTO"),
+            units_per_em: metrics.units_per_em,
+            bbox: (
+                f32::from(b.x_min),
+                f32::from(b.y_min),
+                f32::from(b.x_max),
+                f32::from(b.y_max),
+            ),
+            ascent: f32::from(f.ascender()),
+            descent: f32::from(f.descender()),
+            cap_height: f32::from(f.capital_height().unwrap_or(f.ascender())),
+            weight: f.weight().to_number(),
+            metrics,
+        })
     }
 
     fn shard(ch: char) -> Option<u16> {
@@ -270,8 +305,10 @@ mod tests {
                 "shard {i}"
             );
         }
-        // Embedding parses are slow in debug builds: one shard is enough to prove the format.
-        assert!(fonts.pdf_face(Face::Fallback(0)).is_some());
+        let info = fonts.embed_info(Face::Fallback(0)).expect("shard 0");
+        assert!(info.cff && info.postscript_name.starts_with("NotoSansCJKjp"));
+        let info = fonts.embed_info(Face::Bold).expect("bold");
+        assert!(!info.cff && info.postscript_name == "BIZUDGothic-Bold");
         let ranges: Vec<_> = SHARDS.windows(2).map(|w| w[0].1 < w[1].0).collect();
         assert!(ranges.iter().all(|ok| *ok), "shard ranges overlap");
     }

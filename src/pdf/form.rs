@@ -20,8 +20,8 @@ const PAD: f32 = 3.0;
 const LABEL_W: f32 = CONTENT_W * 0.27;
 const LABEL_FILL: f32 = 0.92;
 
-pub struct Form<'r, 'c, 'd> {
-    pub c: &'c mut Composer<'d>,
+pub struct Form<'r, 'c> {
+    pub c: &'c mut Composer,
     pub record: &'r Record,
     pub template: &'r Template,
     pub opts: &'r ExportOptions,
@@ -31,7 +31,7 @@ fn lh(size: f32) -> f32 {
     size * LH
 }
 
-impl<'r> Form<'r, '_, '_> {
+impl<'r> Form<'r, '_> {
     fn lang(&self) -> Lang {
         self.opts.lang
     }
@@ -759,7 +759,7 @@ impl<'r> Form<'r, '_, '_> {
 
 /// Header and footer on every page, once the page count is known.
 pub fn decorate(
-    c: &mut Composer<'_>,
+    c: &mut Composer,
     pages: Vec<Page>,
     record: &Record,
     template: &Template,

@@ -4,6 +4,7 @@
 mod attach;
 mod compose;
 pub mod diagram;
+mod embed;
 mod fallback_shards;
 pub mod fonts;
 mod form;
@@ -23,7 +24,7 @@ use crate::routemap;
 use crate::template::{Field, FieldType, Template};
 use compose::Composer;
 use fonts::FontSet;
-use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions, Pt};
+use printpdf::{Mm, PdfDocument, PdfPage, Pt};
 use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
@@ -323,7 +324,7 @@ pub fn export(
 
     let title = template.title.get(opts.lang).to_string();
     let mut doc = PdfDocument::new(&title);
-    let mut composer = Composer::new(&mut doc, fonts);
+    let mut composer = Composer::new(fonts);
     let mut form = form::Form {
         c: &mut composer,
         record: &record,
@@ -337,7 +338,6 @@ pub fn export(
     form.render(&diagram, &as_of);
     let pages = composer.take_pages();
     let pages = form::decorate(&mut composer, pages, &record, template, opts, sensitive);
-    drop(composer);
     doc.with_pages(
         pages
             .into_iter()
@@ -346,7 +346,8 @@ pub fn export(
     );
 
     let mut warnings = Vec::new();
-    let lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
+    let mut lo = doc.to_lopdf_document(&compose::save_options(), &mut warnings);
+    composer.subsets.write(&mut lo, fonts)?;
     let subject = match opts.lang {
         Lang::Ja => format!("{}(Taiwa 交換形式の記録を添付)", template.title.ja),
         Lang::En => format!("{} (Taiwa record attached)", template.title.en),

@@ -9,7 +9,7 @@ use super::linebreak::wrap;
 use crate::i18n::Lang;
 use crate::store::Disclosure;
 use crate::template::Registry;
-use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
+use printpdf::{Mm, PdfDocument, PdfPage};
 
 const BODY: f32 = 7.5;
 const HEAD: f32 = 7.5;
@@ -159,7 +159,7 @@ pub fn provision_record(
     }
 
     let mut doc = PdfDocument::new(title);
-    let mut c = Composer::new(&mut doc, fonts);
+    let mut c = Composer::new(fonts);
     let widths: Vec<f32> = WIDTHS.iter().map(|w| w * CONTENT_W).collect();
     let lh = BODY * LH;
     let wrap_cell =
@@ -173,7 +173,7 @@ pub fn provision_record(
     }
     c.y += 6.0;
 
-    let header_row = |c: &mut Composer<'_>| {
+    let header_row = |c: &mut Composer| {
         let cells: Vec<Vec<String>> = header
             .iter()
             .zip(&widths)
@@ -241,7 +241,6 @@ pub fn provision_record(
         c.text(PAGE_W - MARGIN - w, foot, &pn, 6.5, false, 0.2);
         decorated.push(std::mem::take(&mut c.ops));
     }
-    drop(c);
     doc.with_pages(
         decorated
             .into_iter()
@@ -249,7 +248,8 @@ pub fn provision_record(
             .collect(),
     );
     let mut warnings = Vec::new();
-    let lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
+    let mut lo = doc.to_lopdf_document(&super::compose::save_options(), &mut warnings);
+    c.subsets.write(&mut lo, fonts)?;
     let info = attach::Info {
         title: title.to_string(),
         author: String::new(),
