@@ -1,8 +1,8 @@
 //! In-process PDF export timing: `cargo bench -p taiwa --bench export [-- RECORD.json [RUNS [PARTS]]]`
 //! (PARTS: work-consideration parts, comma-separated, as `taiwa export --part`).
 //!
-//! Reports the one-off costs (checking the bundled fonts, the first export, which also parses the
-//! faces it embeds) apart from the steady state the app sees for every export after its first:
+//! Reports the one-off costs (checking the bundled fonts, the first export, which also reads the
+//! metrics of any fallback shard it draws from) apart from the steady state the app sees for every export after its first:
 //! the median of RUNS exports with the fonts loaded. Not a test: timings are printed, never
 //! asserted (bench/README.md holds the figures and the comparison with other renderers).
 
@@ -64,7 +64,7 @@ fn main() {
     println!("record            {path}");
     println!("font set check    {:8.2} ms", ms(fonts));
     println!(
-        "first export      {:8.2} ms  (parses the embedded faces)",
+        "first export      {:8.2} ms  (reads the fallback shards it uses)",
         ms(first_time)
     );
     println!(
