@@ -279,13 +279,29 @@ pub(crate) fn text_condition(q: &str) -> TextCondition {
     }
 }
 
-/// The search's query on `condition`: matches looked up and sorted (`rare`), or documents read
-/// newest first. Ties on the time are broken by num, as documents_by_update holds them.
-fn search_sql(condition: &str, rare: bool) -> String {
-    let documents = if rare {
-        "documents d"
-    } else {
-        "documents d INDEXED BY documents_by_update"
+/// How a search finds its newest matches (`Store::search_planned` chooses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// Few matches: look them all up and sort them.
+    Rare,
+    /// Read documents newest first, keeping those in the index's match set, until enough.
+    Walk,
+    /// Most documents match: read documents newest first and look for the text in each one's
+    /// indexed text, never building the match set.
+    Dense,
+}
+
+/// The condition of `Plan::Dense`: the folded query (?1) in the document's indexed text. For
+/// three characters or more this is what the trigram phrase matches: the same folded text, the
+/// same characters in a row (as `pending_matches` reads pending texts).
+const DENSE_CONDITION: &str = "instr((SELECT body FROM search_index WHERE rowid = d.num), ?1) > 0";
+
+/// The search's query on `condition`: matches looked up and sorted (`Plan::Rare`), or documents
+/// read newest first. Ties on the time are broken by num, as documents_by_update holds them.
+fn search_sql(condition: &str, plan: Plan) -> String {
+    let documents = match plan {
+        Plan::Rare => "documents d",
+        Plan::Walk | Plan::Dense => "documents d INDEXED BY documents_by_update",
     };
     format!(
         "SELECT d.id, d.case_id, c.display_name, d.template, d.status, d.title, d.updated_at
@@ -297,6 +313,13 @@ fn search_sql(condition: &str, rare: bool) -> String {
 /// Up to this many matching documents, a search looks them up and sorts them; above it, it reads
 /// documents newest first until SEARCH_LIMIT match (see `Store::search`).
 const RARE_MATCHES: i64 = 2_000;
+
+/// From this share of documents matching, a 3+-character search reads each document's text as it
+/// walks instead of building the match set (`Plan::Dense`). At 100,000 documents reading a text
+/// costs about 30 µs; 在宅勤務, in two thirds of them, went from 57 to 7 ms (warm; 193 to 90-100 ms
+/// the first time after the OS cache was dropped). Set at a half: from a quarter, phrases in about
+/// a third of the documents were no faster read than matched (bench/README.md, "Scale").
+const DENSE_SHARE: f64 = 0.5;
 
 /// How many hits a search returns at most; the newest first.
 pub const SEARCH_LIMIT: usize = 200;
@@ -329,12 +352,34 @@ impl Store {
     /// Documents whose text contains `query` after folding, the newest SEARCH_LIMIT first. Blank
     /// queries find nothing.
     pub fn search(&self, query: &str) -> Result<Vec<SearchHit>, StoreError> {
-        self.search_planned(query, RARE_MATCHES)
+        self.search_planned(query, RARE_MATCHES, DENSE_SHARE)
     }
 
-    /// `search`, looking matches up when at most `rare_matches` (tests pass 0 and a large number
-    /// to check that both plans give the same hits).
-    fn search_planned(&self, query: &str, rare_matches: i64) -> Result<Vec<SearchHit>, StoreError> {
+    /// The share of documents that match a trigram query, estimated from where its newest
+    /// SEARCH_LIMIT matches by num lie (nums grow with time, and FTS5 reads its index in rowid
+    /// order, so this costs about a millisecond). Only a plan's choice rests on it.
+    fn match_share(&self, arg: &str) -> Result<f64, StoreError> {
+        let (n, low, high): (i64, Option<i64>, Option<i64>) = self.conn.query_row(
+            "SELECT count(*), min(rowid), max(rowid) FROM (SELECT rowid FROM search_index
+             WHERE search_index MATCH ?1 ORDER BY rowid DESC LIMIT ?2)",
+            params![arg, SEARCH_LIMIT as i64],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(match (low, high) {
+            (Some(low), Some(high)) => n as f64 / (high - low + 1) as f64,
+            _ => 0.0,
+        })
+    }
+
+    /// `search`, looking matches up when at most `rare_matches`, and reading texts as it walks
+    /// when at least `dense_share` of documents match (tests pass the extremes to check that every
+    /// plan gives the same hits).
+    fn search_planned(
+        &self,
+        query: &str,
+        rare_matches: i64,
+        dense_share: f64,
+    ) -> Result<Vec<SearchHit>, StoreError> {
         let q = normalize(query.trim());
         if q.is_empty() {
             return Ok(Vec::new());
@@ -359,7 +404,12 @@ impl Store {
         // Rare text: that walk reads the whole index to find a few matches (77 ms p95 for a rare
         // phrase), while looking up and sorting a few is cheap. FTS5 says which, stopping early.
         // bench/README.md "Scale".
-        let rare = match index {
+        // A common phrase (在宅勤務 in two thirds of the documents): the walk's match set is
+        // built whole before the walk starts, FTS5 comparing the positions of its trigrams in
+        // every matching document (20-60 ms at 100,000). Reading the text of the few hundred
+        // documents the walk passes is cheaper then. Not while the index is behind: the pending
+        // texts are elsewhere.
+        let plan = match index {
             Some(index) => {
                 let count: i64 = self.conn.query_row(
                     &format!(
@@ -368,13 +418,28 @@ impl Store {
                     params![arg, rare_matches + 1],
                     |r| r.get(0),
                 )?;
-                count <= rare_matches
+                if count <= rare_matches {
+                    Plan::Rare
+                } else if index == "search_index"
+                    && !behind
+                    && self.match_share(&arg)? >= dense_share
+                {
+                    Plan::Dense
+                } else {
+                    Plan::Walk
+                }
             }
-            None => false,
+            None => Plan::Walk,
         };
-        let mut stmt = self.conn.prepare(&search_sql(&condition, rare))?;
+        let condition = if plan == Plan::Dense {
+            DENSE_CONDITION.to_string()
+        } else {
+            condition
+        };
+        let mut stmt = self.conn.prepare(&search_sql(&condition, plan))?;
         let limit = SEARCH_LIMIT as i64;
-        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&arg, &limit];
+        let first: &dyn rusqlite::ToSql = if plan == Plan::Dense { &q } else { &arg };
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![first, &limit];
         if behind {
             args.push(&q);
         }
@@ -446,19 +511,23 @@ mod tests {
             "1郎",
             "、",
             "見つからない言葉",
+            "架空 3郎",
+            "ABCは",
         ] {
-            let walked = ids(store.search_planned(q, 0).unwrap());
-            let looked_up = ids(store.search_planned(q, i64::MAX - 1).unwrap());
+            let walked = ids(store.search_planned(q, 0, 2.0).unwrap());
+            let looked_up = ids(store.search_planned(q, i64::MAX - 1, 2.0).unwrap());
+            let read = ids(store.search_planned(q, 0, 0.0).unwrap());
             assert_eq!(walked, looked_up, "{q}");
+            assert_eq!(walked, read, "{q}");
         }
-        assert_eq!(ids(store.search_planned("郎", 0).unwrap()).len(), 4);
+        assert_eq!(ids(store.search_planned("郎", 0, 2.0).unwrap()).len(), 4);
         // The walk must not sort: that sort of every match was the 0.25-0.4 s at 100k.
         let condition = super::text_condition("ハローワーク").condition();
         let plan: Vec<String> = store
             .conn
             .prepare(&format!(
                 "EXPLAIN QUERY PLAN {}",
-                super::search_sql(&condition, false)
+                super::search_sql(&condition, super::Plan::Walk)
             ))
             .unwrap()
             .query_map(rusqlite::params!["x", 1], |r| r.get(3))
@@ -470,7 +539,24 @@ mod tests {
             "{plan:?}"
         );
         assert!(!plan.iter().any(|p| p.contains("TEMP B-TREE")), "{plan:?}");
-        assert!(!ids(store.search_planned("ハローワーク", 0).unwrap()).is_empty());
+        assert!(!ids(store.search_planned("ハローワーク", 0, 2.0).unwrap()).is_empty());
+        // Reading texts walks the same index and never touches the match set.
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                super::search_sql(super::DENSE_CONDITION, super::Plan::Dense)
+            ))
+            .unwrap()
+            .query_map(rusqlite::params!["x", 1], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|p| p.contains("documents_by_update")),
+            "{plan:?}"
+        );
+        assert!(!plan.iter().any(|p| p.contains("TEMP B-TREE")), "{plan:?}");
     }
 
     #[test]
