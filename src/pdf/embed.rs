@@ -57,9 +57,11 @@ impl Subsets {
         };
         let subset = &mut self.faces[i].1;
         let new = subset.remapper.remap(glyph);
+        // .notdef stands for no character in particular (the coverage check keeps it out of
+        // print); the first character drawn with a glyph is the one its text copies as.
         match subset.text.get_mut(usize::from(new)) {
             Some(slot) => {
-                if slot.is_none() {
+                if slot.is_none() && new != 0 {
                     *slot = Some(ch);
                 }
             }
@@ -73,7 +75,7 @@ impl Subsets {
         let mut entries = Vec::with_capacity(self.faces.len());
         for (face, subset) in &self.faces {
             let info = fonts.embed_info(*face).ok_or(PdfError::FontLoad)?;
-            let font = font_object(doc, &info, subset)?;
+            let font = font_object(doc, *face, &info, subset)?;
             entries.push((resource_name(*face), font));
         }
         for dict_id in page_font_dicts(doc)? {
@@ -135,14 +137,20 @@ fn name(s: &str) -> Object {
 /// The Type 0 font, its CID font, descriptor, program and ToUnicode map; returns the Type 0 font.
 fn font_object(
     doc: &mut Document,
+    face: Face,
     info: &EmbedInfo<'_>,
     subset: &FaceSubset,
 ) -> Result<ObjectId, PdfError> {
     let program = subsetter::subset(info.bytes, 0, &subset.remapper)
         .map_err(|e| PdfError::Write(format!("font {}: {e}", info.postscript_name)))?;
+    // The fallback shards share one PostScript name and number their glyphs alike: the face's
+    // own name goes into the tag too, so two shards' subsets never carry the same one.
     let base = format!(
         "{}+{}",
-        subset_tag(info.postscript_name, subset.remapper.remapped_gids()),
+        subset_tag(
+            &format!("{} {}", resource_name(face), info.postscript_name),
+            subset.remapper.remapped_gids()
+        ),
         info.postscript_name
     );
     let per_em = |v: f32| Object::Integer((v * 1000.0 / info.units_per_em).round() as i64);
@@ -273,6 +281,35 @@ mod tests {
         // Outside the Basic Multilingual Plane: a surrogate pair.
         let cmap = String::from_utf8(to_unicode(&[None, Some('𠮷')])).unwrap();
         assert!(cmap.contains("<0001> <D842DFB7>"), "{cmap}");
+    }
+
+    #[test]
+    fn glyph_zero_copies_as_no_character() {
+        let mut s = Subsets::default();
+        assert_eq!(s.glyph(Face::Regular, 0, '\u{E000}'), 0);
+        assert_eq!(s.faces[0].1.text, vec![None]);
+    }
+
+    /// Every fallback shard subsets and yields its CFF table: an export needing any of them works.
+    #[test]
+    fn every_fallback_shard_embeds() {
+        let fonts = FontSet::get().expect("bundled fonts");
+        let mut tags = std::collections::HashSet::new();
+        for i in 0..super::super::fallback_shards::SHARDS.len() {
+            let face = Face::Fallback(u16::try_from(i).expect("few shards"));
+            let mut s = Subsets::default();
+            s.glyph(face, 1, '字');
+            let info = fonts.embed_info(face).expect("shard metrics");
+            let mut doc = Document::with_version("1.7");
+            let font = font_object(&mut doc, face, &info, &s.faces[0].1)
+                .unwrap_or_else(|e| panic!("shard {i}: {e}"));
+            let base = doc.get_dictionary(font).unwrap().get(b"BaseFont").unwrap();
+            let base = base.as_name().unwrap().to_vec();
+            assert!(
+                tags.insert(base[..6].to_vec()),
+                "shard {i}: a tag used twice"
+            );
+        }
     }
 
     #[test]
