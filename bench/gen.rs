@@ -382,6 +382,7 @@ pub fn write_cases(store: &mut Store, cases: &[PreparedCase]) -> Result<usize, S
                         role: Some(role.into()),
                         purpose: "就業上の配慮を検討するため".into(),
                         sections: None,
+                        whole_document: true,
                         method: Method::Signature,
                         recorded_by: None,
                         given_on: "2025-04-01".into(),

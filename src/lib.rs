@@ -5,12 +5,14 @@
 
 pub mod consent;
 pub mod exchange;
+pub mod gate;
 pub mod i18n;
+pub mod passphrase;
 pub mod pdf;
-pub mod provide;
 pub mod record;
 pub mod routemap;
 pub mod store;
 pub mod template;
+pub mod visible;
 
 pub use i18n::{Lang, Text};

@@ -919,7 +919,7 @@ fn a_bad_revision_of_a_stored_document_changes_nothing() {
 
     r["fields"]["steps"][0]["to_node"] = json!("n99");
     let path = env.write_json("map-bad.json", &r);
-    let out = env.run_path(&["import"], &path);
+    let out = env.run_path(&["import", "--as-revision-of", id, "--yes"], &path);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("steps[0].to_node: "), "{err}");
@@ -968,6 +968,8 @@ fn consent_errors_name_the_field_and_lead_with_english_when_asked() {
         "人事総務部",
         "--purpose",
         "復職の検討",
+        "--sections",
+        "all",
         "--method",
         "signature",
         "--given",
@@ -995,6 +997,8 @@ fn consent_errors_name_the_field_and_lead_with_english_when_asked() {
         "X",
         "--purpose",
         "Y",
+        "--sections",
+        "all",
         "--method",
         "fax",
     ]);

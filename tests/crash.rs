@@ -119,8 +119,14 @@ fn imports_killed_at_random_moments_lose_nothing_committed() {
         } else {
             span * 3 / 4 + rng.below(span / 4)
         };
+        // A revision is imported as the user names it (a file never replaces a document by itself).
+        let mut args = vec!["import"];
+        if let Some(t) = &target {
+            args.extend(["--as-revision-of", t.as_str(), "--yes"]);
+        }
+        args.push(file.to_str().unwrap());
         let mut child = taiwa(&db)
-            .args(["import", file.to_str().unwrap()])
+            .args(&args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

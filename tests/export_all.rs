@@ -129,6 +129,8 @@ fn a_recipient_gets_only_what_they_have_consent_for_and_the_rest_is_reported() {
         "hr",
         "--purpose",
         "配慮の検討",
+        "--sections",
+        "all",
         "--method",
         "signature",
     ]);

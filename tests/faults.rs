@@ -322,7 +322,11 @@ fn a_read_only_database_can_be_read_and_refuses_writes_naming_the_file() {
 
     // Reading works.
     assert_eq!(ok(&as_user(&["list"])), listed);
-    assert!(ok(&as_user(&["show", &first])).contains(&name));
+    // Showing a record is a disclosure the log must keep: with the log unwritable, nothing is
+    // shown (the gate logs before it prints).
+    let shown = as_user(&["show", &first]);
+    assert_eq!(shown.status.code(), Some(3), "{}", err(&shown));
+    assert!(!String::from_utf8_lossy(&shown.stdout).contains(&name));
     // Writing is refused, naming the file.
     let before = std::fs::read(&db).unwrap();
     assert_fault(
@@ -338,6 +342,7 @@ fn a_read_only_database_can_be_read_and_refuses_writes_naming_the_file() {
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
     ok(&as_user(&["import", extra.to_str().unwrap()]));
     assert_eq!(ok(&as_user(&["list"])).lines().count(), 3);
+    assert!(ok(&as_user(&["show", &first])).contains(&name));
     ok(&as_user(&["verify"]));
 }
 

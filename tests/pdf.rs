@@ -532,7 +532,7 @@ fn import_of_an_exported_pdf_gives_the_record_back_through_the_cli() {
         let out = Command::new(env!("CARGO_BIN_EXE_taiwa"))
             .args(args)
             .env("TAIWA_DB", &db)
-            .env("TAIWA_PASSPHRASE", "テスト用パス")
+            .env("TAIWA_PASSPHRASE", "テスト用の合言葉 pdf lantern river")
             .stdin(std::process::Stdio::null())
             .output()
             .unwrap();

@@ -51,6 +51,7 @@ fn consent(purpose: &str) -> NewConsent {
         role: Some("hr".into()),
         purpose: purpose.into(),
         sections: None,
+        whole_document: true,
         method: Method::Oral,
         recorded_by: Some("支援員 青木 架空".into()),
         given_on: today().format("%Y-%m-%d").to_string(),
@@ -111,6 +112,8 @@ fn two_cases(store: &mut Store) -> Cases {
             parts: None,
             withheld: vec!["diagnosis".into()],
             file_sha256: "ab".repeat(32),
+            format: "pdf",
+            purpose: None,
         })
         .unwrap();
     // A round-trip file as exchanges.rs records one (the record it carried included).
@@ -150,6 +153,8 @@ fn two_cases(store: &mut Store) -> Cases {
             parts: Some(vec!["a".into()]),
             withheld: vec!["wi_diagnosis".into()],
             file_sha256: "ef".repeat(32),
+            format: "pdf",
+            purpose: None,
         })
         .unwrap();
     Cases {

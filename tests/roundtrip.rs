@@ -59,8 +59,10 @@ impl Side {
         path
     }
 
+    /// The stored record, read directly (`taiwa show` is a disclosure of its own and would add
+    /// lines to the log these tests count).
     fn show(&self, id: &str) -> Value {
-        serde_json::from_str(&self.ok(&["show", id])).unwrap()
+        self.store().document(id).unwrap().record.to_value()
     }
 
     fn history(&self, id: &str) -> Vec<String> {
@@ -379,7 +381,7 @@ fn part_a_goes_to_the_clinician_and_part_b_comes_back_into_the_same_document() {
         let mut edited = linked.clone();
         edited["fields"][field] = value.into();
         let path = clinician.write_json("edited.json", &edited);
-        let out = clinician.run(&["import", s(&path)]);
+        let out = clinician.run(&["import", "--as-revision-of", &id, "--yes", s(&path)]);
         assert_exit(&out, 1, field);
         assert!(stderr(&out).contains(field), "{}", stderr(&out));
         assert!(stderr(&out).contains("exchange.read_only_field"));
@@ -394,10 +396,23 @@ fn part_a_goes_to_the_clinician_and_part_b_comes_back_into_the_same_document() {
             answer["fields"][k] = v.clone();
         }
     }
-    answer["status"] = "final".into();
     let path = clinician.write_json("part-b.json", &answer);
-    assert_eq!(clinician.ok(&["import", s(&path)]).trim(), id);
-    assert_eq!(clinician.history(&id).len(), 2);
+    // A file never replaces a stored document by itself: the clinician names it, then finalizes.
+    let out = clinician.run(&["import", s(&path)]);
+    assert_exit(&out, 2, "a file over the stored draft");
+    assert!(
+        stderr(&out).contains("import.would_overwrite"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        clinician
+            .ok(&["import", "--as-revision-of", &id, "--yes", s(&path)])
+            .trim(),
+        id
+    );
+    clinician.ok(&["finalize", &id]);
+    assert_eq!(clinician.history(&id).len(), 3);
 
     let b = clinician.path("part-b.pdf");
     let out = clinician.run(&["export", &id, "--for-employer", "-o", s(&b)]);
@@ -518,13 +533,25 @@ fn part_a_goes_to_the_clinician_and_part_b_comes_back_into_the_same_document() {
     );
     let mut edited = employer.show(&id);
     edited["fields"]["mo_fitness"] = "unfit_now".into();
-    let out = employer.run(&["import", s(&employer.write_json("e.json", &edited))]);
+    let out = employer.run(&[
+        "import",
+        "--as-revision-of",
+        &id,
+        "--yes",
+        s(&employer.write_json("e.json", &edited)),
+    ]);
     assert_exit(&out, 1, "employer edits the opinion");
     assert!(stderr(&out).contains("mo_fitness"));
 
-    // The same answer again changes nothing; the employer's own Part A file is not for it.
+    // The same answer again is refused (it would undo what changed since); the employer's own
+    // Part A file is not for it.
     let out = employer.run(&["import", s(&b)]);
-    assert_ok(&out, "again");
+    assert_exit(&out, 2, "the same answer again");
+    assert!(
+        stderr(&out).contains("exchange.already_received"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(employer.history(&id).len(), 2);
     let out = employer.run(&["import", s(&a)]);
     assert_exit(&out, 2, "own for-clinician file");
@@ -779,4 +806,170 @@ fn verify_pdf_tells_an_unknown_revision_and_a_file_without_integrity_information
     assert!(stdout(&out).contains("no integrity information"));
     // It still imports as before (a plain record).
     assert_ok(&stranger.run(&["import", s(&path)]), "old import");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The holes the review of 4dab7c7 found in the round trip
+// ---------------------------------------------------------------------------------------------
+
+/// The clinician's database with Part A received, Part B filled in (as a draft) and the consent
+/// for `recipient` to get `sections`.
+fn clinician_with_answer(a: &Path, id: &str, recipient: &str, sections: &str) -> Side {
+    let clinician = Side::new("clinician passphrase 消化器内科 four words");
+    clinician.ok(&["import", s(a)]);
+    let mut answer = clinician.show(id);
+    for (k, v) in fields(&sample()) {
+        if k.starts_with("mo_") {
+            answer["fields"][k] = v.clone();
+        }
+    }
+    let path = clinician.write_json("part-b.json", &answer);
+    clinician.ok(&["import", "--as-revision-of", id, "--yes", s(&path)]);
+    clinician.ok(&[
+        "consent",
+        "add",
+        id,
+        "--recipient",
+        recipient,
+        "--purpose",
+        "就業上の措置の検討のため",
+        "--sections",
+        sections,
+        "--method",
+        "signature",
+    ]);
+    clinician
+}
+
+#[test]
+fn part_a_goes_back_unredacted_only_to_the_employer_that_sent_it() {
+    let (_employer, id, a) = for_clinician_pdf();
+    let third = "地域障害者職業センター 架空 カウンセラー";
+    let clinician = clinician_with_answer(&a, &id, third, "b");
+    let pdf = clinician.path("third.pdf");
+    clinician.ok(&[
+        "export",
+        &id,
+        "--for-employer",
+        "--recipient",
+        third,
+        "-o",
+        s(&pdf),
+    ]);
+    let bytes = std::fs::read(&pdf).unwrap();
+    let attached: Value = serde_json::from_slice(&embedded(&bytes, "record.json")).unwrap();
+    let text = String::from_utf8(
+        Command::new("pdftotext")
+            .args([s(&pdf), "-"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .split_whitespace()
+    .collect::<String>();
+    // Every sensitive field of Part A that the sample fills: not in record.json, not on paper,
+    // and named in the log.
+    let registry = taiwa::template::Registry::builtin();
+    let template = registry.get("work-consideration").unwrap();
+    let sample = sample();
+    let sensitive_a: Vec<&str> = template
+        .sections
+        .iter()
+        .filter(|s| s.part.as_deref() == Some("a"))
+        .flat_map(|s| &s.fields)
+        .filter(|f| f.sensitive && !sample["fields"][&f.key].is_null())
+        .map(|f| f.key.as_str())
+        .collect();
+    assert!(sensitive_a.len() >= 2, "{sensitive_a:?}");
+    let log = clinician.store().disclosures_for_document(&id).unwrap();
+    let line = log.last().unwrap();
+    for key in &sensitive_a {
+        assert!(
+            attached["fields"][*key].is_null(),
+            "{key} went to {third} in record.json"
+        );
+        if let Some(v) = sample["fields"][*key].as_str() {
+            // From the middle: a date at the start of a note may stand in another field too.
+            let probe: String = v
+                .split_whitespace()
+                .collect::<String>()
+                .chars()
+                .skip(10)
+                .take(16)
+                .collect();
+            assert!(!text.contains(&probe), "{key} printed for {third}: {probe}");
+        }
+        assert!(
+            line.withheld
+                .iter()
+                .any(|w| w == key || w.starts_with(&format!("{key}."))),
+            "{key} not in the log's withheld list: {:?}",
+            line.withheld
+        );
+    }
+
+    // To the employer that sent it, Part A goes back as received (their consent covers Part B).
+    clinician.ok(&[
+        "consent",
+        "add",
+        &id,
+        "--recipient",
+        EMPLOYER,
+        "--purpose",
+        "就業上の措置の検討のため",
+        "--sections",
+        "b",
+        "--method",
+        "signature",
+    ]);
+    let back = clinician.path("back.pdf");
+    clinician.ok(&["export", &id, "--for-employer", "-o", s(&back)]);
+    let returned: Value =
+        serde_json::from_slice(&embedded(&std::fs::read(&back).unwrap(), "record.json")).unwrap();
+    for key in &sensitive_a {
+        assert_eq!(returned["fields"][*key], sample["fields"][*key], "{key}");
+    }
+}
+
+#[test]
+fn an_answer_to_an_older_part_a_or_one_already_imported_is_refused_unless_forced() {
+    let (employer, id, a1) = for_clinician_pdf();
+    let clinician = clinician_with_answer(&a1, &id, EMPLOYER, "b");
+    let b1 = clinician.path("b1.pdf");
+    clinician.ok(&["export", &id, "--for-employer", "-o", s(&b1)]);
+
+    // Meanwhile the employer corrects Part A and sends it again.
+    let mut edited = employer.show(&id);
+    edited["fields"]["wi_overtime"] = "月10時間まで(架空の訂正)".into();
+    let path = employer.write_json("a2.json", &edited);
+    employer.ok(&["import", "--as-revision-of", &id, "--yes", s(&path)]);
+    let a2 = employer.path("a2.pdf");
+    employer.ok(&["export", &id, "--for-clinician", "-o", s(&a2)]);
+    let before = employer.history(&id).len();
+
+    let out = employer.run(&["import", s(&b1)]);
+    assert_exit(&out, 2, "an answer to the older Part A");
+    assert!(
+        stderr(&out).contains("exchange.answers_older"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("revision 2"),
+        "names the newer one: {}",
+        stderr(&out)
+    );
+    assert_eq!(employer.history(&id).len(), before, "nothing imported");
+
+    // On purpose, it goes in; a second time, it is refused as already imported.
+    employer.ok(&["import", "--force", s(&b1)]);
+    assert_eq!(employer.history(&id).len(), before + 1);
+    let out = employer.run(&["import", s(&b1)]);
+    assert_exit(&out, 2, "already imported");
+    assert!(
+        stderr(&out).contains("exchange.already_received"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -6,9 +6,10 @@
 use serde_json::{Value, json};
 use std::process::Command;
 use taiwa::Lang;
+use taiwa::gate::{self, GateError};
 use taiwa::pdf::diagram::{MAX_NODES, MIN_SCALE, placement};
 use taiwa::pdf::fonts::FontSet;
-use taiwa::pdf::{ExportOptions, PdfError, export};
+use taiwa::pdf::{ExportOptions, export};
 use taiwa::record::{Mode, Record, validate};
 use taiwa::routemap::diagram::DiagramPage;
 use taiwa::routemap::{self, RouteMap, RouteMapError};
@@ -348,20 +349,28 @@ fn the_svg_and_the_pdf_draw_the_same_layout() {
     assert!((w - p.size.w).abs() < 0.5, "page width {w} vs {}", p.size.w);
 }
 
+/// What the gate decides for a record file made into a PDF (the renderer itself holds no policy).
+fn through_gate(record: &Record) -> Result<(), GateError> {
+    let req = gate::Request {
+        source: gate::Source::File(record.clone()),
+        ..gate::Request::pdf("", Lang::Ja)
+    };
+    gate::plan(None, &req).map(|_| ())
+}
+
 #[test]
 fn a_personal_map_goes_out_only_with_consent_for_its_agencies() {
     let reg = registry();
-    let t = reg.get(routemap::TEMPLATE_ID).unwrap();
     let mut record = routemap::from_route(reg, "R7", None, Lang::Ja).unwrap();
     // A general map needs no consent.
-    export(&record, t, &ExportOptions::new(Lang::Ja)).unwrap();
+    through_gate(&record).unwrap();
 
     record.fields.insert("personal".into(), json!(true));
     record
         .fields
         .insert("person_name".into(), json!("架空 花子"));
-    let err = export(&record, t, &ExportOptions::new(Lang::Ja)).unwrap_err();
-    let PdfError::RouteMap(RouteMapError::NoConsent { missing }) = &err else {
+    let err = through_gate(&record).unwrap_err();
+    let GateError::RouteMap(RouteMapError::NoConsent { missing }) = &err else {
         panic!("{err:?}");
     };
     let map = RouteMap::from_record(&record, &reg.agencies);
@@ -391,7 +400,7 @@ fn a_personal_map_goes_out_only_with_consent_for_its_agencies() {
     record
         .fields
         .insert("person_consent".into(), Value::Array(rows.clone()));
-    let err = export(&record, t, &ExportOptions::new(Lang::Ja)).unwrap_err();
+    let err = through_gate(&record).unwrap_err();
     assert!(err.to_string().contains(&names[0]), "{err}");
     // An expired consent does not count.
     let mut expired = rows.clone();
@@ -399,7 +408,7 @@ fn a_personal_map_goes_out_only_with_consent_for_its_agencies() {
     record
         .fields
         .insert("person_consent".into(), Value::Array(expired));
-    assert!(export(&record, t, &ExportOptions::new(Lang::Ja)).is_err());
+    assert!(through_gate(&record).is_err());
     // A withdrawn one neither.
     let mut withdrawn = rows.clone();
     let mut w = consent(&names[0], "2099-12-31");
@@ -408,14 +417,14 @@ fn a_personal_map_goes_out_only_with_consent_for_its_agencies() {
     record
         .fields
         .insert("person_consent".into(), Value::Array(withdrawn));
-    assert!(export(&record, t, &ExportOptions::new(Lang::Ja)).is_err());
+    assert!(through_gate(&record).is_err());
     // Every agency covered: exported.
     let mut all = rows;
     all.push(consent(&names[0], "2099-12-31"));
     record
         .fields
         .insert("person_consent".into(), Value::Array(all));
-    export(&record, t, &ExportOptions::new(Lang::Ja)).unwrap();
+    through_gate(&record).unwrap();
 }
 
 #[test]
@@ -565,18 +574,20 @@ fn the_cli_lists_the_routes_and_starts_a_map_from_one() {
 }
 
 #[test]
-fn the_export_preview_refuses_a_personal_map_without_consent_first() {
+fn the_gate_refuses_a_personal_map_without_consent_before_anything_is_rendered() {
     let reg = registry();
     let t = reg.get(routemap::TEMPLATE_ID).unwrap();
     let mut record = routemap::from_route(reg, "R7", None, Lang::Ja).unwrap();
-    taiwa::pdf::preview(&record, t, &ExportOptions::new(Lang::Ja)).unwrap();
+    through_gate(&record).unwrap();
     record.fields.insert("personal".into(), json!(true));
-    let err = taiwa::pdf::preview(&record, t, &ExportOptions::new(Lang::Ja)).unwrap_err();
+    let err = through_gate(&record).unwrap_err();
     assert!(
-        matches!(err, PdfError::RouteMap(RouteMapError::NoConsent { .. })),
+        matches!(err, GateError::RouteMap(RouteMapError::NoConsent { .. })),
         "{err:?}"
     );
     use taiwa::i18n::UserError;
     assert_eq!(err.code(), "routemap.no_consent");
     assert!(err.message().ja.contains("本人の同意"));
+    // The renderers draw what they are given: the policy is the gate's alone.
+    taiwa::pdf::preview(&record, t, &ExportOptions::new(Lang::Ja)).unwrap();
 }

@@ -775,6 +775,16 @@ fn create_case_refuses_bad_fields_naming_them_and_writes_nothing() {
             new_case("山田 花子", None, Some("みなと\u{1b}[31m精機")),
             "employer",
         ),
+        // Invisible and bidi characters make a name read as another one (issue 18).
+        (new_case("山田\u{200B}花子", None, None), "display_name"),
+        (
+            new_case("山田 花子", Some("\u{202E}7310-AR"), None),
+            "pseudonym",
+        ),
+        (
+            new_case("山田 花子", None, Some("みなと\u{2066}精機")),
+            "employer",
+        ),
         // The first bad field is named, in form order.
         (
             new_case("", Some(&too_long), Some(&too_long)),

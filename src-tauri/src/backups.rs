@@ -133,8 +133,30 @@ pub fn status(state: &AppState) -> BackupStatus {
 /// Restores a backup over the database: verified first while the open store (if any) stays open,
 /// then the store is closed, the copy swapped in, and opened with the backup's passphrase. The
 /// replaced database is kept beside it. If the backup does not verify, nothing changes.
+/// While locked, a restore replaces the database only for someone its passphrase opens, or when it
+/// cannot be opened at all (missing, damaged: the rescue the unlock screen offers). A backup that
+/// merely opens with its own passphrase proves nothing about the database it would replace.
+fn check_owner_while_locked(state: &AppState, passphrase: &str) -> IpcResult<()> {
+    if !taiwa::store::is_database_file(&state.db_path) {
+        return Ok(());
+    }
+    match Store::open(&state.db_path, passphrase, OpenMode::ExistingOnly) {
+        Ok(_) => Ok(()),
+        Err(taiwa::store::StoreError::WrongPassphrase { .. }) => Err(IpcError::new(
+            "session.locked",
+            "ロックされています。いまのデータベースのパスフレーズで復元してください(このパスフレーズでは開けません)",
+            "Taiwa is locked: restore with the passphrase of the current database (this one does not open it)",
+        )),
+        // Damaged or otherwise unusable: the restore is the way out.
+        Err(_) => Ok(()),
+    }
+}
+
 pub fn restore(state: &AppState, backup: &Path, passphrase: &str) -> IpcResult<RestoreOutcome> {
     state.touch();
+    if !state.unlocked() {
+        check_owner_while_locked(state, passphrase)?;
+    }
     let staged = taiwa::store::backup::stage(backup, &state.db_path, passphrase)?;
     state.set_store(None)?;
     let restored = staged.swap()?;

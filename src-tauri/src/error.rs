@@ -62,8 +62,8 @@ impl From<taiwa::pdf::PdfError> for IpcError {
     }
 }
 
-impl From<taiwa::provide::ProvideError> for IpcError {
-    fn from(e: taiwa::provide::ProvideError) -> Self {
+impl From<taiwa::gate::GateError> for IpcError {
+    fn from(e: taiwa::gate::GateError) -> Self {
         IpcError::from_user(&e)
     }
 }

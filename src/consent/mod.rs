@@ -84,8 +84,12 @@ pub struct NewConsent {
     /// `occupational_health_staff`, …) or their labels are recognised (see `recipient_kind`).
     pub role: Option<String>,
     pub purpose: String,
-    /// Section keys or part keys (work-consideration `a`..`d`); None: the whole document.
+    /// Section keys or part keys (work-consideration `a`..`d`). Empty or None together with
+    /// `whole_document` false is refused: the scope is chosen, never defaulted.
     pub sections: Option<Vec<String>>,
+    /// The whole document (「文書全体」), chosen as such; then `sections` must be empty.
+    #[serde(default)]
+    pub whole_document: bool,
     pub method: Method,
     /// Who recorded an oral consent (required for `oral`).
     pub recorded_by: Option<String>,
@@ -255,6 +259,15 @@ fn clean_text(
             "line breaks and control characters are not allowed",
         ));
     }
+    // A name with a zero-width space or a bidi override looks like another name.
+    if let Some(c) = crate::visible::first_invisible(v) {
+        let c = crate::visible::escaped(c);
+        return Err(bad(
+            field,
+            format!("見えない文字 {c} が入っています。消してから入力し直してください"),
+            format!("contains the invisible character {c}; remove it and type the text again"),
+        ));
+    }
     Ok(Some(v.to_string()))
 }
 
@@ -330,12 +343,27 @@ impl NewConsent {
                 Some(e.to_string())
             }
         };
-        let sections = match &self.sections {
-            None => None,
-            Some(list) => {
+        let named = self.sections.as_deref().unwrap_or_default();
+        let sections = match (self.whole_document, named.is_empty()) {
+            (true, true) => None,
+            (true, false) => {
+                return Err(bad(
+                    "sections",
+                    "「文書全体」と範囲の指定は一緒に選べません。どちらか一方にしてください",
+                    "choose either the whole document or sections, not both",
+                ));
+            }
+            (false, true) => {
+                return Err(bad(
+                    "sections",
+                    "同意の範囲を選んでください(範囲を 1 つ以上、または「文書全体」)。範囲のない同意は記録できません",
+                    "choose what the consent covers (one or more sections, or the whole document); a consent with no scope is not recorded",
+                ));
+            }
+            (false, false) => {
                 let known = section_keys(template);
                 let mut out: Vec<String> = Vec::new();
-                for key in list.iter().map(|k| k.trim()) {
+                for key in named.iter().map(|k| k.trim()) {
                     if !known.iter().any(|k| k == key) {
                         return Err(ConsentError::UnknownSection {
                             key: key.chars().take(40).collect(),
@@ -346,13 +374,6 @@ impl NewConsent {
                         out.push(key.to_string());
                     }
                 }
-                if out.is_empty() {
-                    return Err(bad(
-                        "sections",
-                        "範囲を 1 つ以上指定するか、指定を省いて文書全体にしてください",
-                        "name at least one section, or leave sections out for the whole document",
-                    ));
-                }
                 Some(out)
             }
         };
@@ -360,6 +381,7 @@ impl NewConsent {
             recipient,
             role,
             purpose,
+            whole_document: sections.is_none(),
             sections,
             method: self.method,
             recorded_by,

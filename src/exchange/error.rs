@@ -59,6 +59,18 @@ pub enum ExchangeError {
     )]
     NotSent { document: String },
     #[error(
+        "this answer for document {document} answers the Part A sent as revision {answered}, but revision {latest} was sent to the clinician after it; import the answer to the newest Part A, or add --force to import this one anyway"
+    )]
+    AnswersOlder {
+        document: String,
+        answered: i64,
+        latest: i64,
+    },
+    #[error(
+        "this answer for document {document} was already imported (revision {seq}); importing it again would undo what was changed since. Add --force to import it anyway"
+    )]
+    AlreadyReceived { document: String, seq: i64 },
+    #[error(
         "the Part A in this answer for document {document} differs from what was sent: {}",
         fields.join(", ")
     )]
@@ -101,6 +113,8 @@ impl UserError for ExchangeError {
             ExchangeError::NotLinked { .. } => "exchange.not_linked",
             ExchangeError::UnknownDocument { .. } => "exchange.unknown_document",
             ExchangeError::NotSent { .. } => "exchange.not_sent",
+            ExchangeError::AnswersOlder { .. } => "exchange.answers_older",
+            ExchangeError::AlreadyReceived { .. } => "exchange.already_received",
             ExchangeError::PartDiffers { .. } => "exchange.part_differs",
             ExchangeError::ReadOnlyField { .. } => "exchange.read_only_field",
             ExchangeError::NoRecipient { .. } => "exchange.no_recipient",
@@ -161,6 +175,16 @@ impl UserError for ExchangeError {
             ),
             ExchangeError::UnknownDocument { document } => format!(
                 "文書 {document} への回答ですが、この文書はこのデータベースにありません。Part A を出力したデータベースで取り込んでください"
+            ),
+            ExchangeError::AnswersOlder {
+                document,
+                answered,
+                latest,
+            } => format!(
+                "文書 {document} のこの回答は版 {answered} の Part A への回答ですが、その後に版 {latest} の Part A を主治医に送っています。最新の Part A への回答を取り込んでください(このまま取り込むには --force)"
+            ),
+            ExchangeError::AlreadyReceived { document, seq } => format!(
+                "文書 {document} のこの回答はすでに取り込んでいます(版 {seq})。もう一度取り込むと、その後の変更が元に戻ります(それでも取り込むには --force)"
             ),
             ExchangeError::NotSent { document } => format!(
                 "文書 {document} への回答ですが、このデータベースが主治医向けに出力したファイルへの回答ではありません"

@@ -196,9 +196,34 @@ fn entry<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a 
     doc.dereference(object).ok().map(|(_, o)| o)
 }
 
+/// The most one stream may decode to while a PDF from outside is loaded (object and
+/// cross-reference streams, which lopdf decodes eagerly). Taiwa's own PDFs have none over a few
+/// hundred KB; a "decompression bomb" of a few KB that inflates to a gigabyte stops here.
+const MAX_LOAD_STREAM_BYTES: usize = 16 * 1024 * 1024;
+/// The most objects a PDF from outside may hold (a 7-page Taiwa PDF has a few hundred).
+const MAX_OBJECTS: usize = 200_000;
+
+/// Loads a PDF that came from outside with bounded memory: every stream decoded while loading is
+/// capped, and so is the number of objects. Everything that reads a received PDF goes through here.
+fn load_untrusted(pdf: &[u8]) -> Result<Document, PdfError> {
+    let options = lopdf::LoadOptions {
+        max_decompressed_size: Some(MAX_LOAD_STREAM_BYTES),
+        ..Default::default()
+    };
+    let doc = Document::load_mem_with_options(pdf, options)
+        .map_err(|e| PdfError::NotAPdf(e.to_string()))?;
+    if doc.objects.len() > MAX_OBJECTS {
+        return Err(PdfError::NotAPdf(format!(
+            "{} objects; at most {MAX_OBJECTS}",
+            doc.objects.len()
+        )));
+    }
+    Ok(doc)
+}
+
 /// The bytes of the `record.json` attachment of a PDF made by Taiwa.
 pub fn extract_record(pdf: &[u8]) -> Result<Vec<u8>, PdfError> {
-    let doc = Document::load_mem(pdf).map_err(|e| PdfError::NotAPdf(e.to_string()))?;
+    let doc = load_untrusted(pdf)?;
     embedded_file(&doc, ATTACHMENT_NAME, crate::record::MAX_RECORD_BYTES)?
         .ok_or(PdfError::NoAttachment)
 }
@@ -212,7 +237,7 @@ pub struct Attachments {
 }
 
 pub fn read_attachments(pdf: &[u8]) -> Result<Attachments, PdfError> {
-    let doc = Document::load_mem(pdf).map_err(|e| PdfError::NotAPdf(e.to_string()))?;
+    let doc = load_untrusted(pdf)?;
     let record = embedded_file(&doc, ATTACHMENT_NAME, crate::record::MAX_RECORD_BYTES)?
         .ok_or(PdfError::NoAttachment)?;
     let envelope = embedded_file(&doc, ENVELOPE_NAME, crate::exchange::MAX_ENVELOPE_BYTES)?;
@@ -268,8 +293,10 @@ fn embedded_file(doc: &Document, name: &str, limit: usize) -> Result<Option<Vec<
     Ok(None)
 }
 
-/// The most a page's streams may decode to while hashing (fonts included).
-const MAX_PAGE_BYTES: usize = 256 * 1024 * 1024;
+/// The most all the pages' streams together may decode to while hashing (fonts included): a
+/// 7-page Taiwa PDF decodes to about 2 MB; the budget keeps a received file's hashing well
+/// under 200 MB of memory.
+const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
 
 /// SHA-256 over what the pages show, in page order: for each page its boxes, rotation, content
 /// streams, annotations and everything its resources reach (fonts, images, forms), streams decoded,
@@ -378,7 +405,12 @@ impl PageHasher<'_> {
                 let content = if s.dict.get(b"Filter").is_ok() {
                     std::borrow::Cow::Owned(
                         s.decompressed_content_with_limit(self.budget)
-                            .map_err(|e| PdfError::NotAPdf(e.to_string()))?,
+                            .map_err(|e| {
+                                PdfError::NotAPdf(format!(
+                                    "the pages decode to more than Taiwa reads ({} MB limit): {e}",
+                                    MAX_PAGE_BYTES >> 20
+                                ))
+                            })?,
                     )
                 } else {
                     std::borrow::Cow::Borrowed(&s.content)

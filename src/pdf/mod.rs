@@ -270,26 +270,9 @@ pub(crate) fn has_sensitive_value(
     })
 }
 
-/// A personal route map goes out only with the person's consent for each agency on it.
-pub(crate) fn check_route_map_consent(
-    record: &Record,
-    template: &Template,
-    opts: &ExportOptions,
-) -> Result<(), PdfError> {
-    if template.id != routemap::TEMPLATE_ID {
-        return Ok(());
-    }
-    // The built-in catalogue: programs stop at start-up if it does not load.
-    let agencies = &crate::template::Registry::builtin().agencies;
-    let today = opts
-        .created
-        .with_timezone(&chrono::Local)
-        .format("%Y-%m-%d")
-        .to_string();
-    Ok(routemap::check_consent(record, agencies, &today)?)
-}
-
-/// Renders `record` as an A4 PDF with the record attached as `record.json`.
+/// Renders `record` as an A4 PDF with the record attached as `record.json`. Pure: what the record
+/// may hold (consent, parts, the route map's consent, the id) was decided by `gate`; this draws
+/// it. Only the sections of `opts.parts` are drawn and attached.
 pub fn export(
     record: &Record,
     template: &Template,
@@ -309,7 +292,6 @@ pub fn export(
     let agencies = crate::template::Registry::try_builtin()
         .ok()
         .map(|r| &r.agencies);
-    check_route_map_consent(&record, template, opts)?;
     let (diagram, as_of) = match (template.id == routemap::TEMPLATE_ID, agencies) {
         (true, Some(agencies)) => {
             let map = routemap::RouteMap::from_record(&record, agencies);
@@ -365,15 +347,10 @@ pub fn export(
         },
         date: opts.created.format("D:%Y%m%d%H%M%SZ").to_string(),
     };
-    // A part alone, or a copy with fields withheld, is not the document: without the id, importing
-    // it can only make a new document, never replace the stored one with less. A file of the
-    // round trip keeps it: the clinician's draft and the answer are matched by it (and importing
-    // one goes through the exchange rules, never a plain save).
-    let mut attached = record.clone();
+    // Whether the attached record keeps its id is the gate's decision (gate::plan): the renderer
+    // attaches the record it is given.
+    let attached = &record;
     let kind = opts.exchange.kind;
-    if kind == crate::exchange::Kind::Export && (opts.parts.is_some() || opts.recipient.is_some()) {
-        attached.id = None;
-    }
     let mut envelope = crate::exchange::Envelope::new(kind, template);
     envelope.document_id = opts.exchange.document_id.or(record.id);
     envelope.revision = opts

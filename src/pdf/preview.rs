@@ -116,8 +116,6 @@ pub fn preview(
     opts: &ExportOptions,
 ) -> Result<ExportPreview, PdfError> {
     check_parts(template, opts.parts.as_deref())?;
-    // What export would refuse, the preview refuses first, with the same message.
-    super::check_route_map_consent(record, template, opts)?;
     let record = record_for_parts(record, template, opts.parts.as_deref());
     let mut sections = Vec::new();
     let mut sensitive = false;

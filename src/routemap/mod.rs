@@ -295,9 +295,10 @@ pub fn is_personal(record: &Record) -> bool {
 }
 
 /// A personal map leaves the machine only when, for every agency on it (not the person, not their
-/// family), a consent row names that agency — its name contains the recipient or the recipient its
-/// name, compared after folding width, case and kana — has a date and has not been withdrawn or
-/// expired by `today` (YYYY-MM-DD).
+/// family), a consent row names that agency — its name exactly, compared after folding width,
+/// case, kana and white space, or the agency's catalogue key (`node_type`) — has a date and has
+/// not been withdrawn or expired by `today` (YYYY-MM-DD). Never a part of a name: a consent for
+/// 「医」 or 「所」 covers no one.
 pub fn check_consent(
     record: &Record,
     agencies: &AgencyCatalogue,
@@ -306,24 +307,31 @@ pub fn check_consent(
     if record.template != TEMPLATE_ID || !is_personal(record) {
         return Ok(());
     }
+    let fold = |s: &str| {
+        normalize(s.trim())
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let map = RouteMap::from_record(record, agencies);
     let consents: Vec<String> = rows(record, "person_consent")
         .filter(|c| !text(c, "date").is_empty() && text(c, "date").as_str() <= today)
         .filter(|c| text(c, "withdrawn").is_empty() || text(c, "withdrawn").as_str() > today)
         .filter(|c| text(c, "expires").is_empty() || text(c, "expires").as_str() >= today)
-        .map(|c| normalize(text(c, "recipient").trim()))
-        .filter(|r| !r.is_empty())
+        .map(|c| text(c, "recipient"))
+        .filter(|r| !r.trim().is_empty())
         .collect();
+    let covered = |n: &MapNode| {
+        let name = fold(&n.name);
+        consents.iter().any(|c| {
+            (!name.is_empty() && fold(c) == name) || (n.kind.is_some() && c.trim() == n.type_key)
+        })
+    };
     let missing: Vec<String> = map
         .nodes
         .iter()
         .filter(|n| !matches!(n.type_key.as_str(), "person" | "family"))
-        .filter(|n| {
-            let name = normalize(n.name.trim());
-            !consents.iter().any(|c| {
-                !name.is_empty() && (name.contains(c.as_str()) || c.contains(name.as_str()))
-            })
-        })
+        .filter(|n| !covered(n))
         .map(|n| {
             if n.name.trim().is_empty() {
                 n.id.clone()

@@ -166,6 +166,9 @@ impl Store {
                 let _ = std::fs::remove_file(&p);
             }
         }
+        // The copies kept beside the database (a restore's, a rescue's, a damaged WAL's) hold
+        // every case too: they go as old backups go.
+        super::copies::rotate_copies_beside(&self.path);
         Ok(target)
     }
 }

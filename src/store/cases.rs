@@ -111,6 +111,15 @@ fn clean(value: Option<&str>, field: &'static str) -> Result<Option<String>, Sto
             "line breaks and control characters are not allowed",
         ));
     }
+    // A name with a zero-width space or a bidi override reads as another name.
+    if let Some(c) = crate::visible::first_invisible(v) {
+        let c = crate::visible::escaped(c);
+        return Err(bad(
+            field,
+            &format!("見えない文字 {c} が入っています。消してから入力し直してください"),
+            &format!("contains the invisible character {c}; remove it and type the text again"),
+        ));
+    }
     Ok(Some(v.to_string()))
 }
 

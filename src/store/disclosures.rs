@@ -23,6 +23,10 @@ pub struct NewDisclosure {
     pub withheld: Vec<String>,
     /// SHA-256 of the file as written.
     pub file_sha256: String,
+    /// What the file is: `pdf`, `svg` or `json`.
+    pub format: &'static str,
+    /// With no recipient: why the file was made (`person_copy`, `kept_on_record`, `shown`).
+    pub purpose: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -42,14 +46,20 @@ pub struct Disclosure {
     pub withheld: Vec<String>,
     pub file_sha256: Option<String>,
     /// `export`; `for_clinician` / `from_clinician` for the files of the round trip;
-    /// `case_deleted`: the line a deleted case leaves (Store::case_deletion has its details).
+    /// `case_deleted`: the line a deleted case leaves (Store::case_deletion has its details);
+    /// `disclosure_log`: the 提供記録 itself exported as a PDF.
     pub kind: String,
+    /// `pdf`, `svg` or `json`; None on lines from before schema 8.
+    pub format: Option<String>,
+    /// With no recipient: why the file was made (`person_copy` 本人控え, `kept_on_record`
+    /// 記録保管, `shown` printed on the user's screen); None on older lines.
+    pub purpose: Option<String>,
     pub created_at: String,
 }
 
 const SELECT: &str = "SELECT x.id, x.case_id, x.document_id, d.template, d.title, x.revision_seq,
         x.revision_sha256, x.recipient, x.consent_ids, x.parts, x.withheld, x.file_sha256, x.kind,
-        x.created_at
+        x.created_at, x.format, x.purpose
     FROM disclosures x LEFT JOIN documents d ON d.id = x.document_id";
 
 type Raw = (
@@ -67,6 +77,8 @@ type Raw = (
     Option<String>,
     String,
     String,
+    Option<String>,
+    Option<String>,
 );
 
 fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
@@ -85,6 +97,8 @@ fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
         r.get(11)?,
         r.get(12)?,
         r.get(13)?,
+        r.get(14)?,
+        r.get(15)?,
     ))
 }
 
@@ -120,6 +134,8 @@ fn decode(raw: Raw) -> Result<Disclosure, StoreError> {
         withheld: json_list(&raw.10, "withheld")?.unwrap_or_default(),
         file_sha256: raw.11.clone(),
         kind: raw.12.clone(),
+        format: raw.14.clone(),
+        purpose: raw.15.clone(),
         created_at: raw.13.clone(),
     })
 }
@@ -142,8 +158,8 @@ pub(crate) fn insert(
     let consents: Vec<String> = new.consents.iter().map(Uuid::to_string).collect();
     conn.prepare_cached(
         "INSERT INTO disclosures (id, case_id, document_id, revision_seq, revision_sha256, recipient,
-             consent_id, consent_ids, parts, withheld, file_sha256, kind, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11, ?12)",
+             consent_id, consent_ids, parts, withheld, file_sha256, kind, created_at, format, purpose)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
             id.to_string(),
@@ -157,7 +173,9 @@ pub(crate) fn insert(
             json(&new.withheld),
             new.file_sha256,
             kind,
-            now()
+            now(),
+            new.format,
+            new.purpose,
         ],
     )?;
     Ok(id)
@@ -171,6 +189,23 @@ impl Store {
     /// Appends a line to the log. Call it after the file was written and synced.
     pub fn log_disclosure(&mut self, new: &NewDisclosure) -> Result<Disclosure, StoreError> {
         let id = insert(&self.conn, new, "export")?;
+        self.disclosure(id)
+    }
+
+    /// Logs the disclosure log itself leaving as a PDF (it names recipients and documents of the
+    /// case): a line of kind `disclosure_log` for the case, with the file's SHA-256.
+    pub fn log_disclosure_log_export(
+        &mut self,
+        case: Uuid,
+        file_sha256: &str,
+        purpose: Option<&'static str>,
+    ) -> Result<Disclosure, StoreError> {
+        let id = Uuid::new_v4();
+        self.conn.execute(
+            "INSERT INTO disclosures (id, case_id, document_id, file_sha256, kind, created_at, format, purpose)
+             VALUES (?1, ?2, NULL, ?3, 'disclosure_log', ?4, 'pdf', ?5)",
+            params![id.to_string(), case.to_string(), file_sha256, now(), purpose],
+        )?;
         self.disclosure(id)
     }
 

@@ -68,6 +68,12 @@ pub enum StoreError {
         "document {id} is final; a final document is never changed (make a new version instead)"
     )]
     Finalized { id: String },
+    #[error(
+        "the file carries document {id}, which this database already holds with other content; a file without the round trip's checks never replaces a stored document. Import it as a new document (--as-new), or as the next revision of {id} (--as-revision-of {id})"
+    )]
+    WouldOverwrite { id: String },
+    #[error("--as-revision-of {target}: the file carries another document ({found})")]
+    RevisionOfOther { target: String, found: String },
     #[error("document {id} uses template {found}, not {expected}")]
     TemplateMismatch {
         id: String,
@@ -275,6 +281,8 @@ impl UserError for StoreError {
             StoreError::CaseDeleted { .. } => "store.case_deleted",
             StoreError::BadRetention { .. } => "store.bad_retention",
             StoreError::Finalized { .. } => "store.finalized",
+            StoreError::WouldOverwrite { .. } => "import.would_overwrite",
+            StoreError::RevisionOfOther { .. } => "import.revision_of_other",
             StoreError::TemplateMismatch { .. } => "store.template_mismatch",
             StoreError::Corrupt { .. } => "store.corrupt",
             StoreError::BadCaseField { .. } => "store.bad_case_field",
@@ -356,6 +364,12 @@ impl UserError for StoreError {
             ),
             StoreError::Finalized { id } => {
                 format!("文書 {id} は確定済みのため変更できません(新しい版を作成してください)")
+            }
+            StoreError::WouldOverwrite { id } => format!(
+                "このファイルは文書 {id} を名乗っていますが、このデータベースの {id} とは内容が違います。往復の検査を通らないファイルで保存済みの文書を置き換えることはありません。新しい文書として取り込むか(--as-new)、{id} の次の版として取り込んでください(--as-revision-of {id})"
+            ),
+            StoreError::RevisionOfOther { target, found } => {
+                format!("--as-revision-of {target}: ファイルは別の文書({found})のものです")
             }
             StoreError::TemplateMismatch {
                 id,

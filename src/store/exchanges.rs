@@ -247,7 +247,62 @@ impl Store {
         Ok(id.and_then(|i| Uuid::parse_str(&i).ok()))
     }
 
-    fn document_exists(&self, id: Uuid) -> Result<bool, StoreError> {
+    /// An answer is refused when a newer Part A went out after the one it answers (the clinician
+    /// has not seen it), or when this very answer was imported before (again, it would undo what
+    /// was changed since).
+    fn check_answer_is_news(
+        &self,
+        document: Uuid,
+        got: &Received,
+        answered: i64,
+    ) -> Result<(), StoreError> {
+        let before: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT revision_seq FROM exchanges
+                 WHERE document_id = ?1 AND direction = 'received' AND kind = 'from_clinician'
+                   AND record_sha256 = ?2
+                 ORDER BY num DESC LIMIT 1",
+                params![document.to_string(), got.record_sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(seq) = before {
+            return Err(ExchangeError::AlreadyReceived {
+                document: document.to_string(),
+                seq,
+            }
+            .into());
+        }
+        let latest: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT revision_seq, record_sha256 FROM exchanges
+                 WHERE document_id = ?1 AND direction = 'sent' AND kind = 'for_clinician'
+                 ORDER BY num DESC LIMIT 1",
+                [document.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let answered_sha = got
+            .envelope
+            .as_ref()
+            .and_then(|e| e.answers.as_ref())
+            .map(|a| a.record_sha256.as_str());
+        if let Some((latest, sha)) = latest
+            && Some(sha.as_str()) != answered_sha
+        {
+            return Err(ExchangeError::AnswersOlder {
+                document: document.to_string(),
+                answered,
+                latest,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    pub fn document_exists(&self, id: Uuid) -> Result<bool, StoreError> {
         Ok(self
             .conn
             .query_row(
@@ -262,10 +317,18 @@ impl Store {
     /// Imports a checked file (exchange::Inspection::received): a plain export is saved as any
     /// record; Part A for the clinician opens (or updates) the linked Part B draft; an answer
     /// becomes the employer's next revision. `case` applies to a new document only.
-    pub fn receive(&mut self, got: &Received, case: Option<Uuid>) -> Result<Receipt, StoreError> {
+    /// `to`: where a file without the round trip's envelope goes (import.rs: never over a stored
+    /// document by itself). `force`: import an answer to an older Part A, or one already imported.
+    pub fn receive(
+        &mut self,
+        got: &Received,
+        case: Option<Uuid>,
+        to: super::ImportAs,
+        force: bool,
+    ) -> Result<Receipt, StoreError> {
         let kind = got.kind();
         if kind == Kind::Export {
-            let save = self.save_record(&got.record, case)?;
+            let save = self.import_record(&got.record, case, to)?;
             return Ok(Receipt {
                 kind,
                 save,
@@ -343,6 +406,9 @@ impl Store {
                     }
                     .into());
                 };
+                if !force {
+                    self.check_answer_is_news(document, got, sent_seq)?;
+                }
                 let sent = self.parse_stored(&sent_json, document)?;
                 let keys = part_keys(template, rule.sent);
                 let differ = differences(&keys, &sent, &got.record);

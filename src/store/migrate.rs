@@ -22,6 +22,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_search_pending",
         include_str!("migrations/0007_search_pending.sql"),
     ),
+    (
+        "0008_disclosure_use",
+        include_str!("migrations/0008_disclosure_use.sql"),
+    ),
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

@@ -7,12 +7,14 @@ pub mod backup;
 mod batch;
 mod cases;
 mod consents;
+pub mod copies;
 mod damage;
 mod deletion;
 mod disclosures;
 mod documents;
 mod error;
 mod exchanges;
+mod import;
 mod key;
 mod migrate;
 mod presence;
@@ -33,6 +35,7 @@ pub(crate) use documents::sha256_hex;
 pub use documents::{DocumentSummary, DocumentView, RevisionInfo, SaveOutcome};
 pub use error::{BackupFolderProblem, StoreError};
 pub use exchanges::{Known, Receipt, ReceivedPart};
+pub use import::ImportAs;
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use retention::{
     DEFAULT_RETENTION_YEARS, DueCase, MAX_RETENTION_YEARS, MIN_RETENTION_YEARS, PurgeOutcome,

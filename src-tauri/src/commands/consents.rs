@@ -2,13 +2,13 @@
 //! to, and every file that left.
 
 use super::cases::parse_id;
-use super::export::{ExportResult, save_pdf};
+use super::export::{ExportResult, save_prepared};
 use crate::error::IpcResult;
 use crate::state::AppState;
 use serde::Serialize;
 use taiwa::consent::{self, Consent, ConsentState, NewConsent};
+use taiwa::gate;
 use taiwa::i18n::Lang;
-use taiwa::pdf::ProvisionScope;
 use taiwa::store::Disclosure;
 use tauri::{AppHandle, Runtime, State};
 
@@ -76,20 +76,15 @@ pub async fn disclosures_pdf<R: Runtime>(
     lang: Lang,
 ) -> IpcResult<ExportResult> {
     let id = parse_id(&case_id, "case_id")?;
-    let bytes = state.with_store(|s| {
-        let rows = s.disclosures_for_case(id)?;
-        let case_name = s.case(id)?.display_name;
-        let scope = ProvisionScope {
-            case_name,
-            scope: match lang {
-                Lang::Ja => format!("ケース {id}"),
-                Lang::En => format!("case {id}"),
-            },
-            lang,
-            created: chrono::Utc::now(),
-        };
-        Ok(taiwa::pdf::provision_record(&rows, s.registry(), &scope)?)
-    })?;
+    let request = gate::Request {
+        source: gate::Source::DisclosureLog {
+            case: Some(id),
+            document: None,
+        },
+        own_use: gate::OwnUse::KeptOnRecord,
+        ..gate::Request::pdf("", lang)
+    };
+    let prepared = state.with_store(|s| Ok(gate::prepare(Some(s), &request)?))?;
     let name = match lang {
         Lang::Ja => format!("提供記録_{}.pdf", chrono::Local::now().format("%Y%m%d")),
         Lang::En => format!(
@@ -97,5 +92,5 @@ pub async fn disclosures_pdf<R: Runtime>(
             chrono::Local::now().format("%Y%m%d")
         ),
     };
-    save_pdf(&app, &state, &name, &bytes)
+    save_prepared(&app, &state, &name, prepared)
 }

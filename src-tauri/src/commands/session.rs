@@ -28,27 +28,13 @@ pub struct Strength {
     pub feedback: Text,
 }
 
-/// Below this zxcvbn score a new database is refused: the file may leave the machine in a backup.
-pub const MIN_SCORE: u8 = 3;
-
+/// The core's rule (taiwa::passphrase), with its words for the screen.
 pub fn strength(passphrase: &str) -> Strength {
-    let score = u8::from(zxcvbn::zxcvbn(passphrase, &["taiwa", "対話"]).score());
-    let feedback = match score {
-        0 | 1 => Text::new(
-            "とても弱いパスフレーズです。短い語や日付は推測されます。4語以上をつなげてください",
-            "Very weak: short words and dates are guessed at once. Join four or more words.",
-        ),
-        2 => Text::new(
-            "まだ弱いパスフレーズです。語をもう1〜2語足してください",
-            "Still weak: add one or two more words.",
-        ),
-        3 => Text::new("十分な強さです", "Strong enough."),
-        _ => Text::new("とても強いパスフレーズです", "Very strong."),
-    };
+    let score = taiwa::passphrase::score(passphrase);
     Strength {
         score,
-        acceptable: score >= MIN_SCORE,
-        feedback,
+        acceptable: score >= taiwa::passphrase::MIN_SCORE,
+        feedback: taiwa::passphrase::feedback(score),
     }
 }
 
@@ -69,6 +55,7 @@ pub async fn app_status(state: State<'_, AppState>) -> IpcResult<AppStatus> {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn passphrase_strength(passphrase: String) -> IpcResult<Strength> {
+    let passphrase = taiwa::passphrase::Secret::new(passphrase);
     Ok(strength(&passphrase))
 }
 
@@ -77,6 +64,8 @@ pub async fn session_create(
     state: State<'_, AppState>,
     passphrase: String,
 ) -> IpcResult<AppStatus> {
+    // Wiped when dropped (IPC hands it over as a String).
+    let passphrase = taiwa::passphrase::Secret::new(passphrase);
     if is_database_file(&state.db_path) {
         return Err(IpcError::new(
             "session.exists",
@@ -101,6 +90,7 @@ pub async fn session_unlock(
     state: State<'_, AppState>,
     passphrase: String,
 ) -> IpcResult<AppStatus> {
+    let passphrase = taiwa::passphrase::Secret::new(passphrase);
     let store = Store::open(&state.db_path, &passphrase, OpenMode::ExistingOnly)?;
     state.set_store(Some(store))?;
     status(&state)
@@ -121,6 +111,17 @@ pub async fn session_touch(state: State<'_, AppState>) -> IpcResult<()> {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn settings_set(state: State<'_, AppState>, settings: Settings) -> IpcResult<Settings> {
+    // The backup folder and the idle lock are the owner's to change, not the lock screen's (a
+    // backup folder set there would send the next backups elsewhere). The display language and
+    // era are not data: the lock screen's language switch keeps working.
+    if !state.unlocked() {
+        let now = state.settings()?;
+        if settings.backup_dir != now.backup_dir
+            || settings.idle_lock_minutes != now.idle_lock_minutes
+        {
+            return Err(IpcError::locked());
+        }
+    }
     if settings.idle_lock_minutes > MAX_IDLE_MINUTES {
         return Err(IpcError::bad_input(
             "idle_lock_minutes",
@@ -177,5 +178,6 @@ pub async fn backup_restore(
             "choose the backup to restore",
         ));
     }
+    let passphrase = taiwa::passphrase::Secret::new(passphrase);
     crate::backups::restore(&state, std::path::Path::new(&path), &passphrase)
 }

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use taiwa::consent::{self, ConsentError, NewConsent};
 use taiwa::exchange::{ExchangeError, Kind};
+use taiwa::gate::{self, Format, GateError, OwnUse, Sink, Source};
 use taiwa::i18n::{Text, UserError};
-use taiwa::pdf::{ExportOptions, PdfError, ProvisionScope, RevisionRef};
-use taiwa::provide::{self, ProvideError};
+use taiwa::pdf::PdfError;
 use taiwa::record::{MAX_RECORD_BYTES, Mode, Problem, Record, RecordError, parse_record, validate};
-use taiwa::store::{OpenMode, Store, StoreError, default_db_path, is_database_file};
+use taiwa::store::{ImportAs, OpenMode, Store, StoreError, default_db_path, is_database_file};
 use taiwa::template::{Field, Registry, Required, Template};
 use taiwa::{Lang, record::DocStatus};
 
@@ -63,9 +63,6 @@ pub enum CliError {
     },
     VerifyFailed,
     RouteMap(taiwa::routemap::RouteMapError),
-    NotARouteMap {
-        template: String,
-    },
     Exchange {
         path: Option<PathBuf>,
         source: ExchangeError,
@@ -76,6 +73,10 @@ pub enum CliError {
         removed: bool,
         source: StoreError,
     },
+    /// A new database or a new passphrase under a passphrase too easy to guess.
+    WeakPassphrase(taiwa::passphrase::TooWeak),
+    /// The gate refused for a reason of its own (a stored document's file exported by path, …).
+    Gate(GateError),
 }
 
 impl From<StoreError> for CliError {
@@ -147,10 +148,8 @@ impl CliError {
                 "verification found mismatches (listed above)",
             ),
             CliError::RouteMap(e) => e.message(),
-            CliError::NotARouteMap { template } => Text::new(
-                format!("これは相談導線マップではありません(様式: {template})"),
-                format!("this is not a route map (form: {template})"),
-            ),
+            CliError::Gate(e) => e.message(),
+            CliError::WeakPassphrase(e) => e.message(),
             CliError::Unlogged {
                 path,
                 removed,
@@ -216,6 +215,15 @@ impl CliError {
         if let CliError::Exchange { source, .. } = self {
             out.push_str(&format!("\n[{}]", source.code()));
         }
+        if let CliError::Gate(e) = self {
+            out.push_str(&format!("\n[{}]", e.code()));
+        }
+        if let CliError::RouteMap(e) = self {
+            out.push_str(&format!("\n[{}]", e.code()));
+        }
+        if let CliError::WeakPassphrase(e) = self {
+            out.push_str(&format!("\n[{}]", e.code()));
+        }
         out
     }
 
@@ -242,6 +250,9 @@ impl CliError {
                 | StoreError::CaseDeleted { .. }
                 | StoreError::CaseOpen { .. }
                 | StoreError::BadRetention { .. }
+                | StoreError::WouldOverwrite { .. }
+                | StoreError::RevisionOfOther { .. }
+                | StoreError::Finalized { .. }
                 | StoreError::Consent(_),
             ) => 2,
             CliError::Unlogged { .. } => 3,
@@ -306,31 +317,64 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 return Ok(ExitCode::from(1));
             }
         }
-        Command::Import { file, case } => {
-            if !is_pdf(&file) {
-                let record = read_record(&file, registry)?;
-                let mut store = open_store(ctx, OpenMode::CreateIfMissing)?;
-                let outcome = store.save_record(&record, case)?;
+        Command::Import {
+            file,
+            case,
+            as_new,
+            as_revision_of,
+            yes,
+            force,
+        } => {
+            let got =
+                if is_pdf(&file) {
+                    Some(read_pdf(&file)?.received(registry).map_err(|source| {
+                        CliError::Exchange {
+                            path: Some(file.clone()),
+                            source,
+                        }
+                    })?)
+                } else {
+                    None
+                };
+            let record = match &got {
+                Some(g) => g.record.clone(),
+                None => read_record(&file, registry)?,
+            };
+            let mut store = open_store(ctx, OpenMode::CreateIfMissing)?;
+            let to = match &as_revision_of {
+                Some(id) => {
+                    let target = store.document(id)?;
+                    confirm_revision(ctx, &target.record, &record, yes)?;
+                    ImportAs::RevisionOf(target.record.id.ok_or_else(|| StoreError::Corrupt {
+                        detail: "stored document without id".into(),
+                    })?)
+                }
+                None if as_new => ImportAs::NewId,
+                None => ImportAs::New,
+            };
+            let Some(got) = got else {
+                let outcome = store.import_record(&record, case, to)?;
                 print_unchanged(ctx, &outcome);
                 out!("{}", outcome.document_id);
                 return Ok(ExitCode::SUCCESS);
-            }
-            let got = read_pdf(&file)?
-                .received(registry)
-                .map_err(|source| CliError::Exchange {
-                    path: Some(file.clone()),
-                    source,
-                })?;
-            let mut store = open_store(ctx, OpenMode::CreateIfMissing)?;
-            let receipt = store
-                .receive(&got, case)
-                .map_err(|e| match CliError::from(e) {
-                    CliError::Exchange { source, .. } => CliError::Exchange {
-                        path: Some(file.clone()),
-                        source,
+            };
+            if to != ImportAs::New && got.kind() != Kind::Export {
+                return Err(CliError::Gate(GateError::Exchange(
+                    ExchangeError::EnvelopeMismatch {
+                        what: "--as-new / --as-revision-of (a file of the round trip goes where its envelope says)",
                     },
-                    other => other,
-                })?;
+                )));
+            }
+            let receipt =
+                store
+                    .receive(&got, case, to, force)
+                    .map_err(|e| match CliError::from(e) {
+                        CliError::Exchange { source, .. } => CliError::Exchange {
+                            path: Some(file.clone()),
+                            source,
+                        },
+                        other => other,
+                    })?;
             print_unchanged(ctx, &receipt.save);
             out!("{}", receipt.save.document_id);
             let template = registry.get(&got.record.template);
@@ -391,6 +435,26 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             }
         }
         Command::VerifyPdf { file, no_db } => return verify_pdf(ctx, &file, no_db),
+        Command::Finalize { id } => {
+            // As the app's 確定: every rule for a final document, and every character printable.
+            let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
+            let mut record = store.document(&id)?.record;
+            record.status = DocStatus::Final;
+            let template = registry
+                .get(&record.template)
+                .ok_or(CliError::UnknownTemplate {
+                    id: record.template.clone(),
+                })?;
+            let problems = validate(&record, template, Mode::Final);
+            if !problems.is_empty() {
+                return Err(CliError::Problems { problems });
+            }
+            taiwa::pdf::check_printable(&record, template, record.lang)
+                .map_err(|source| CliError::Pdf { path: None, source })?;
+            let outcome = store.save_record(&record, None)?;
+            print_unchanged(ctx, &outcome);
+            out!("{}\tr{}", outcome.document_id, outcome.seq);
+        }
         Command::ReadOnly { id } => {
             let store = open_store(ctx, OpenMode::ExistingOnly)?;
             for path in store.read_only_fields(&id)? {
@@ -403,10 +467,19 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             case,
             recipient,
             era,
+            own_use,
             ..
         } => {
             let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
-            return crate::export_all::run(ctx, &mut store, &output, case, recipient, era);
+            return crate::export_all::run(
+                ctx,
+                &mut store,
+                &output,
+                case,
+                recipient,
+                own_use.unwrap_or_default(),
+                era,
+            );
         }
         Command::Export {
             source,
@@ -416,6 +489,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             recipient,
             for_clinician,
             for_employer,
+            own_use,
             ..
         } => {
             // clap requires a source without --all.
@@ -426,56 +500,32 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 (_, true) => Kind::FromClinician,
                 _ => Kind::Export,
             };
-            let path = Path::new(&source);
-            if kind != Kind::Export {
-                // The round trip starts from a stored document: it is logged and matched by id.
-                let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
-                export_stored(
-                    ctx, &mut store, &source, &output, era, parts, recipient, kind,
-                )?;
-            } else if path.exists() {
-                // A file is not in the ledger: no consent can be looked up, nothing is logged.
-                if recipient.is_some() {
-                    return Err(StoreError::from(ConsentError::NotStored).into());
-                }
-                let record = read_record(path, registry)?;
-                let template = checked_template(&record, registry)?;
-                let opts = ExportOptions {
-                    era,
-                    parts,
-                    ..ExportOptions::new(ctx.lang)
-                };
-                let bytes = taiwa::pdf::export(&record, template, &opts)
-                    .map_err(|source| CliError::Pdf { path: None, source })?;
-                write_private(&output, &bytes)?;
-                out!("{}", output.display());
-            } else {
-                let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
-                export_stored(
-                    ctx, &mut store, &source, &output, era, parts, recipient, kind,
-                )?;
-            }
+            let request = gate::Request {
+                source: Source::Stored(source.clone()),
+                format: Format::Pdf,
+                lang: ctx.lang,
+                era,
+                parts,
+                recipient,
+                own_use: own_use.unwrap_or_default(),
+                kind,
+            };
+            export_through_gate(ctx, registry, request, &output)?;
         }
         Command::Consent { action } => consent_command(ctx, action)?,
-        Command::Disclosures { id, case, pdf } => {
-            let store = open_store(ctx, OpenMode::ExistingOnly)?;
-            let (rows, case_id, scope) = match (&id, case) {
-                (Some(id), _) => {
-                    let doc = store.document(id)?;
-                    let doc_id = doc.record.id.map(|i| i.to_string()).unwrap_or_default();
-                    let scope = match ctx.lang {
-                        Lang::Ja => format!("文書 {doc_id}"),
-                        Lang::En => format!("document {doc_id}"),
-                    };
-                    (store.disclosures_for_document(id)?, doc.case_id, scope)
-                }
-                (None, Some(case)) => {
-                    let scope = match ctx.lang {
-                        Lang::Ja => format!("ケース {case}"),
-                        Lang::En => format!("case {case}"),
-                    };
-                    (store.disclosures_for_case(case)?, case, scope)
-                }
+        Command::Disclosures {
+            id,
+            case,
+            pdf,
+            own_use,
+        } => {
+            let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
+            let (rows, case_id) = match (&id, case) {
+                (Some(id), _) => (
+                    store.disclosures_for_document(id)?,
+                    store.document(id)?.case_id,
+                ),
+                (None, Some(case)) => (store.disclosures_for_case(case)?, case),
                 (None, None) => unreachable!("clap requires an id or --case"),
             };
             for d in &rows {
@@ -490,8 +540,9 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                     );
                     continue;
                 }
+                // The columns of old, then what the file was and, without a recipient, why.
                 out!(
-                    "{}\t{}\tr{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\tr{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     d.created_at,
                     d.document_id
                         .map(|i| i.to_string())
@@ -502,25 +553,20 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                     join_or_dash(d.consents.iter().map(|c| c.to_string())),
                     join_or_dash(d.parts.iter().flatten().cloned()),
                     d.file_sha256.as_deref().unwrap_or("-"),
+                    d.format.as_deref().unwrap_or("-"),
+                    d.purpose.as_deref().unwrap_or("-"),
                 );
             }
             if let Some(pdf) = pdf {
-                let case_name = match store.case_deletion(case_id)? {
-                    Some(_) => match ctx.lang {
-                        Lang::Ja => "(削除したケース)".to_string(),
-                        Lang::En => "(deleted case)".to_string(),
+                let request = gate::Request {
+                    source: Source::DisclosureLog {
+                        case: Some(case_id),
+                        document: id.clone(),
                     },
-                    None => store.case(case_id)?.display_name,
+                    own_use: own_use.unwrap_or(OwnUse::KeptOnRecord),
+                    ..gate::Request::pdf("", ctx.lang)
                 };
-                let scope = ProvisionScope {
-                    case_name,
-                    scope,
-                    lang: ctx.lang,
-                    created: chrono::Utc::now(),
-                };
-                let bytes = taiwa::pdf::provision_record(&rows, registry, &scope)
-                    .map_err(|source| CliError::Pdf { path: None, source })?;
-                write_private(&pdf, &bytes)?;
+                gate::release(Some(&mut store), &request, Sink::File(&pdf)).map_err(gate_error)?;
                 eprintln!("{}", pdf.display());
             }
         }
@@ -539,11 +585,17 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             }
         }
         Command::Show { id } => {
-            let store = open_store(ctx, OpenMode::ExistingOnly)?;
-            out!(
-                "{}",
-                store.document(&id)?.record.to_pretty_json().trim_end()
-            );
+            // Printed on the user's screen, and logged like any file (shown).
+            let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
+            let request = gate::Request {
+                source: Source::Stored(id),
+                format: Format::Json,
+                own_use: OwnUse::Shown,
+                ..gate::Request::pdf("", ctx.lang)
+            };
+            let mut stdout = std::io::stdout().lock();
+            gate::release(Some(&mut store), &request, Sink::Stream(&mut stdout))
+                .map_err(gate_error)?;
         }
         Command::Search { text } => {
             let store = open_store(ctx, OpenMode::ExistingOnly)?;
@@ -571,13 +623,55 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 );
             }
         }
-        Command::Passphrase => {
-            let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
+        Command::Passphrase { backups } => {
+            let (mut store, old) = open_store_with_secret(ctx, OpenMode::ExistingOnly)?;
             let new = passphrase::obtain_new().map_err(CliError::Passphrase)?;
+            taiwa::passphrase::check_new(&new).map_err(CliError::WeakPassphrase)?;
             store.change_passphrase(&new)?;
             match ctx.lang {
                 Lang::Ja => out!("パスフレーズを変更しました。前のパスフレーズではもう開けません"),
                 Lang::En => out!("passphrase changed; the old one no longer opens the database"),
+            }
+            // The backups and the copies beside the database still open with the old one.
+            let mut dirs = vec![default_backup_dir(&store)];
+            dirs.extend(backups);
+            let retired = store.retire_old_passphrase(&old, &new, &dirs);
+            for (what, list) in [
+                ("reencrypted", &retired.reencrypted),
+                ("removed", &retired.removed),
+                ("left", &retired.left),
+            ] {
+                for p in list {
+                    out!("{what}\t{}", p.display());
+                }
+            }
+            match ctx.lang {
+                Lang::Ja => eprintln!(
+                    "古いパスフレーズで開けたコピー: {} 件を新しいパスフレーズで暗号化し直し、{} 件を削除しました{}",
+                    retired.reencrypted.len(),
+                    retired.removed.len(),
+                    if retired.left.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "。{} 件は削除できませんでした(古いパスフレーズで開けます。手で削除してください)",
+                            retired.left.len()
+                        )
+                    }
+                ),
+                Lang::En => eprintln!(
+                    "copies the old passphrase opened: {} re-encrypted under the new one, {} removed{}",
+                    retired.reencrypted.len(),
+                    retired.removed.len(),
+                    if retired.left.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; {} could not be removed (the old passphrase opens them: delete them by hand)",
+                            retired.left.len()
+                        )
+                    }
+                ),
             }
         }
         Command::Backup { dir } => {
@@ -674,35 +768,69 @@ fn join_or_dash(items: impl Iterator<Item = String>) -> String {
     }
 }
 
-/// The record's form, after checking the record: only well-formed records leave the machine
-/// (drafts may still be incomplete).
-fn checked_template(
-    record: &Record,
-    registry: &'static Registry,
-) -> Result<&'static Template, CliError> {
-    let template = registry
-        .get(&record.template)
-        .ok_or(CliError::UnknownTemplate {
-            id: record.template.clone(),
-        })?;
-    let problems = validate(record, template, Mode::for_status(record.status));
-    if !problems.is_empty() {
-        return Err(CliError::Problems { problems });
-    }
-    Ok(template)
-}
-
 /// Exports a stored document (whole, or redacted for a recipient within their consents), writes
 /// the file durably, then logs the disclosure. A file that cannot be logged is deleted again.
 /// `kind`: a file of the round trip (Part A for the clinician, or the clinician's answer) goes to
 /// a named recipient (by default the one the record names) and needs their consent.
-pub(crate) fn provide_error(e: ProvideError) -> CliError {
+pub(crate) fn gate_error(e: GateError) -> CliError {
     match e {
-        ProvideError::Store(e) => CliError::from(e),
-        ProvideError::Pdf(source) => CliError::Pdf { path: None, source },
-        ProvideError::Exchange(source) => CliError::Exchange { path: None, source },
-        ProvideError::Invalid(problems) => CliError::Problems { problems },
+        GateError::Store(e) => CliError::from(e),
+        GateError::Pdf(source) => CliError::Pdf { path: None, source },
+        GateError::Exchange(source) => CliError::Exchange { path: None, source },
+        GateError::RouteMap(e) => CliError::RouteMap(e),
+        GateError::Invalid(problems) => CliError::Problems { problems },
+        GateError::Write { path, source } => CliError::Write { path, source },
+        GateError::Unlogged {
+            path,
+            removed,
+            source,
+        } => CliError::Unlogged {
+            path,
+            removed,
+            source,
+        },
+        other => CliError::Gate(other),
     }
+}
+
+/// `--as-revision-of`: the fields the file would change, then the user's word (a terminal's
+/// y, or --yes).
+fn confirm_revision(ctx: &Ctx, head: &Record, file: &Record, yes: bool) -> Result<(), CliError> {
+    let mut keys: Vec<&str> = head
+        .fields
+        .keys()
+        .chain(file.fields.keys())
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let changed = taiwa::exchange::changes(&keys, head, file);
+    for c in &changed {
+        eprintln!("{}\t{}", c.kind.as_str(), c.path);
+    }
+    if yes {
+        return Ok(());
+    }
+    use std::io::{BufRead as _, IsTerminal as _};
+    let question = match ctx.lang {
+        Lang::Ja => format!(
+            "この {} 項目の変更を、文書の次の版(下書き)として保存しますか? [y/N] ",
+            changed.len()
+        ),
+        Lang::En => format!(
+            "save these {} change(s) as the document's next revision (a draft)? [y/N] ",
+            changed.len()
+        ),
+    };
+    if std::io::stdin().is_terminal() {
+        eprint!("{question}");
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if matches!(answer.trim(), "y" | "Y" | "yes" | "はい") {
+            return Ok(());
+        }
+    }
+    Err(CliError::Gate(GateError::NotConfirmed))
 }
 
 /// One line on stdout (the `out!` of other modules).
@@ -710,39 +838,45 @@ pub(crate) fn print_line(line: &str) {
     out!("{line}");
 }
 
-#[allow(clippy::too_many_arguments)]
-fn export_stored(
-    ctx: &Ctx,
-    store: &mut Store,
-    id: &str,
-    output: &Path,
-    era: taiwa::pdf::Era,
-    parts: Option<Vec<String>>,
-    recipient: Option<String>,
-    kind: Kind,
-) -> Result<(), CliError> {
-    let request = provide::Request {
-        id: id.to_string(),
-        lang: ctx.lang,
-        era,
-        parts,
-        recipient,
-        kind,
+/// The database, when there is one at the chosen path (a record file's export asks it whether
+/// the file is one of its documents).
+fn existing_store(ctx: &Ctx) -> Result<Option<Store>, CliError> {
+    let path = match &ctx.db {
+        Some(p) => p.clone(),
+        None => default_db_path().ok_or(CliError::NoDataDir)?,
     };
-    let prepared = provide::prepare(store, &request).map_err(provide_error)?;
-    write_private(output, &prepared.bytes)?;
-    if let Err(source) = provide::log(store, &prepared) {
-        let removed = std::fs::remove_file(output).is_ok();
-        return Err(CliError::Unlogged {
-            path: output.to_path_buf(),
-            removed,
-            source,
-        });
+    if !is_database_file(&path) {
+        return Ok(None);
     }
-    let copy = prepared.copy;
+    open_store(ctx, OpenMode::ExistingOnly).map(Some)
+}
+
+/// Every file the CLI makes of a record leaves through the gate (`taiwa::gate::release`). A
+/// source that names an existing file is a record file; else a stored document's id.
+pub(crate) fn export_through_gate(
+    ctx: &Ctx,
+    registry: &Registry,
+    mut request: gate::Request,
+    output: &Path,
+) -> Result<(), CliError> {
+    let mut store = match &request.source {
+        Source::Stored(source) if Path::new(source).exists() => {
+            let record = read_record(Path::new(source), registry)?;
+            let store = match record.id {
+                // A file that carries an id may be a document of this database.
+                Some(_) => existing_store(ctx)?,
+                None => None,
+            };
+            request.source = Source::File(record);
+            store
+        }
+        _ => Some(open_store(ctx, OpenMode::ExistingOnly)?),
+    };
+    let released =
+        gate::release(store.as_mut(), &request, Sink::File(output)).map_err(gate_error)?;
     out!("{}", output.display());
-    if let Some(c) = &copy {
-        let ids = c
+    if let Some(recipient) = &released.recipient {
+        let ids = released
             .consents
             .iter()
             .map(|i| i.to_string()[..8].to_string())
@@ -750,14 +884,12 @@ fn export_stored(
             .join(", ");
         match ctx.lang {
             Lang::Ja => eprintln!(
-                "提供先「{}」向け(同意 {ids})。省略した項目 {} 件",
-                c.recipient,
-                c.withheld.len()
+                "提供先「{recipient}」向け(同意 {ids})。省略した項目 {} 件",
+                released.withheld.len()
             ),
             Lang::En => eprintln!(
-                "for {:?} (consent {ids}); {} field(s) withheld",
-                c.recipient,
-                c.withheld.len()
+                "for {recipient:?} (consent {ids}); {} field(s) withheld",
+                released.withheld.len()
             ),
         }
     }
@@ -779,11 +911,16 @@ fn consent_command(ctx: &Ctx, action: ConsentCommand) -> Result<(), CliError> {
             recorded_by,
             given,
         } => {
+            // `--sections all` is the whole document, chosen as such.
+            let whole_document = sections
+                .as_deref()
+                .is_some_and(|s| s.len() == 1 && s[0].trim() == "all");
             let new = NewConsent {
                 recipient,
                 role,
                 purpose,
-                sections,
+                sections: if whole_document { None } else { sections },
+                whole_document,
                 method,
                 recorded_by,
                 given_on: given.unwrap_or_else(|| today.format("%Y-%m-%d").to_string()),
@@ -843,7 +980,7 @@ fn status_label(status: DocStatus, lang: Lang) -> &'static str {
 }
 
 /// PDFs carry their record as an attachment and may be larger than a record file.
-const MAX_PDF_BYTES: u64 = 64 * 1024 * 1024;
+const MAX_PDF_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A record from a .json file, or from the `record.json` attached to a PDF that Taiwa exported.
 /// A message about a file, the file named first when known.
@@ -881,27 +1018,6 @@ pub fn restore_hint(ctx: &Ctx, e: &CliError) -> Option<String> {
         Lang::Ja => format!("最新のバックアップ: {file}\n復元するには: taiwa restore \"{file}\""),
         Lang::En => format!("newest backup: {file}\nto restore it: taiwa restore \"{file}\""),
     })
-}
-
-/// A record file, or else a stored document (with the revision it is).
-pub(crate) fn load_source(
-    ctx: &Ctx,
-    registry: &Registry,
-    source: &str,
-) -> Result<(Record, Option<RevisionRef>), CliError> {
-    let path = Path::new(source);
-    if path.exists() {
-        return Ok((read_record(path, registry)?, None));
-    }
-    let store = open_store(ctx, OpenMode::ExistingOnly)?;
-    let doc = store.document(source)?;
-    Ok((
-        doc.record,
-        Some(RevisionRef {
-            seq: doc.seq,
-            sha256: doc.sha256,
-        }),
-    ))
 }
 
 fn is_pdf(path: &Path) -> bool {
@@ -970,47 +1086,24 @@ fn read_record(path: &Path, registry: &Registry) -> Result<Record, CliError> {
     })
 }
 
-/// Writes through a temporary file in the same folder, created owner-only, then renames: the
-/// target is either the old file or the complete new one, and never readable by others.
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    use std::io::Write as _;
-    let err = |source| CliError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let result = options.open(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = result.and_then(|()| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(err(e));
-    }
-    // The rename itself reaches the disk before anything (the disclosure log) relies on the file.
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+pub fn open_store(ctx: &Ctx, mode: OpenMode) -> Result<Store, CliError> {
+    open_store_with_secret(ctx, mode).map(|(store, _)| store)
 }
 
-pub fn open_store(ctx: &Ctx, mode: OpenMode) -> Result<Store, CliError> {
+/// `backups` beside the database: where `taiwa backup` writes by default.
+fn default_backup_dir(store: &Store) -> PathBuf {
+    store
+        .path()
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("backups")
+}
+
+/// The store and the passphrase that opened it (`taiwa passphrase` re-encrypts the old copies).
+fn open_store_with_secret(
+    ctx: &Ctx,
+    mode: OpenMode,
+) -> Result<(Store, taiwa::passphrase::Secret), CliError> {
     let path = match &ctx.db {
         Some(p) => p.clone(),
         None => default_db_path().ok_or(CliError::NoDataDir)?,
@@ -1018,9 +1111,13 @@ pub fn open_store(ctx: &Ctx, mode: OpenMode) -> Result<Store, CliError> {
     if mode == OpenMode::ExistingOnly && !is_database_file(&path) {
         return Err(StoreError::NoDatabase { path }.into());
     }
-    let pass = passphrase::obtain(!is_database_file(&path)).map_err(CliError::Passphrase)?;
+    let creating = !is_database_file(&path);
+    let pass = passphrase::obtain(creating).map_err(CliError::Passphrase)?;
+    if creating && mode == OpenMode::CreateIfMissing {
+        taiwa::passphrase::check_new(&pass).map_err(CliError::WeakPassphrase)?;
+    }
     if !ctx.accept_wal_loss {
-        return Ok(Store::open(&path, &pass, mode)?);
+        return Ok((Store::open(&path, &pass, mode)?, pass));
     }
     let store = Store::open_accepting_wal_loss(&path, &pass, mode)?;
     if let Some(kept) = store.wal_kept() {
@@ -1038,7 +1135,7 @@ pub fn open_store(ctx: &Ctx, mode: OpenMode) -> Result<Store, CliError> {
             }
         );
     }
-    Ok(store)
+    Ok((store, pass))
 }
 
 fn print_outline(t: &Template, lang: Lang) {

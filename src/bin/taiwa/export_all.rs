@@ -1,10 +1,10 @@
 //! `taiwa export --all -o DIR [--case ID] [--recipient NAME]`: every stored document (of a case)
-//! as a PDF into DIR, through provide.rs like a single export, so consent checks and the
+//! as a PDF into DIR, through the gate (taiwa::gate) like a single export, so consent checks and the
 //! disclosure log hold for each file. This thread reads and plans each document and writes and
 //! logs each file (the store is one connection); rendering, the CPU part, runs on every core.
 //! A refused or failed document does not stop the others: they are reported at the end.
 
-use crate::commands::{CliError, Ctx, provide_error, write_private};
+use crate::commands::{CliError, Ctx, gate_error};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -13,8 +13,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use taiwa::Lang;
 use taiwa::consent::ConsentError;
-use taiwa::exchange::Kind;
-use taiwa::provide::{self, Planned, Prepared, ProvideError};
+use taiwa::gate::{self, GateError, Planned, Prepared, Sink, Source};
 use taiwa::store::{DocumentSummary, Store, StoreError};
 use uuid::Uuid;
 
@@ -61,6 +60,7 @@ pub fn run(
     dir: &Path,
     case: Option<Uuid>,
     recipient: Option<String>,
+    own_use: gate::OwnUse,
     era: taiwa::pdf::Era,
 ) -> Result<ExitCode, CliError> {
     if let Some(c) = case {
@@ -78,7 +78,7 @@ pub fn run(
     // Bounded: planning stays a few documents ahead of rendering, not the whole database.
     let (jobs, queue) = mpsc::sync_channel::<(usize, Planned)>(threads * 2);
     let queue = Arc::new(Mutex::new(queue));
-    let (done, results) = mpsc::channel::<(usize, Result<Prepared, ProvideError>)>();
+    let (done, results) = mpsc::channel::<(usize, Result<Prepared, GateError>)>();
     std::thread::scope(|s| -> Result<(), CliError> {
         for _ in 0..threads {
             let queue = Arc::clone(&queue);
@@ -91,7 +91,7 @@ pub fn run(
                         Err(_) => return,
                     };
                     let Ok((i, planned)) = next else { return };
-                    if done.send((i, provide::render(planned))).is_err() {
+                    if done.send((i, gate::render(planned))).is_err() {
                         return;
                     }
                 }
@@ -99,7 +99,7 @@ pub fn run(
         }
         drop(done);
         let mut finish = |store: &mut Store,
-                          (i, result): (usize, Result<Prepared, ProvideError>)|
+                          (i, result): (usize, Result<Prepared, GateError>)|
          -> Result<(), CliError> {
             let doc: &DocumentSummary = &documents[i];
             if let Some(b) = &bar {
@@ -111,36 +111,27 @@ pub fn run(
                     skipped.push(Skipped {
                         document: doc.id,
                         title: doc.title.clone(),
-                        error: provide_error(e),
+                        error: gate_error(e),
                     });
                     return Ok(());
                 }
             };
             let path = dir.join(file_name(doc));
-            write_private(&path, &prepared.bytes)?;
-            if let Err(source) = provide::log(store, &prepared) {
-                // As for one export: a file that cannot be logged is not left behind.
-                let removed = std::fs::remove_file(&path).is_ok();
-                return Err(CliError::Unlogged {
-                    path,
-                    removed,
-                    source,
-                });
-            }
+            // As for one export: a file that cannot be logged is not left behind.
+            gate::deliver(Some(store), prepared, Sink::File(&path)).map_err(gate_error)?;
             written += 1;
             crate::commands::print_line(&path.display().to_string());
             Ok(())
         };
         for (i, doc) in documents.iter().enumerate() {
-            let request = provide::Request {
-                id: doc.id.to_string(),
-                lang: ctx.lang,
+            let request = gate::Request {
+                source: Source::Stored(doc.id.to_string()),
                 era,
-                parts: None,
                 recipient: recipient.clone(),
-                kind: Kind::Export,
+                own_use,
+                ..gate::Request::pdf("", ctx.lang)
             };
-            match provide::plan_file(store, &request) {
+            match gate::plan(Some(store), &request) {
                 Ok(planned) => {
                     // Workers only stop if one panicked; then the scope reports it.
                     if jobs.send((i, planned)).is_err() {

@@ -65,8 +65,9 @@ enum Command {
         #[arg(long = "final")]
         finalize: bool,
     },
-    /// Store a record file (.json, or a PDF exported by Taiwa) as a new document, or as a new
-    /// revision of the document with its id. A PDF's integrity is checked first. Part A made
+    /// Store a record file (.json, or a PDF exported by Taiwa) as a new draft document (never
+    /// over a stored one: a file that carries a stored document's id with other content is
+    /// refused unless --as-new or --as-revision-of). A PDF's integrity is checked first. Part A made
     /// with --for-clinician opens a linked Part B draft (prints the id, then the read-only
     /// fields); an answer made with --for-employer becomes the next revision of the document it
     /// answers (prints the id, then the fields it added, changed or removed).
@@ -75,6 +76,20 @@ enum Command {
         /// Put the new document into this case (uuid); default: a new case.
         #[arg(long, value_name = "ID")]
         case: Option<uuid::Uuid>,
+        /// A new document with a new id, even when the file carries the id of a stored one.
+        #[arg(long, conflicts_with = "as_revision_of")]
+        as_new: bool,
+        /// The next revision of this stored document (a file without the round trip's checks
+        /// never replaces one by itself). Shows the fields it changes and asks; --yes without a
+        /// terminal.
+        #[arg(long, value_name = "ID", conflicts_with = "case")]
+        as_revision_of: Option<String>,
+        /// With --as-revision-of: do not ask.
+        #[arg(long, requires = "as_revision_of")]
+        yes: bool,
+        /// Import a clinician's answer to an older Part A, or one already imported.
+        #[arg(long)]
+        force: bool,
     },
     /// Make an A4 PDF of a record file or a stored document (drafts are stamped 下書き); with
     /// --all, of every stored document (of --case) into the folder -o, on every core.
@@ -112,6 +127,18 @@ enum Command {
         /// wi_company; needs their consent). Only for a document received with --for-clinician.
         #[arg(long, conflicts_with = "part")]
         for_employer: bool,
+        /// Without --recipient: why the file is made, recorded in the log: person-copy (本人控え,
+        /// handed to the person; default) or kept-on-record (記録保管, kept by the organisation
+        /// that keeps the record, not handed on).
+        #[arg(long = "reason", value_name = "REASON", value_parser = parse_own_use, conflicts_with = "recipient")]
+        own_use: Option<taiwa::gate::OwnUse>,
+    },
+    /// Finalize (確定) a stored draft: checked as final (every required field, every character
+    /// printable), saved as its next revision, never changed after. An imported file is always a
+    /// draft until this.
+    Finalize {
+        /// A stored document id (or a unique prefix of 8+ characters).
+        id: String,
     },
     /// Check a PDF made by Taiwa: does the attached record match its SHA-256, do the pages, which
     /// form, document and revision it is, and whether this database knows that revision.
@@ -138,9 +165,13 @@ enum Command {
         id: Option<String>,
         #[arg(long, value_name = "ID")]
         case: Option<uuid::Uuid>,
-        /// Also write the log as a PDF table here.
+        /// Also write the log as a PDF table here (logged too).
         #[arg(long, value_name = "FILE")]
         pdf: Option<PathBuf>,
+        /// With --pdf: why it is made (recorded in the log): kept-on-record (default) or
+        /// person-copy.
+        #[arg(long = "reason", value_name = "REASON", value_parser = parse_own_use, requires = "pdf")]
+        own_use: Option<taiwa::gate::OwnUse>,
     },
     /// List stored documents, newest first.
     List {
@@ -157,8 +188,14 @@ enum Command {
     Verify,
     /// Change the database's passphrase (re-encrypts into a new file, verifies it, then replaces
     /// the old one). The current one from TAIWA_PASSPHRASE or a prompt; the new one from
-    /// TAIWA_NEW_PASSPHRASE or asked twice.
-    Passphrase,
+    /// TAIWA_NEW_PASSPHRASE or asked twice (TAIWA_*PASSPHRASE are for scripts and tests). Too
+    /// weak a new one is refused. Then every backup and copy the old one opens is re-encrypted
+    /// under the new one, or removed (listed: reencrypted/removed/left, one a line).
+    Passphrase {
+        /// Other backup folders to re-encrypt (besides `backups` beside the database).
+        #[arg(long = "backups", value_name = "DIR")]
+        backups: Vec<PathBuf>,
+    },
     /// Write an encrypted backup (same passphrase) into DIR (default: `backups` beside the
     /// database), check it, and rotate the folder (the last 7 days and 4 weeks are kept).
     Backup { dir: Option<PathBuf> },
@@ -185,6 +222,20 @@ enum Command {
     },
 }
 
+/// `--reason`: why a file with no recipient is made.
+fn parse_own_use(s: &str) -> Result<taiwa::gate::OwnUse, String> {
+    match s {
+        "person-copy" | "person_copy" | "本人控え" => Ok(taiwa::gate::OwnUse::PersonCopy),
+        "kept-on-record" | "kept_on_record" | "記録保管" => {
+            Ok(taiwa::gate::OwnUse::KeptOnRecord)
+        }
+        _ => Err(
+            "person-copy (本人控え) か kept-on-record (記録保管) / person-copy or kept-on-record"
+                .into(),
+        ),
+    }
+}
+
 #[derive(Subcommand)]
 enum RouteMapAction {
     /// Print a new draft route map prefilled from a standard route, ready to edit and import.
@@ -199,7 +250,8 @@ enum RouteMapAction {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Draw a route map's diagram (a record file or a stored document id) as SVG.
+    /// Draw a route map's diagram (a record file or a stored document id) as SVG. A personal
+    /// map needs the person's consent for each agency on it, like its PDF; a stored one is logged.
     Svg {
         source: String,
         #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -224,6 +276,10 @@ pub enum CaseCommand {
         /// Why: no_longer_needed, person_request, entered_in_error or retention_expired.
         #[arg(long, default_value = "no_longer_needed")]
         reason: taiwa::store::DeletionReason,
+        /// Also remove the copies kept beside the database (a restore's, a rescue's, a damaged
+        /// WAL's), which still hold the case; listed when the person asked for the deletion.
+        #[arg(long, requires = "yes")]
+        remove_copies: bool,
     },
 }
 
@@ -254,8 +310,9 @@ pub enum ConsentCommand {
         /// attending_physician, coworkers_same_department (or their labels), or other text.
         #[arg(long, value_name = "TEXT")]
         role: Option<String>,
-        /// Only these sections or parts (comma-separated keys); default: the whole document.
-        #[arg(long, value_delimiter = ',', value_name = "KEYS")]
+        /// What the consent covers: these sections or parts (comma-separated keys), or `all`
+        /// for the whole document. Required: a consent with no scope is refused.
+        #[arg(long, value_delimiter = ',', value_name = "KEYS|all")]
         sections: Option<Vec<String>>,
         /// The last day the consent holds (YYYY-MM-DD); default: until withdrawn.
         #[arg(long, value_name = "YYYY-MM-DD")]

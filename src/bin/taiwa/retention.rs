@@ -16,6 +16,7 @@ pub fn case(ctx: &Ctx, action: CaseCommand) -> Result<ExitCode, CliError> {
         yes,
         force,
         reason,
+        remove_copies,
     } = action;
     let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
     if !yes {
@@ -40,6 +41,11 @@ pub fn case(ctx: &Ctx, action: CaseCommand) -> Result<ExitCode, CliError> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    // The case went already (a deletion that listed the copies): only the copies are left to go.
+    if remove_copies && store.case_deletion(case)?.is_some() {
+        copies_still_holding(ctx, store.path(), reason, true);
+        return Ok(ExitCode::SUCCESS);
+    }
     let done = store.delete_case(case, reason, force)?;
     out!(
         "deleted\t{}\t{}\t{}",
@@ -61,7 +67,49 @@ pub fn case(ctx: &Ctx, action: CaseCommand) -> Result<ExitCode, CliError> {
     if !done.compacted {
         warn_not_compacted(ctx);
     }
+    copies_still_holding(ctx, store.path(), reason, remove_copies);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The copies that still hold a deleted case: removed on request (`--remove-copies`), else listed
+/// when the person asked for the deletion, with the way to remove them.
+fn copies_still_holding(
+    ctx: &Ctx,
+    db: &std::path::Path,
+    reason: taiwa::store::DeletionReason,
+    remove: bool,
+) {
+    use taiwa::store::copies;
+    if remove {
+        let (removed, left) = copies::remove_copies_beside(db);
+        for p in &removed {
+            out!("removed\t{}", p.display());
+        }
+        for p in &left {
+            out!("left\t{}", p.display());
+        }
+        return;
+    }
+    if reason != taiwa::store::DeletionReason::PersonRequest {
+        return;
+    }
+    let beside = copies::copies_beside(db);
+    for c in &beside {
+        out!("copy\t{}\t{}", c.kind.as_str(), c.path.display());
+    }
+    if !beside.is_empty() {
+        say(
+            ctx,
+            &format!(
+                "本人の求めによる削除です。ケースはまだ次の {} 個のコピー(復元前のデータベース・救出したコピー・壊れた更新ログ)に残っています。消すには --yes --remove-copies を付けてもう一度実行してください",
+                beside.len()
+            ),
+            &format!(
+                "deleted at the person's request: the case is still in the {} copy/copies above (a restore's, a rescue's, a damaged WAL's); run again with --yes --remove-copies to remove them",
+                beside.len()
+            ),
+        );
+    }
 }
 
 pub fn retention(ctx: &Ctx, action: Option<RetentionCommand>) -> Result<ExitCode, CliError> {

@@ -1,11 +1,11 @@
 //! `taiwa routes` and `taiwa route-map …`: the standard routes, a new map from one, its diagram as SVG.
 
-use crate::commands::{CliError, Ctx, load_source, write_private};
+use crate::commands::{CliError, Ctx, export_through_gate, gate_error};
 use crate::{RouteMapAction, out};
 use std::process::ExitCode;
 use taiwa::Lang;
-use taiwa::pdf::fonts::FontSet;
-use taiwa::routemap::{self, RouteMap};
+use taiwa::gate::{self, Format, OwnUse, Sink, Source};
+use taiwa::routemap;
 use taiwa::template::Registry;
 
 pub fn routes(ctx: &Ctx, registry: &Registry) -> Result<ExitCode, CliError> {
@@ -40,38 +40,31 @@ pub fn route_map(
         } => {
             let record = routemap::from_route(registry, &route, region.as_deref(), ctx.lang)
                 .map_err(CliError::RouteMap)?;
-            let json = record.to_pretty_json();
+            // Made from a route alone (no person in it), but written like every other file.
+            let request = gate::Request {
+                source: Source::File(record),
+                format: Format::Json,
+                own_use: OwnUse::Shown,
+                ..gate::Request::pdf("", ctx.lang)
+            };
             match output {
                 Some(path) => {
-                    write_private(&path, format!("{json}\n").as_bytes())?;
+                    gate::release(None, &request, Sink::File(&path)).map_err(gate_error)?;
                     out!("{}", path.display());
                 }
-                None => out!("{json}"),
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    gate::release(None, &request, Sink::Stream(&mut stdout)).map_err(gate_error)?;
+                }
             }
         }
         RouteMapAction::Svg { source, output } => {
-            let (record, _) = load_source(ctx, registry, &source)?;
-            if record.template != routemap::TEMPLATE_ID {
-                return Err(CliError::NotARouteMap {
-                    template: record.template,
-                });
-            }
-            let fonts = FontSet::get().map_err(|source| CliError::Pdf { path: None, source })?;
-            let map = RouteMap::from_record(&record, &registry.agencies);
-            // The whole map on one canvas, as the app shows it (paper splits it into pages).
-            let canvas = taiwa::pdf::diagram::canvas(&map, fonts);
-            let title = match ctx.lang {
-                Lang::Ja => "経路図",
-                Lang::En => "Route diagram",
+            let request = gate::Request {
+                source: Source::Stored(source),
+                format: Format::Svg,
+                ..gate::Request::pdf("", ctx.lang)
             };
-            let svg = canvas
-                .as_ref()
-                .map(|p| routemap::svg::render(p, title))
-                .unwrap_or_else(|| {
-                    r#"<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"/>"#.to_string()
-                });
-            write_private(&output, svg.as_bytes())?;
-            out!("{}", output.display());
+            export_through_gate(ctx, registry, request, &output)?;
         }
     }
     Ok(ExitCode::SUCCESS)

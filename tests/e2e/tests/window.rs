@@ -1287,6 +1287,76 @@ async fn the_window_may_call_only_its_own_commands_loads_nothing_from_outside_an
         eprintln!("{cmd}: refused: {}", answer["error"]);
     }
 
+    // ---- locked: every command that touches data refuses, whatever the page sends ----
+    let invoke_json = "const [cmd, args, done] = arguments;
+        window.__TAURI_INTERNALS__.invoke(cmd, args)
+          .then(v => done({ok: true}), e => done({ok: false, error: JSON.stringify(e)}));";
+    let call_json = |cmd: &'static str, args: Value| {
+        let c = c.clone();
+        async move {
+            c.execute_async(invoke_json, vec![json!(cmd), args])
+                .await
+                .unwrap_or_else(|e| panic!("invoke {cmd}: {e}"))
+        }
+    };
+    let somewhere = "6f0c2d1e-4b7a-4c3e-9a51-2f8d7e6b5a40";
+    assert_eq!(
+        call_json("session_lock", json!({})).await["ok"],
+        json!(true)
+    );
+    for (cmd, args) in [
+        (
+            "settings_set",
+            json!({"settings": {"lang": "ja", "era": "seireki", "idle_lock_minutes": 10,
+                                 "backup_dir": "/tmp/somewhere-else"}}),
+        ),
+        (
+            "settings_set",
+            json!({"settings": {"lang": "ja", "era": "seireki", "idle_lock_minutes": 0,
+                                 "backup_dir": null}}),
+        ),
+        (
+            "backup_restore",
+            json!({"path": "/tmp/not-a-backup.taiwa-backup", "passphrase": "違う合言葉 not the owner"}),
+        ),
+        ("backup_now", json!({})),
+        (
+            "cases_list",
+            json!({"filter": {"text": "", "status": null, "template": null,
+                               "review_within_days": null}, "limit": null}),
+        ),
+        ("disclosures_list", json!({"case_id": somewhere})),
+        (
+            "export_save",
+            json!({"request": {"id": somewhere, "lang": "ja", "era": "seireki", "parts": null,
+                                "recipient": null}}),
+        ),
+    ] {
+        let answer = call_json(cmd, args.clone()).await;
+        assert_eq!(answer["ok"], json!(false), "{cmd} answered while locked");
+        let error = answer["error"].as_str().unwrap_or_default().to_string();
+        assert!(
+            error.contains("session.locked"),
+            "{cmd} {args}: not refused as locked: {error}"
+        );
+    }
+    // The language switch on the lock screen still works (not data).
+    let lang = call_json(
+        "settings_set",
+        json!({"settings": {"lang": "en", "era": "seireki", "idle_lock_minutes": 10,
+                             "backup_dir": null}}),
+    )
+    .await;
+    assert_eq!(lang["ok"], json!(true), "{lang}");
+    call_json(
+        "settings_set",
+        json!({"settings": {"lang": "ja", "era": "seireki", "idle_lock_minutes": 10,
+                             "backup_dir": null}}),
+    )
+    .await;
+    let unlocked = call_json("session_unlock", json!({"passphrase": PASSPHRASE})).await;
+    assert_eq!(unlocked["ok"], json!(true), "unlock again: {unlocked}");
+
     // ---- CSP: no inline script, no eval, nothing from another origin ----
     let (port, hits) = counting_server();
     let csp = c

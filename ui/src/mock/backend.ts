@@ -514,6 +514,8 @@ async function seed(): Promise<void> {
     withheld: [],
     file_sha256: await sha("seed-own-copy"),
     kind: "export",
+    format: "pdf",
+    purpose: "person_copy",
     created_at: now(-3),
   });
 
@@ -686,17 +688,24 @@ function addConsent(d: Doc, n: NewConsent): Consent {
     if (!isDay(expires)) throw badField("expires_on", "日付は YYYY-MM-DD の形で、実在する日を入力してください", "a date must be YYYY-MM-DD and exist");
     if (expires < given) throw badField("expires_on", "有効期限が同意日より前です", "the expiry date is before the date consent was given");
   }
+  const named = n.sections ?? [];
+  if (n.whole_document && named.length > 0)
+    throw badField("sections", "「文書全体」と範囲の指定は一緒に選べません。どちらか一方にしてください", "choose either the whole document or sections, not both");
+  if (!n.whole_document && named.length === 0)
+    throw badField(
+      "sections",
+      "同意の範囲を選んでください(範囲を 1 つ以上、または「文書全体」)。範囲のない同意は記録できません",
+      "choose what the consent covers (one or more sections, or the whole document); a consent with no scope is not recorded",
+    );
   let sections: string[] | null = null;
-  if (n.sections !== null) {
+  if (!n.whole_document) {
     const known = scopeKeys(template(d.template));
     sections = [];
-    for (const k of n.sections.map((x) => x.trim())) {
+    for (const k of named.map((x) => x.trim())) {
       if (!known.includes(k))
         throw err("consent.unknown_section", `範囲(sections): 「${k}」はこの様式にありません(あるもの: ${known.join(", ")})`, `sections: unknown section "${k}"; this form has: ${known.join(", ")}`);
       if (!sections.includes(k)) sections.push(k);
     }
-    if (sections.length === 0)
-      throw badField("sections", "範囲を 1 つ以上指定するか、指定を省いて文書全体にしてください", "name at least one section, or leave sections out for the whole document");
   }
   const c: Consent = {
     id: uuid(),
@@ -814,6 +823,8 @@ async function logDisclosure(req: ExportRequest, withheld: string[], used: strin
     withheld,
     file_sha256: await sha(`${path}${now()}`),
     kind: "export",
+    format: "pdf",
+    purpose: req.recipient ? null : (req.own_use ?? "person_copy"),
     created_at: now(),
   });
 }
