@@ -105,7 +105,7 @@ fn plan(store: &Store, req: &Request) -> Result<Planned, ProvideError> {
         detail: "stored document without id".into(),
     })?;
     let template = registry
-        .get(&doc.record.template)
+        .template_for(&doc.record)
         .ok_or_else(|| StoreError::Corrupt {
             detail: format!("unknown form {:?}", doc.record.template),
         })?;

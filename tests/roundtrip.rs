@@ -652,19 +652,19 @@ fn an_unknown_form_version_or_envelope_format_is_refused_by_name() {
     let bytes = std::fs::read(&a).unwrap();
     let clinician = Side::new("clinician passphrase 消化器内科 four words");
 
-    let v2 = forge_record(&bytes, |r| r["template_version"] = 2.into());
-    let path = clinician.path("v2.pdf");
-    std::fs::write(&path, &v2).unwrap();
+    let v3 = forge_record(&bytes, |r| r["template_version"] = 3.into());
+    let path = clinician.path("v3.pdf");
+    std::fs::write(&path, &v3).unwrap();
     let out = clinician.run(&["import", s(&path)]);
-    assert_exit(&out, 2, "version 2");
+    assert_exit(&out, 2, "version 3");
     assert!(
-        stderr(&out).contains("version 2 of the form work-consideration"),
+        stderr(&out).contains("version 3 of the form work-consideration"),
         "{}",
         stderr(&out)
     );
     assert!(stderr(&out).contains("exchange.unknown_template_version"));
     let out = clinician.run(&["verify-pdf", s(&path)]);
-    assert_exit(&out, 2, "verify-pdf on version 2");
+    assert_exit(&out, 2, "verify-pdf on version 3");
 
     let mut envelope: Value =
         serde_json::from_slice(&embedded(&bytes, "taiwa-exchange.json")).unwrap();

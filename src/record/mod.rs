@@ -8,7 +8,7 @@ mod validate;
 
 pub use parse::{MAX_RECORD_BYTES, RecordError, parse_record};
 pub use problem::{Problem, ProblemCode};
-pub use validate::{Mode, required_now, validate};
+pub use validate::{Mode, field_shown, hidden_fields, required_now, validate};
 
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};

@@ -284,7 +284,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 Mode::for_status(record.status)
             };
             let template = registry
-                .get(&record.template)
+                .template_for(&record)
                 .ok_or(CliError::UnknownTemplate {
                     id: record.template.clone(),
                 })?;
@@ -333,7 +333,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 })?;
             print_unchanged(ctx, &receipt.save);
             out!("{}", receipt.save.document_id);
-            let template = registry.get(&got.record.template);
+            let template = registry.template_for(&got.record);
             let label = |path: &str| {
                 template
                     .and_then(|t| t.field(path))
@@ -681,7 +681,7 @@ fn checked_template(
     registry: &'static Registry,
 ) -> Result<&'static Template, CliError> {
     let template = registry
-        .get(&record.template)
+        .template_for(record)
         .ok_or(CliError::UnknownTemplate {
             id: record.template.clone(),
         })?;
