@@ -634,3 +634,101 @@ fn a_consent_for_one_section_does_not_carry_them_to_the_recipient() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 7. Version 2 without breaking version 1
+// ---------------------------------------------------------------------------------------------
+
+fn sample_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples")
+            .join(name),
+    )
+    .unwrap()
+}
+
+const SAMPLES: &[&str] = &[
+    "dialogue-record.json",
+    "work-consideration.json",
+    "route-map.json",
+];
+
+#[test]
+fn every_v1_sample_round_trips_unchanged_as_version_1() {
+    for name in SAMPLES {
+        let r = parse_record(&sample_bytes(name), registry()).unwrap();
+        assert_eq!(r.template_version, 1, "{name}");
+        let t = registry().template_for(&r).unwrap();
+        assert_eq!(t.version, 1);
+        assert!(validate(&r, t, Mode::Final).is_empty(), "{name}");
+        // parse → canonical → parse → canonical: the same bytes.
+        let canonical = r.canonical_json();
+        let again = parse_record(canonical.as_bytes(), registry()).unwrap();
+        assert_eq!(again.canonical_json(), canonical, "{name}");
+        // Export to PDF and import back: the same record, still version 1.
+        let opts = taiwa::pdf::ExportOptions::new(taiwa::Lang::Ja);
+        let pdf = taiwa::pdf::export(&r, t, &opts).unwrap();
+        let back = parse_record(&taiwa::pdf::extract_record(&pdf).unwrap(), registry()).unwrap();
+        assert_eq!(back.template_version, 1, "{name}");
+        assert_eq!(back.canonical_json(), canonical, "{name}");
+    }
+}
+
+#[test]
+fn every_v1_sample_as_a_draft_migrates_to_v2_naming_what_was_dropped() {
+    for name in SAMPLES {
+        let final_ = parse_record(&sample_bytes(name), registry()).unwrap();
+        // A final document is never rewritten.
+        let err = taiwa::record::migrate_draft(&final_, registry()).unwrap_err();
+        assert!(
+            matches!(err, taiwa::record::MigrateError::Final { .. }),
+            "{name}"
+        );
+        let mut draft = final_.clone();
+        draft.status = taiwa::record::DocStatus::Draft;
+        let m = taiwa::record::migrate_draft(&draft, registry()).unwrap();
+        let t = registry().get(&draft.template).unwrap();
+        assert_eq!(m.record.template_version, t.version);
+        assert!(validate(&m.record, t, Mode::Draft).is_empty(), "{name}");
+        // Every field is either carried over (perhaps renamed) or named.
+        for key in draft.fields.keys() {
+            let carried = m.record.fields.contains_key(key)
+                || (key == "mo_fitness" && m.record.fields.contains_key("mo_rtw_fitness"));
+            let named = m.dropped.iter().any(|d| &d.field == key);
+            assert!(
+                carried ^ named,
+                "{name}: {key} carried {carried}, named {named}"
+            );
+        }
+        for d in &m.dropped {
+            assert!(!d.reason.ja.is_empty() && !d.reason.en.is_empty());
+        }
+        if *name == "work-consideration.json" {
+            let dropped: Vec<&str> = m.dropped.iter().map(|d| d.field.as_str()).collect();
+            for k in [
+                "mo_std_advice",
+                "mo_doctor_profession",
+                "mo_symptoms",
+                "mo_diagnosis",
+            ] {
+                assert!(dropped.contains(&k), "{k} not named: {dropped:?}");
+            }
+            assert_eq!(m.record.fields["mo_rtw_fitness"], "return_with_conditions");
+        }
+    }
+}
+
+#[test]
+fn the_v2_samples_are_valid_final_records_of_version_2() {
+    for name in [
+        "v2/work-consideration-return.json",
+        "v2/work-consideration-continue.json",
+    ] {
+        let r = parse_record(&sample_bytes(name), registry()).unwrap();
+        assert_eq!(r.template_version, 2, "{name}");
+        let t = registry().template_for(&r).unwrap();
+        let p = validate(&r, t, Mode::Final);
+        assert!(p.is_empty(), "{name}: {p:?}");
+    }
+}

@@ -70,6 +70,7 @@ pub enum CliError {
         path: Option<PathBuf>,
         source: ExchangeError,
     },
+    Migrate(taiwa::record::MigrateError),
     /// The file was written but its disclosure could not be logged.
     Unlogged {
         path: PathBuf,
@@ -147,6 +148,7 @@ impl CliError {
                 "verification found mismatches (listed above)",
             ),
             CliError::RouteMap(e) => e.message(),
+            CliError::Migrate(e) => e.message(),
             CliError::NotARouteMap { template } => Text::new(
                 format!("これは相談導線マップではありません(様式: {template})"),
                 format!("this is not a route map (form: {template})"),
@@ -216,6 +218,9 @@ impl CliError {
         if let CliError::Exchange { source, .. } = self {
             out.push_str(&format!("\n[{}]", source.code()));
         }
+        if let CliError::Migrate(e) = self {
+            out.push_str(&format!("\n[{}]", e.code()));
+        }
         out
     }
 
@@ -266,14 +271,27 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 out!("{}\tv{}\t{} / {}", t.id, t.version, t.title.ja, t.title.en);
             }
         }
-        Command::Template { id, json } => {
+        Command::Template { id, json, sources } => {
             let t = registry.get(&id).ok_or(CliError::UnknownTemplate { id })?;
-            if json {
+            if sources {
+                super::forms::print_sources(t, registry);
+            } else if json {
                 // Serialising our own definition types cannot fail (string keys, finite numbers).
                 let text = serde_json::to_string_pretty(t).unwrap_or_default();
                 out!("{text}");
             } else {
                 print_outline(t, ctx.lang);
+            }
+        }
+        Command::MigrateRecord { file, output } => {
+            let record = read_record(&file, registry)?;
+            let m = taiwa::record::migrate_draft(&record, registry).map_err(CliError::Migrate)?;
+            super::forms::report_migration(&m, ctx.lang);
+            let text = m.record.to_pretty_json();
+            match output {
+                Some(path) => std::fs::write(&path, text.as_bytes())
+                    .map_err(|source| CliError::Write { path, source })?,
+                None => out!("{text}"),
             }
         }
         Command::Validate { file, finalize } => {
