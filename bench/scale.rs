@@ -251,7 +251,7 @@ fn render(c: &mut Criterion) {
     ];
     for (name, bytes, part) in cases {
         let record = taiwa::record::parse_record(bytes, registry).expect("sample");
-        let template = registry.get(&record.template).expect("form");
+        let template = registry.template_for(&record).expect("form");
         let mut opts = ExportOptions::new(Lang::Ja);
         opts.parts = part.map(|p| vec![p.to_string()]);
         let pdf = taiwa::pdf::export(&record, template, &opts).expect("export");

@@ -273,7 +273,7 @@ const T2_KEYS: &[&str] = &[
     "mo_fitness",
     "mo_leave_until",
     "mo_measures",
-    "mo_std_advice",
+    // mo_std_advice (the UK fit-note list) went in version 2: the domain review wins (issue 19).
     "mo_restrictions",
     "mo_accident_prevention",
     "mo_other",
@@ -285,7 +285,7 @@ const T2_KEYS: &[&str] = &[
     "mo_institution",
     "mo_institution_contact",
     "mo_doctor",
-    "mo_doctor_profession",
+    // mo_doctor_profession (「その他(記載補助)」, from the UK fit note) went in version 2 too.
     "mo_doctor_sign",
     "mo_issue_date",
     "mo_confirm_person",
@@ -534,7 +534,11 @@ fn template_json_of_the_route_map_has_every_key_of_domain_t3() {
         .find(|f| f["key"] == "node_type")
         .unwrap();
     let options = node_type["options"].as_array().unwrap();
-    assert_eq!(options.len(), 26);
+    assert_eq!(
+        options.len(),
+        30,
+        "§4.2 and the four the domain review added"
+    );
     assert!(
         options
             .iter()

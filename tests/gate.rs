@@ -131,6 +131,7 @@ enum Writes {
 const CLI: &[(&str, Writes)] = &[
     ("templates", Writes::Nothing),
     ("template", Writes::Nothing),
+    ("migrate-record", Writes::Gate),
     ("validate", Writes::Nothing),
     ("import", Writes::Nothing),
     ("export", Writes::Gate),

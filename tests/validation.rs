@@ -11,7 +11,8 @@ use taiwa::record::{
     DocStatus, MAX_RECORD_BYTES, Mode, Problem, ProblemCode as C, RecordError, parse_record,
     validate,
 };
-use taiwa::template::{Field, LoadError, Registry};
+use taiwa::template::builtin::{OLDER_TEMPLATE_FILES, SOURCES_FILE};
+use taiwa::template::{DefinitionFiles, Field, LoadError, Registry};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -83,7 +84,7 @@ fn fields(record: &mut Value) -> &mut Map<String, Value> {
 fn problems_with(registry: &Registry, record: &Value, mode: Mode) -> Vec<Problem> {
     let bytes = serde_json::to_vec(record).unwrap();
     let parsed = parse_record(&bytes, registry).unwrap_or_else(|e| panic!("parse_record: {e}"));
-    let template = registry.get(&parsed.template).unwrap();
+    let template = registry.template_for(&parsed).unwrap();
     validate(&parsed, template, mode)
 }
 
@@ -157,14 +158,15 @@ fn every_builtin_definition_loads() {
             .get(id)
             .unwrap_or_else(|| panic!("no template {id}"));
         assert_eq!(t.id, id);
-        assert_eq!(t.version, 1);
+        assert_eq!(t.version, 2, "new records use the newest version");
+        assert_eq!(registry.versions(id), [1, 2], "version 1 is still read");
     }
 }
 
 #[test]
 fn the_agency_catalogue_has_every_node_type_of_domain_4_2() {
-    // domain.md §4.2, the key column.
-    const KEYS: [&str; 26] = [
+    // domain.md §4.2, the key column, and the four the domain review found missing (issue 19).
+    const KEYS: [&str; 30] = [
         "person",
         "family",
         "attending_physician",
@@ -191,6 +193,10 @@ fn the_agency_catalogue_has_every_node_type_of_domain_4_2() {
         "health_insurer",
         "pension_office",
         "discrimination_desk",
+        "mental_health_welfare_center",
+        "developmental_disability_center",
+        "employment_selection_service",
+        "general_labour_consultation",
     ];
     let agencies = &registry().agencies;
     let keys: HashSet<&str> = agencies.agencies.iter().map(|a| a.key.as_str()).collect();
@@ -199,7 +205,7 @@ fn the_agency_catalogue_has_every_node_type_of_domain_4_2() {
         let a = agencies.get(key).unwrap();
         assert!(!a.label.ja.is_empty() && !a.label.en.is_empty(), "{key}");
     }
-    assert_eq!(agencies.agencies.len(), 26, "one entry per key");
+    assert_eq!(agencies.agencies.len(), 30, "one entry per key");
     assert!(
         chrono_like_date(&agencies.as_of),
         "as_of {}",
@@ -257,7 +263,9 @@ fn every_sample_is_a_valid_final_record() {
             parse_record(text.as_bytes(), registry()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(record.template, name);
         assert_eq!(record.status, DocStatus::Final);
-        let template = registry().get(name).unwrap();
+        // The samples are version 1 records and stay valid as version 1.
+        assert_eq!(record.template_version, 1);
+        let template = registry().template_for(&record).unwrap();
         for mode in [Mode::Final, Mode::Draft] {
             let found = validate(&record, template, mode);
             assert!(
@@ -277,7 +285,7 @@ fn every_sample_is_a_valid_final_record() {
 // ---------------------------------------------------------------------------------------------
 
 /// Loads the real definition files with one of them edited.
-fn load_modified(file: &str, edit: impl FnOnce(&mut Value)) -> Result<Registry, LoadError> {
+fn load_modified(file: &str, edit: impl Fn(&mut Value)) -> Result<Registry, LoadError> {
     let mut texts: Vec<(&str, String)> = vec![
         ("dialogue-record.json", DEF_DIALOGUE.to_string()),
         ("work-consideration.json", DEF_WORK.to_string()),
@@ -292,16 +300,32 @@ fn load_modified(file: &str, edit: impl FnOnce(&mut Value)) -> Result<Registry, 
     let mut value: Value = serde_json::from_str(&entry.1).unwrap();
     edit(&mut value);
     entry.1 = serde_json::to_string_pretty(&value).unwrap();
+    // The samples are version 1 records: the same edit goes into version 1 of that form.
+    let older: Vec<(&str, String)> = OLDER_TEMPLATE_FILES
+        .iter()
+        .map(|(name, text)| {
+            if name.ends_with(&format!("/{file}")) {
+                let mut value: Value = serde_json::from_str(text).unwrap();
+                edit(&mut value);
+                (*name, serde_json::to_string_pretty(&value).unwrap())
+            } else {
+                (*name, text.to_string())
+            }
+        })
+        .collect();
     let templates: Vec<(&str, &str)> = texts[..3].iter().map(|(n, t)| (*n, t.as_str())).collect();
-    Registry::load(
-        &templates,
-        (texts[3].0, &texts[3].1),
-        (texts[4].0, &texts[4].1),
-    )
+    let older: Vec<(&str, &str)> = older.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    Registry::load_files(&DefinitionFiles {
+        templates: &templates,
+        older: &older,
+        agencies: (texts[3].0, &texts[3].1),
+        routes: (texts[4].0, &texts[4].1),
+        sources: SOURCES_FILE,
+    })
 }
 
 #[track_caller]
-fn load_error(file: &str, edit: impl FnOnce(&mut Value)) -> LoadError {
+fn load_error(file: &str, edit: impl Fn(&mut Value)) -> LoadError {
     match load_modified(file, edit) {
         Ok(_) => panic!("the broken {file} loaded"),
         Err(e) => e,
@@ -473,7 +497,7 @@ fn required_is_not_enforced_on_a_draft_but_is_when_final() {
     let parsed = parse_record(&serde_json::to_vec(&r).unwrap(), registry()).unwrap();
     let mode = Mode::for_status(parsed.status);
     assert_eq!(mode, Mode::Draft);
-    assert!(validate(&parsed, registry().get("dialogue-record").unwrap(), mode).is_empty());
+    assert!(validate(&parsed, registry().template_for(&parsed).unwrap(), mode).is_empty());
 }
 
 #[test]
@@ -1695,7 +1719,10 @@ fn template_and_fields_are_required() {
 fn only_template_and_fields_are_needed() {
     let r = parse_record(br#"{"template": "route-map", "fields": {}}"#, registry()).unwrap();
     assert_eq!(r.template, "route-map");
-    assert_eq!(r.template_version, 1);
+    assert_eq!(
+        r.template_version, 2,
+        "a record without a version is of the newest"
+    );
     assert_eq!(r.status, DocStatus::Draft);
     assert_eq!(r.lang, taiwa::Lang::Ja);
     assert_eq!(r.id, None);
@@ -1742,11 +1769,11 @@ fn an_unknown_top_level_key_is_refused() {
 #[test]
 fn a_template_version_this_build_does_not_know_is_refused() {
     assert_eq!(
-        parse_err(br#"{"template": "dialogue-record", "template_version": 2, "fields": {}}"#),
+        parse_err(br#"{"template": "dialogue-record", "template_version": 3, "fields": {}}"#),
         RecordError::UnknownTemplateVersion {
             template: "dialogue-record".into(),
-            found: 2,
-            known: 1
+            found: 3,
+            known: "1, 2".into()
         }
     );
     for bad in ["\"1\"", "1.5", "-1"] {
@@ -1825,7 +1852,14 @@ fn a_file_larger_than_the_limit_is_refused_before_parsing() {
     let mut text = SAMPLE_ROUTE.trim_end().to_string().into_bytes();
     text.resize(MAX_RECORD_BYTES, b' ');
     let record = parse_record(&text, registry()).unwrap();
-    assert!(validate(&record, registry().get("route-map").unwrap(), Mode::Final).is_empty());
+    assert!(
+        validate(
+            &record,
+            registry().template_for(&record).unwrap(),
+            Mode::Final
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -1864,7 +1898,7 @@ fn parsed(record: &Value) -> taiwa::record::Record {
 
 fn required(record: &Value) -> Vec<String> {
     let r = parsed(record);
-    taiwa::record::required_now(&r, registry().get(&r.template).unwrap())
+    taiwa::record::required_now(&r, registry().template_for(&r).unwrap())
 }
 
 /// Asserts that each key is (or is not) listed.
@@ -1924,7 +1958,7 @@ const UB_KEYS: [&str; 7] = [
 
 #[test]
 fn required_now_lists_every_always_required_field_of_a_dialogue_record() {
-    let template = registry().get("dialogue-record").unwrap();
+    let template = registry().get_version("dialogue-record", 1).unwrap();
     for record in [dialogue(), blank("dialogue-record")] {
         let got = required(&record);
         let unique: HashSet<&String> = got.iter().collect();

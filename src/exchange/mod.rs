@@ -203,7 +203,11 @@ impl Inspection {
                 .ok_or_else(|| ExchangeError::UnknownTemplate {
                     template: env.template.clone(),
                 })?;
-        if template.version != env.template_version {
+        // Any version this build reads: a file made under an earlier form imports as that version.
+        if registry
+            .get_version(&env.template, env.template_version)
+            .is_none()
+        {
             return Err(ExchangeError::UnknownTemplateVersion {
                 template: env.template.clone(),
                 found: env.template_version,

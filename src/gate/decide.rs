@@ -162,7 +162,7 @@ fn template_of(
     registry: &'static Registry,
     record: &Record,
 ) -> Result<&'static Template, GateError> {
-    registry.get(&record.template).ok_or_else(|| {
+    registry.template_for(record).ok_or_else(|| {
         GateError::Store(StoreError::Corrupt {
             detail: format!("unknown form {:?}", record.template),
         })

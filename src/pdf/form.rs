@@ -215,6 +215,10 @@ impl<'r> Form<'r, '_> {
         );
         self.c.y += 21.0;
         for f in &s.fields {
+            // The other variant's fields (Part B's other 意見書) are not on this paper.
+            if !crate::record::field_shown(self.record, self.template, f) {
+                continue;
+            }
             if f.auto.is_some() {
                 self.auto_field(f);
                 continue;

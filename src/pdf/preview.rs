@@ -128,6 +128,9 @@ pub fn preview(
         sensitive |= has_sensitive_value(&s.fields, &record.fields);
         let mut fields = Vec::new();
         for f in &s.fields {
+            if !crate::record::field_shown(&record, template, f) {
+                continue;
+            }
             if let Some(v) = record.fields.get(&f.key) {
                 rows(f, v, &f.key, opts, &mut fields);
             }

@@ -33,6 +33,21 @@ fn short(s: &str, n: usize) -> &str {
     s.get(..n).unwrap_or(s)
 }
 
+/// A line with no recipient: why the file was made (lines before schema 8 do not say).
+fn own_use(purpose: Option<&str>, lang: Lang) -> String {
+    match (purpose, lang) {
+        (Some("person_copy"), Lang::Ja) => "(提供先なし: 本人控え)",
+        (Some("person_copy"), Lang::En) => "(no recipient: the person's copy)",
+        (Some("kept_on_record"), Lang::Ja) => "(提供先なし: 記録保管)",
+        (Some("kept_on_record"), Lang::En) => "(no recipient: kept on record)",
+        (Some("shown"), Lang::Ja) => "(提供先なし: 画面に表示)",
+        (Some("shown"), Lang::En) => "(no recipient: shown on screen)",
+        (_, Lang::Ja) => "(指定なし: 本人控え・ファイル出力)",
+        (_, Lang::En) => "(none: own copy / file)",
+    }
+    .to_string()
+}
+
 fn cells(d: &Disclosure, registry: &Registry, lang: Lang) -> [String; 6] {
     let at = d.created_at.replace('T', " ");
     let at = format!("{} UTC", short(&at, 19));
@@ -43,6 +58,21 @@ fn cells(d: &Disclosure, registry: &Registry, lang: Lang) -> [String; 6] {
         };
         let dash = || "-".to_string();
         return [at, what.into(), dash(), dash(), dash(), dash()];
+    }
+    if d.kind == "disclosure_log" {
+        let what = match lang {
+            Lang::Ja => "この提供記録を PDF で出力",
+            Lang::En => "this disclosure log exported as a PDF",
+        };
+        let dash = || "-".to_string();
+        return [
+            at,
+            what.into(),
+            dash(),
+            own_use(d.purpose.as_deref(), lang),
+            dash(),
+            d.file_sha256.clone().unwrap_or_else(dash),
+        ];
     }
     // The document is gone with its case: the line keeps no withheld paths (deletion.rs).
     let erased = d.document_id.is_some() && d.template.is_none();
@@ -67,10 +97,10 @@ fn cells(d: &Disclosure, registry: &Registry, lang: Lang) -> [String; 6] {
         (Some(seq), None) => format!("r{seq}"),
         _ => "-".into(),
     };
-    let mut recipient = d.recipient.clone().unwrap_or_else(|| match lang {
-        Lang::Ja => "(指定なし: 本人控え・ファイル出力)".into(),
-        Lang::En => "(none: own copy / file)".into(),
-    });
+    let mut recipient = d
+        .recipient
+        .clone()
+        .unwrap_or_else(|| own_use(d.purpose.as_deref(), lang));
     if d.recipient.is_some() && erased {
         recipient.push_str(match lang {
             Lang::Ja => "\n省略した項目: 消去済み",

@@ -2,13 +2,15 @@
 //! name the byte or the field, validation that reports every problem at once, and canonical JSON.
 
 pub mod canonical;
+pub mod migrate;
 mod parse;
 mod problem;
 mod validate;
 
+pub use migrate::{Dropped, MigrateError, Migration, migrate_draft};
 pub use parse::{MAX_RECORD_BYTES, RecordError, parse_record};
 pub use problem::{Problem, ProblemCode};
-pub use validate::{Mode, required_now, validate};
+pub use validate::{Mode, field_shown, hidden_fields, required_now, validate};
 
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};

@@ -55,7 +55,8 @@ pub enum RecordError {
     UnknownTemplateVersion {
         template: String,
         found: u64,
-        known: u32,
+        /// The versions this build reads, `1, 2`.
+        known: String,
     },
     #[error("id {found:?} is not a UUID")]
     BadId { found: String },
@@ -203,15 +204,30 @@ pub fn parse_record(bytes: &[u8], registry: &Registry) -> Result<Record, RecordE
             known: registry.ids().into_iter().map(String::from).collect(),
         });
     };
+    // A record without a version is of the newest; one with a version is read as that version
+    // (records made under an earlier definition keep it until a draft is migrated).
     let template_version = match top.remove("template_version") {
         None => template.version,
         Some(Value::Number(n)) => match n.as_u64() {
-            Some(v) if v == u64::from(template.version) => template.version,
+            Some(v)
+                if registry
+                    .versions(&template_id)
+                    .iter()
+                    .any(|k| u64::from(*k) == v) =>
+            {
+                u32::try_from(v).unwrap_or(template.version)
+            }
             Some(v) => {
+                let known = registry
+                    .versions(&template_id)
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 return Err(RecordError::UnknownTemplateVersion {
                     template: template_id,
                     found: v,
-                    known: template.version,
+                    known,
                 });
             }
             None => {

@@ -29,6 +29,7 @@ pub enum ProblemCode {
     UnknownReference,
     NotContiguous,
     SameValue,
+    NotOnThisForm,
 }
 
 impl ProblemCode {
@@ -51,6 +52,7 @@ impl ProblemCode {
             ProblemCode::NotInteger => "not_integer",
             ProblemCode::NotContiguous => "not_contiguous",
             ProblemCode::SameValue => "same_value",
+            ProblemCode::NotOnThisForm => "not_on_this_form",
             ProblemCode::TooFewRows => "too_few_rows",
             ProblemCode::TooManyRows => "too_many_rows",
             ProblemCode::MissingRow => "missing_row",

@@ -28,6 +28,29 @@ impl Mode {
     }
 }
 
+/// Whether a top-level field is on the form as the record's values choose it (`shown_when`): the
+/// editor hides it, the PDF leaves it out, and it is never required while this is false.
+pub fn field_shown(record: &Record, template: &Template, field: &Field) -> bool {
+    let v = Validator {
+        template,
+        root: &record.fields,
+        mode: Mode::Draft,
+        problems: Vec::new(),
+    };
+    v.shown(field)
+}
+
+/// The top-level keys hidden by `shown_when` for this record, in form order.
+pub fn hidden_fields(record: &Record, template: &Template) -> Vec<String> {
+    template
+        .sections
+        .iter()
+        .flat_map(|s| &s.fields)
+        .filter(|f| !field_shown(record, template, f))
+        .map(|f| f.key.clone())
+        .collect()
+}
+
 /// All problems of `record` against `template` in `mode`, in the template's field order.
 pub fn validate(record: &Record, template: &Template, mode: Mode) -> Vec<Problem> {
     let mut v = Validator {
@@ -57,7 +80,7 @@ pub fn required_now(record: &Record, template: &Template) -> Vec<String> {
             continue;
         }
         for f in &section.fields {
-            if f.auto.is_some() {
+            if f.auto.is_some() || !v.shown(f) {
                 continue;
             }
             if v.required(f, TOP) {
@@ -147,9 +170,33 @@ impl<'a> Validator<'a> {
             let applies = self.section_applies(section);
             for field in &section.fields {
                 let value = self.root.get(&field.key);
-                self.field(field, value, &field.key, applies, TOP);
+                let shown = self.shown(field);
+                // A field of the other variant (Part B's other 意見書) is never required, and a
+                // final document leaves it empty: what it would carry is not on the chosen form.
+                if !shown
+                    && self.mode == Mode::Final
+                    && value.is_some_and(|v| has_value(v) && present(field, v))
+                {
+                    self.push(
+                        &field.key,
+                        Code::NotOnThisForm,
+                        format!(
+                            "「{}」はこの様式にない項目です。消してから確定してください",
+                            field.label.ja
+                        ),
+                        format!(
+                            "{} is not on the form chosen; clear it before finalizing",
+                            field.label.en
+                        ),
+                    );
+                }
+                self.field(field, value, &field.key, applies && shown, TOP);
             }
         }
+    }
+
+    fn shown(&self, f: &Field) -> bool {
+        f.shown_when.as_ref().is_none_or(|c| self.eval(c, TOP))
     }
 
     /// Whether a section's required rules apply: its `applies_when` holds and, for an optional

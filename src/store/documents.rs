@@ -119,7 +119,7 @@ pub(crate) struct Prepared {
 /// Everything that needs no transaction: the form, the status, validation, the canonical JSON.
 pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, StoreError> {
     let template = registry
-        .get(&record.template)
+        .template_for(record)
         .ok_or_else(|| StoreError::Corrupt {
             detail: format!("unknown template {}", record.template),
         })?;

@@ -136,7 +136,7 @@ fn insert(conn: &Connection, row: &Row<'_>) -> Result<(), StoreError> {
 
 impl Store {
     fn template_of(&self, record: &Record) -> Result<&'static Template, StoreError> {
-        self.registry.get(&record.template).ok_or_else(|| {
+        self.registry.template_for(record).ok_or_else(|| {
             ExchangeError::UnknownTemplate {
                 template: record.template.clone(),
             }
@@ -151,12 +151,12 @@ impl Store {
         let Some(kept) = read_only_in(&self.conn, id)? else {
             return Ok(Vec::new());
         };
-        let template: String = self.conn.query_row(
-            "SELECT template FROM documents WHERE id = ?1",
+        let (template, version): (String, u32) = self.conn.query_row(
+            "SELECT template, template_version FROM documents WHERE id = ?1",
             [id.to_string()],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        Ok(match self.registry.get(&template) {
+        Ok(match self.registry.get_version(&template, version) {
             Some(t) => read_only_paths(t, &kept),
             None => kept.keys().cloned().collect(),
         })

@@ -65,6 +65,9 @@ pub struct Route {
     pub summary: Text,
     /// An option key of the route map's `scenario` field.
     pub scenario: String,
+    /// Ids in templates/sources.json that the summary and the steps rest on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     /// Values a map made from this route starts with (route-map field key → value).
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub prefill: serde_json::Map<String, serde_json::Value>,

@@ -5,6 +5,7 @@ use super::catalogue::{AgencyCatalogue, RouteCatalogue};
 use super::model::{
     Auto, ChoiceOption, Condition, Field, FieldType, OptionGroup, Required, RowKind, Template,
 };
+use super::sources::SourceTable;
 use crate::i18n::Text;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -21,28 +22,150 @@ pub struct LoadError {
     pub message: String,
 }
 
-/// Every form definition, the agency catalogue and the standard routes, checked against each other.
+/// Every form definition (each version still read), the agency catalogue, the standard routes and
+/// the sources table, checked against each other.
 #[derive(Debug, Clone)]
 pub struct Registry {
+    /// The newest version of each form: what new records use.
     templates: Vec<Template>,
+    /// Earlier versions, kept so that records made under them still open, validate and export.
+    older: Vec<Template>,
     pub agencies: AgencyCatalogue,
     pub routes: RouteCatalogue,
+    pub sources: SourceTable,
+}
+
+/// The definition files, as (file name, contents).
+#[derive(Debug, Clone, Copy)]
+pub struct DefinitionFiles<'a> {
+    /// The newest version of each form.
+    pub templates: &'a [(&'a str, &'a str)],
+    /// Frozen earlier versions (`v1/work-consideration.json`): each must be older than the newest.
+    pub older: &'a [(&'a str, &'a str)],
+    pub agencies: (&'a str, &'a str),
+    pub routes: (&'a str, &'a str),
+    pub sources: (&'a str, &'a str),
 }
 
 impl Registry {
-    /// Loads and checks definition files given as (file name, contents).
+    /// Loads and checks the newest definitions with the built-in sources table and no earlier
+    /// versions (the fuzz target and tests that replace one file).
     pub fn load(
         template_files: &[(&str, &str)],
         agencies_file: (&str, &str),
         routes_file: (&str, &str),
     ) -> Result<Registry, LoadError> {
-        let agencies: AgencyCatalogue = parse(agencies_file.0, agencies_file.1)?;
-        check_agencies(agencies_file.0, &agencies)?;
+        Registry::load_files(&DefinitionFiles {
+            templates: template_files,
+            older: &[],
+            agencies: agencies_file,
+            routes: routes_file,
+            sources: super::builtin::SOURCES_FILE,
+        })
+    }
 
+    /// Loads and checks every definition file.
+    pub fn load_files(files: &DefinitionFiles) -> Result<Registry, LoadError> {
+        let sources: SourceTable = parse(files.sources.0, files.sources.1)?;
+        check_sources(files.sources.0, &sources)?;
+        let agencies: AgencyCatalogue = parse(files.agencies.0, files.agencies.1)?;
+        check_agencies(files.agencies.0, &agencies, &sources)?;
+
+        let templates = load_templates(files.templates, &agencies, &sources)?;
+        let older = load_templates(files.older, &agencies, &sources)?;
+        for (i, t) in older.iter().enumerate() {
+            let file = files.older.get(i).map_or("", |f| f.0);
+            match templates.iter().find(|n| n.id == t.id) {
+                Some(n) if n.version > t.version => {}
+                Some(n) => {
+                    return Err(err(
+                        file,
+                        "version",
+                        format!(
+                            "an earlier version must be below the newest ({} < {})",
+                            t.version, n.version
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(err(file, "id", "no newest version of this form"));
+                }
+            }
+            if older[..i]
+                .iter()
+                .any(|o| o.id == t.id && o.version == t.version)
+            {
+                return Err(err(file, "version", "a second file has this version"));
+            }
+        }
+
+        let routes: RouteCatalogue = parse(files.routes.0, files.routes.1)?;
+        let route_map = templates.iter().find(|t| t.id == "route-map");
+        check_routes(files.routes.0, &routes, &agencies, route_map, &sources)?;
+
+        Ok(Registry {
+            templates,
+            older,
+            agencies,
+            routes,
+            sources,
+        })
+    }
+
+    /// The newest version of each form.
+    pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        self.templates.iter()
+    }
+
+    /// The newest version of a form: what a new record uses.
+    pub fn get(&self, id: &str) -> Option<&Template> {
+        self.templates.iter().find(|t| t.id == id)
+    }
+
+    /// One version of a form, the newest or an earlier one.
+    pub fn get_version(&self, id: &str, version: u32) -> Option<&Template> {
+        self.templates
+            .iter()
+            .chain(&self.older)
+            .find(|t| t.id == id && t.version == version)
+    }
+
+    /// The definition a record was made under (its `template` and `template_version`).
+    pub fn template_for(&self, record: &crate::record::Record) -> Option<&Template> {
+        self.get_version(&record.template, record.template_version)
+    }
+
+    /// Every version of a form this build reads, oldest first.
+    pub fn versions(&self, id: &str) -> Vec<u32> {
+        let mut v: Vec<u32> = self
+            .templates
+            .iter()
+            .chain(&self.older)
+            .filter(|t| t.id == id)
+            .map(|t| t.version)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    pub fn ids(&self) -> Vec<&str> {
+        self.templates.iter().map(|t| t.id.as_str()).collect()
+    }
+}
+
+/// Parses, expands and checks one set of forms (one version of each).
+fn load_templates(
+    template_files: &[(&str, &str)],
+    agencies: &AgencyCatalogue,
+    sources: &SourceTable,
+) -> Result<Vec<Template>, LoadError> {
+    {
         let mut parsed = Vec::with_capacity(template_files.len());
         for (file, text) in template_files {
             let template: Template = parse(file, text)?;
-            let expected = file.trim_end_matches(".json");
+            // `v1/work-consideration.json` holds version 1 of `work-consideration`.
+            let name = file.rsplit('/').next().unwrap_or(file);
+            let expected = name.trim_end_matches(".json");
             if template.id != expected {
                 return Err(err(
                     file,
@@ -66,38 +189,63 @@ impl Registry {
         let mut templates = Vec::with_capacity(parsed.len());
         for (file, mut template) in parsed {
             expand_built_ins(&mut template);
-            resolve_options_from(file, &mut template, &agencies)?;
+            resolve_options_from(file, &mut template, agencies)?;
             TemplateChecker {
                 file,
                 template: &template,
                 ids: &ids,
+                sources,
             }
             .check()?;
             templates.push(template);
         }
-
-        let routes: RouteCatalogue = parse(routes_file.0, routes_file.1)?;
-        let route_map = templates.iter().find(|t| t.id == "route-map");
-        check_routes(routes_file.0, &routes, &agencies, route_map)?;
-
-        Ok(Registry {
-            templates,
-            agencies,
-            routes,
-        })
+        Ok(templates)
     }
+}
 
-    pub fn templates(&self) -> impl Iterator<Item = &Template> {
-        self.templates.iter()
+/// Source ids are unique and plain; every entry but the app's own has an address.
+fn check_sources(file: &str, table: &SourceTable) -> Result<(), LoadError> {
+    let mut ids = HashSet::new();
+    for (i, s) in table.sources.iter().enumerate() {
+        let path = format!("sources[{i}] ({})", s.id);
+        let plain = !s.id.is_empty()
+            && s.id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !plain || !ids.insert(s.id.as_str()) {
+            return Err(err(
+                file,
+                path,
+                "source ids are unique and ASCII [A-Za-z0-9_-]+",
+            ));
+        }
+        if s.title.trim().is_empty() || s.issuer.trim().is_empty() {
+            return Err(err(file, path, "a source needs a title and an issuer"));
+        }
+        if s.address.is_empty() && s.id != "taiwa" {
+            return Err(err(file, path, "a source needs its address"));
+        }
     }
+    Ok(())
+}
 
-    pub fn get(&self, id: &str) -> Option<&Template> {
-        self.templates.iter().find(|t| t.id == id)
+/// Every cited id must be in the sources table.
+fn check_cited(
+    file: &str,
+    path: &str,
+    ids: &[String],
+    table: &SourceTable,
+) -> Result<(), LoadError> {
+    for id in ids {
+        if table.get(id).is_none() {
+            return Err(err(
+                file,
+                path,
+                format!("source {id:?} is not in sources.json"),
+            ));
+        }
     }
-
-    pub fn ids(&self) -> Vec<&str> {
-        self.templates.iter().map(|t| t.id.as_str()).collect()
-    }
+    Ok(())
 }
 
 fn parse<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, LoadError> {
@@ -166,6 +314,8 @@ fn plain(key: &str, kind: FieldType, ja: &str, en: &str, required: Required) -> 
         required,
         sensitive: false,
         source: None,
+        sources: Vec::new(),
+        shown_when: None,
         auto: None,
         options: Vec::new(),
         options_from: None,
@@ -366,6 +516,7 @@ struct TemplateChecker<'a> {
     file: &'a str,
     template: &'a Template,
     ids: &'a HashSet<String>,
+    sources: &'a SourceTable,
 }
 
 impl TemplateChecker<'_> {
@@ -379,6 +530,7 @@ impl TemplateChecker<'_> {
             return Err(self.err("version", "version starts at 1"));
         }
         check_text(self.file, "title", "title", &t.title)?;
+        check_cited(self.file, "sources", &t.sources, self.sources)?;
         if t.sections.is_empty() {
             return Err(self.err("sections", "a template needs at least one section"));
         }
@@ -429,6 +581,7 @@ impl TemplateChecker<'_> {
             if let Some(c) = &s.applies_when {
                 self.check_condition(&format!("{path}.applies_when"), c, None)?;
             }
+            check_cited(self.file, &path, &s.sources, self.sources)?;
             for (j, f) in s.fields.iter().enumerate() {
                 let fpath = format!("{path}.fields[{j}] ({})", f.key);
                 if !field_keys.insert(f.key.as_str()) {
@@ -448,6 +601,13 @@ impl TemplateChecker<'_> {
         check_text(self.file, path, "label", &f.label)?;
         if let Some(h) = &f.help {
             check_text(self.file, path, "help", h)?;
+        }
+        check_cited(self.file, path, &f.sources, self.sources)?;
+        if let Some(c) = &f.shown_when {
+            if parent.is_some() {
+                return Err(self.err(path, "shown_when is for top-level fields only"));
+            }
+            self.check_condition(&format!("{path}.shown_when"), c, None)?;
         }
         let kind = f.kind;
         let only = |ok: bool, what: &str| -> Result<(), LoadError> {
@@ -754,7 +914,11 @@ impl TemplateChecker<'_> {
     }
 }
 
-fn check_agencies(file: &str, cat: &AgencyCatalogue) -> Result<(), LoadError> {
+fn check_agencies(
+    file: &str,
+    cat: &AgencyCatalogue,
+    sources: &SourceTable,
+) -> Result<(), LoadError> {
     if chrono::NaiveDate::parse_from_str(&cat.as_of, "%Y-%m-%d").is_err() {
         return Err(err(file, "as_of", "as_of must be a date YYYY-MM-DD"));
     }
@@ -771,6 +935,7 @@ fn check_agencies(file: &str, cat: &AgencyCatalogue) -> Result<(), LoadError> {
         check_text(file, &path, "label", &a.label)?;
         check_text(file, &path, "role", &a.role)?;
         check_text(file, &path, "eligibility", &a.eligibility)?;
+        check_cited(file, &path, &a.sources, sources)?;
     }
     if cat.agencies.is_empty() {
         return Err(err(file, "agencies", "the catalogue is empty"));
@@ -783,6 +948,7 @@ fn check_routes(
     routes: &RouteCatalogue,
     agencies: &AgencyCatalogue,
     route_map: Option<&Template>,
+    sources: &SourceTable,
 ) -> Result<(), LoadError> {
     let find = |key: &str| -> Option<&Field> {
         let t = route_map?;
@@ -807,6 +973,7 @@ fn check_routes(
         }
         check_text(file, &path, "title", &r.title)?;
         check_text(file, &path, "summary", &r.summary)?;
+        check_cited(file, &path, &r.sources, sources)?;
         if let Some(s) = scenario
             && s.option(&r.scenario).is_none()
         {

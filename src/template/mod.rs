@@ -4,10 +4,12 @@ pub mod builtin;
 pub mod catalogue;
 mod load;
 pub mod model;
+pub mod sources;
 
 pub use catalogue::{Agency, AgencyCatalogue, AgencyKind, Route, RouteCatalogue, RouteStep};
-pub use load::{LoadError, Registry, consent_fields, signature_fields};
+pub use load::{DefinitionFiles, LoadError, Registry, consent_fields, signature_fields};
 pub use model::{Condition, Field, FieldType, Required, Section, Template};
+pub use sources::{Source, SourceTable};
 
 use std::sync::OnceLock;
 
@@ -18,11 +20,13 @@ impl Registry {
     pub fn try_builtin() -> Result<&'static Registry, &'static LoadError> {
         BUILTIN
             .get_or_init(|| {
-                Registry::load(
-                    builtin::TEMPLATE_FILES,
-                    builtin::AGENCIES_FILE,
-                    builtin::ROUTES_FILE,
-                )
+                Registry::load_files(&DefinitionFiles {
+                    templates: builtin::TEMPLATE_FILES,
+                    older: builtin::OLDER_TEMPLATE_FILES,
+                    agencies: builtin::AGENCIES_FILE,
+                    routes: builtin::ROUTES_FILE,
+                    sources: builtin::SOURCES_FILE,
+                })
             })
             .as_ref()
     }

@@ -21,6 +21,9 @@ pub struct Template {
     /// Date field paths whose earliest value is the document's next review, for "review due soon".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub review_fields: Vec<String>,
+    /// Ids in templates/sources.json that the description rests on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     pub sections: Vec<Section>,
 }
 
@@ -40,6 +43,9 @@ pub struct Section {
     pub applies_when: Option<Condition>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
+    /// Ids in templates/sources.json that the help text rests on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
     pub fields: Vec<Field>,
 }
 
@@ -126,6 +132,15 @@ pub struct Field {
     pub sensitive: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Ids in templates/sources.json that the label, the options, the help and a notice's text
+    /// rest on (`"taiwa"`: the app's own addition, on no official form).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// A top-level field that belongs to one variant of a form (Part B's two 意見書): while the
+    /// condition is false the field is hidden in the editor, never required, not printed, and a
+    /// final document must leave it empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown_when: Option<Condition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto: Option<Auto>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -9,7 +9,9 @@ use serde::Serialize;
 use serde_json::Value;
 use taiwa::i18n::{Text, UserError};
 use taiwa::pdf::{PdfError, check_printable};
-use taiwa::record::{DocStatus, Mode, Record, parse_record, required_now, validate};
+use taiwa::record::{
+    DocStatus, Mode, Record, hidden_fields, parse_record, required_now, validate,
+};
 use taiwa::store::{SaveOutcome, StoreError};
 use taiwa::template::Registry;
 use tauri::State;
@@ -30,6 +32,8 @@ pub struct Check {
     pub problems: Vec<FieldProblem>,
     /// Top-level keys and `group.sub` keys whose required rule holds now.
     pub required: Vec<String>,
+    /// Top-level keys not on the form as the record's values choose it (`shown_when`): hidden.
+    pub hidden: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -44,6 +48,20 @@ pub struct Editing {
     pub head_seq: i64,
     pub restored_autosave: bool,
     pub check: Check,
+    /// The form version of the working copy (a final document keeps the version it was made
+    /// under; a draft is moved to the newest when opened).
+    pub template_version: u32,
+    /// Set when a draft of an older form version was moved to the newest on opening: that version.
+    pub migrated_from: Option<u32>,
+    /// What could not come along when it was (field and why); empty otherwise.
+    pub left_behind: Vec<LeftBehind>,
+}
+
+/// A field of an older form version that the newest has no place for.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct LeftBehind {
+    pub field: String,
+    pub reason: Text,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -77,12 +95,13 @@ fn parse(record: &Value) -> Result<Record, Check> {
                 en,
             }],
             required: Vec::new(),
+            hidden: Vec::new(),
         }
     })
 }
 
 fn check(record: &Record, mode: Mode) -> IpcResult<Check> {
-    let t = template(&record.template)?;
+    let t = super::templates::template_of(record)?;
     let mut found = problems(validate(record, t, mode));
     // A final document is exported as it is: a character no bundled font has must be replaced
     // before finalizing, not discovered when the PDF is made. Drafts keep whatever was typed.
@@ -104,6 +123,7 @@ fn check(record: &Record, mode: Mode) -> IpcResult<Check> {
     Ok(Check {
         problems: found,
         required: required_now(record, t),
+        hidden: hidden_fields(record, t),
     })
 }
 
@@ -123,9 +143,35 @@ fn editing(state: &AppState, id: Uuid) -> IpcResult<Editing> {
                 Some(v) => (v, true),
                 None => (view.record.to_value(), false),
             };
-        let check = match parse(&record) {
-            Ok(r) => check(&r, Mode::Draft)?,
-            Err(c) => c,
+        // A draft of an older form version moves to the newest here, field by field; the
+        // working copy holds the result until the worker saves it (a final document never moves).
+        let mut record = record;
+        let mut migrated_from = None;
+        let mut left_behind = Vec::new();
+        if let Ok(r) = parse(&record)
+            && r.status == DocStatus::Draft
+            && Registry::builtin()
+                .get(&r.template)
+                .is_some_and(|newest| newest.version > r.template_version)
+            && let Ok(m) = taiwa::record::migrate_draft(&r, Registry::builtin())
+        {
+            record = m.record.to_value();
+            migrated_from = Some(m.from_version);
+            left_behind = m
+                .dropped
+                .into_iter()
+                .map(|d| LeftBehind {
+                    field: d.field,
+                    reason: d.reason,
+                })
+                .collect();
+            if let Ok(json) = serde_json::to_string(&record) {
+                s.put_autosave(id, &json)?;
+            }
+        }
+        let (check, template_version) = match parse(&record) {
+            Ok(r) => (check(&r, Mode::Draft)?, r.template_version),
+            Err(c) => (c, view.record.template_version),
         };
         Ok(Editing {
             id: id.to_string(),
@@ -135,6 +181,9 @@ fn editing(state: &AppState, id: Uuid) -> IpcResult<Editing> {
             head_seq: view.seq,
             restored_autosave: restored,
             check,
+            template_version,
+            migrated_from,
+            left_behind,
         })
     })
 }
@@ -229,6 +278,7 @@ fn save(state: &AppState, id: &str, record: &Value, status: DocStatus) -> IpcRes
                     check: Check {
                         problems: problems(p),
                         required: found.required.clone(),
+                        hidden: found.hidden.clone(),
                     },
                 });
             }

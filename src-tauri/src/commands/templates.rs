@@ -37,7 +37,34 @@ pub fn template(id: &str) -> IpcResult<&'static Template> {
     })
 }
 
+/// The definition a record was made under (its own version, which this build keeps).
+pub fn template_of(record: &taiwa::record::Record) -> IpcResult<&'static Template> {
+    Registry::builtin().template_for(record).ok_or_else(|| {
+        IpcError::new(
+            "template.unknown",
+            format!(
+                "様式「{}」の版 {} はありません",
+                record.template, record.template_version
+            ),
+            format!(
+                "there is no version {} of the form {:?}",
+                record.template_version, record.template
+            ),
+        )
+    })
+}
+
+/// A form's definition: the newest, or the version asked for (a document made under an older one).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn template_get(id: String) -> IpcResult<Template> {
-    template(&id).cloned()
+pub async fn template_get(id: String, version: Option<u32>) -> IpcResult<Template> {
+    match version {
+        None => template(&id).cloned(),
+        Some(v) => Registry::builtin().get_version(&id, v).cloned().ok_or_else(|| {
+            IpcError::new(
+                "template.unknown",
+                format!("様式「{id}」の版 {v} はありません"),
+                format!("there is no version {v} of the form {id:?}"),
+            )
+        }),
+    }
 }

@@ -67,6 +67,7 @@ pub enum CliError {
         path: Option<PathBuf>,
         source: ExchangeError,
     },
+    Migrate(taiwa::record::MigrateError),
     /// The file was written but its disclosure could not be logged.
     Unlogged {
         path: PathBuf,
@@ -150,6 +151,7 @@ impl CliError {
             CliError::RouteMap(e) => e.message(),
             CliError::Gate(e) => e.message(),
             CliError::WeakPassphrase(e) => e.message(),
+            CliError::Migrate(e) => e.message(),
             CliError::Unlogged {
                 path,
                 removed,
@@ -224,6 +226,9 @@ impl CliError {
         if let CliError::WeakPassphrase(e) = self {
             out.push_str(&format!("\n[{}]", e.code()));
         }
+        if let CliError::Migrate(e) = self {
+            out.push_str(&format!("\n[{}]", e.code()));
+        }
         out
     }
 
@@ -277,14 +282,37 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 out!("{}\tv{}\t{} / {}", t.id, t.version, t.title.ja, t.title.en);
             }
         }
-        Command::Template { id, json } => {
+        Command::Template { id, json, sources } => {
             let t = registry.get(&id).ok_or(CliError::UnknownTemplate { id })?;
-            if json {
+            if sources {
+                super::forms::print_sources(t, registry);
+            } else if json {
                 // Serialising our own definition types cannot fail (string keys, finite numbers).
                 let text = serde_json::to_string_pretty(t).unwrap_or_default();
                 out!("{text}");
             } else {
                 print_outline(t, ctx.lang);
+            }
+        }
+        Command::MigrateRecord { file, output } => {
+            let record = read_record(&file, registry)?;
+            let m = taiwa::record::migrate_draft(&record, registry).map_err(CliError::Migrate)?;
+            super::forms::report_migration(&m, ctx.lang);
+            // The record file's new version, written like every file of a record.
+            let request = gate::Request {
+                source: Source::File(m.record),
+                format: Format::Json,
+                own_use: OwnUse::Shown,
+                ..gate::Request::pdf("", ctx.lang)
+            };
+            match output {
+                Some(path) => {
+                    gate::release(None, &request, Sink::File(&path)).map_err(gate_error)?;
+                }
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    gate::release(None, &request, Sink::Stream(&mut stdout)).map_err(gate_error)?;
+                }
             }
         }
         Command::Validate { file, finalize } => {
@@ -295,7 +323,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 Mode::for_status(record.status)
             };
             let template = registry
-                .get(&record.template)
+                .template_for(&record)
                 .ok_or(CliError::UnknownTemplate {
                     id: record.template.clone(),
                 })?;
@@ -377,7 +405,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                     })?;
             print_unchanged(ctx, &receipt.save);
             out!("{}", receipt.save.document_id);
-            let template = registry.get(&got.record.template);
+            let template = registry.template_for(&got.record);
             let label = |path: &str| {
                 template
                     .and_then(|t| t.field(path))
@@ -441,7 +469,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             let mut record = store.document(&id)?.record;
             record.status = DocStatus::Final;
             let template = registry
-                .get(&record.template)
+                .template_for(&record)
                 .ok_or(CliError::UnknownTemplate {
                     id: record.template.clone(),
                 })?;
@@ -768,10 +796,7 @@ fn join_or_dash(items: impl Iterator<Item = String>) -> String {
     }
 }
 
-/// Exports a stored document (whole, or redacted for a recipient within their consents), writes
-/// the file durably, then logs the disclosure. A file that cannot be logged is deleted again.
-/// `kind`: a file of the round trip (Part A for the clinician, or the clinician's answer) goes to
-/// a named recipient (by default the one the record names) and needs their consent.
+/// A refusal of the gate as the CLI reports it (exit codes by kind).
 pub(crate) fn gate_error(e: GateError) -> CliError {
     match e {
         GateError::Store(e) => CliError::from(e),

@@ -17,6 +17,7 @@
 
 mod commands;
 mod export_all;
+mod forms;
 mod passphrase;
 mod retention;
 mod routemap;
@@ -57,6 +58,17 @@ enum Command {
         /// The full definition as JSON (sections, fields, options, sub-fields).
         #[arg(long)]
         json: bool,
+        /// The sources the definition cites (templates/sources.json): id, title, issuer, address.
+        #[arg(long)]
+        sources: bool,
+    },
+    /// Move a draft record file to the newest version of its form; prints the new record and names
+    /// each field that could not be carried over. A final document is refused.
+    MigrateRecord {
+        file: PathBuf,
+        /// Write the migrated record here instead of printing it.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Check a record file; one line per problem, naming the field path.
     Validate {

@@ -25,6 +25,8 @@ export class EditorState {
 
   readonly = $derived(this.record.status !== "draft");
   required = $derived(new Set(this.check.required));
+  /** Fields not on the form as the record's values choose it (Rust's `shown_when`). */
+  hidden = $derived(new Set(this.check.hidden));
   /** Problems by the rendered place they belong to; `unplaced` names no field of the form. */
   placed = $derived.by(() => {
     const byPath = new Map<string, Problem[]>();

@@ -145,6 +145,7 @@ const ja = {
 
   "editor.loading": "文書を読み込んでいます…",
   "editor.restored": "前回の未保存の変更を復元しました。",
+  "editor.migrated": "この下書きは様式の第 {from} 版で作られていたため、最新の第 {to} 版に移しました。確かめてから保存してください。移せなかった項目:",
   "editor.readonly": "この文書は確定済みのため編集できません。内容の確認と出力ができます。",
   "editor.readonly_superseded": "この文書は新しい版に置き換えられたため編集できません。",
   "editor.save_draft": "下書き保存",
@@ -590,6 +591,7 @@ const en: Record<MessageKey, string> = {
 
   "editor.loading": "Opening the document…",
   "editor.restored": "Your unsaved changes from last time have been restored.",
+  "editor.migrated": "This draft was made under version {from} of the form and has been moved to version {to}. Check it, then save. Fields that could not be carried over:",
   "editor.readonly": "This document is final and cannot be edited. You can read and export it.",
   "editor.readonly_superseded": "This document has been superseded and cannot be edited.",
   "editor.save_draft": "Save draft",

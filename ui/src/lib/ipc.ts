@@ -107,7 +107,7 @@ export const api = {
   sessionLock: () => call<AppStatus>("session_lock"),
   sessionTouch: () => call<void>("session_touch"),
   templatesList: () => call<TemplateInfo[]>("templates_list"),
-  templateGet: (id: string) => call<Template>("template_get", { id }),
+  templateGet: (id: string, version: number | null = null) => call<Template>("template_get", { id, version }),
   casesList: (filter: CaseFilter, limit: number) => call<CasesPage>("cases_list", { filter, limit }),
   caseCreate: (c: NewCase) => call<CaseSummary>("case_create", { case: c }),
   caseGet: (id: string) => call<CaseView>("case_get", { id }),

@@ -109,12 +109,14 @@ export function navigate(r: Route): void {
 
 const templateCache = new Map<string, Promise<Template>>();
 
-export function loadTemplate(id: string): Promise<Template> {
-  let p = templateCache.get(id);
+/** A form's definition: the newest, or the version a document was made under. */
+export function loadTemplate(id: string, version: number | null = null): Promise<Template> {
+  const key = version === null ? id : `${id}@${version}`;
+  let p = templateCache.get(key);
   if (!p) {
-    p = api.templateGet(id);
-    p.catch(() => templateCache.delete(id));
-    templateCache.set(id, p);
+    p = api.templateGet(id, version);
+    p.catch(() => templateCache.delete(key));
+    templateCache.set(key, p);
   }
   return p;
 }

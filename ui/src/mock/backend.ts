@@ -225,7 +225,7 @@ function check(record: RecordJson, final: boolean): Check {
       (!s.applies_when || holds(s.applies_when, root, null)) && (!s.optional || s.fields.some((f) => present(root[f.key])));
     checkFields(s.fields, root, root, null, "", final, applies, out, required, "");
   }
-  return { problems: out, required: [...required] };
+  return { problems: out, required: [...required], hidden: [] };
 }
 
 // ---- route map: the catalogue, a map from a standard route, a placeholder diagram ---------------
@@ -578,6 +578,9 @@ function editing(d: Doc): Editing {
     head_seq: head?.seq ?? 0,
     restored_autosave: d.working !== null && head !== undefined,
     check: check(record, false),
+    template_version: record.template_version,
+    migrated_from: null,
+    left_behind: [],
   };
 }
 
