@@ -682,6 +682,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Runs `taiwa` and returns its exit code, its stderr and its peak resident memory (KiB), as the
 /// kernel counts it for that one child (wait4).
+// wait4 reaps the child (std's wait would not return its rusage).
+#[allow(clippy::zombie_processes)]
 fn run_measured(env: &Env, args: &[&str]) -> (Option<i32>, String, i64) {
     use std::io::Read as _;
     use std::os::unix::process::ExitStatusExt as _;

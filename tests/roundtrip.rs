@@ -890,7 +890,10 @@ fn part_a_goes_back_unredacted_only_to_the_employer_that_sent_it() {
             "{key} went to {third} in record.json"
         );
         // Long texts are looked for on paper too (a short value, a date, may stand elsewhere).
-        if let Some(v) = sample["fields"][*key].as_str().filter(|v| v.chars().count() >= 26) {
+        if let Some(v) = sample["fields"][*key]
+            .as_str()
+            .filter(|v| v.chars().count() >= 26)
+        {
             // From the middle: a date at the start of a note may stand in another field too.
             let probe: String = v
                 .split_whitespace()

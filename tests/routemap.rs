@@ -350,12 +350,12 @@ fn the_svg_and_the_pdf_draw_the_same_layout() {
 }
 
 /// What the gate decides for a record file made into a PDF (the renderer itself holds no policy).
-fn through_gate(record: &Record) -> Result<(), GateError> {
+fn through_gate(record: &Record) -> Result<(), Box<GateError>> {
     let req = gate::Request {
         source: gate::Source::File(record.clone()),
         ..gate::Request::pdf("", Lang::Ja)
     };
-    gate::plan(None, &req).map(|_| ())
+    gate::plan(None, &req).map(|_| ()).map_err(Box::new)
 }
 
 #[test]
@@ -370,7 +370,7 @@ fn a_personal_map_goes_out_only_with_consent_for_its_agencies() {
         .fields
         .insert("person_name".into(), json!("架空 花子"));
     let err = through_gate(&record).unwrap_err();
-    let GateError::RouteMap(RouteMapError::NoConsent { missing }) = &err else {
+    let GateError::RouteMap(RouteMapError::NoConsent { missing }) = &*err else {
         panic!("{err:?}");
     };
     let map = RouteMap::from_record(&record, &reg.agencies);
@@ -582,7 +582,7 @@ fn the_gate_refuses_a_personal_map_without_consent_before_anything_is_rendered()
     record.fields.insert("personal".into(), json!(true));
     let err = through_gate(&record).unwrap_err();
     assert!(
-        matches!(err, GateError::RouteMap(RouteMapError::NoConsent { .. })),
+        matches!(*err, GateError::RouteMap(RouteMapError::NoConsent { .. })),
         "{err:?}"
     );
     use taiwa::i18n::UserError;

@@ -493,7 +493,7 @@ pub(super) fn render(p: Planned) -> Result<Prepared, GateError> {
                     format: p.format.as_str(),
                     purpose,
                 },
-                sent,
+                sent: sent.map(Box::new),
             }
         }
     });

@@ -118,7 +118,18 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
+    // The rename must reach the disk before the log relies on the file. A folder that cannot be
+    // synced at all (some file systems refuse fsync on a directory) is as synced as it gets; any
+    // other failure takes the file back out, so nothing is left that the log does not know.
     #[cfg(unix)]
-    std::fs::File::open(dir)?.sync_all()?;
+    if let Err(e) = std::fs::File::open(dir).and_then(|d| d.sync_all())
+        && !matches!(
+            e.kind(),
+            std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported
+        )
+    {
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
     Ok(())
 }

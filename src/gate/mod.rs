@@ -156,7 +156,7 @@ enum LogLine {
     Document {
         disclosure: NewDisclosure,
         /// A round-trip file as read back from its own bytes: what the log records as sent.
-        sent: Option<Received>,
+        sent: Option<Box<Received>>,
     },
     /// The disclosure log of a case as a PDF.
     DisclosureLog {

@@ -234,6 +234,8 @@ describe("disclosures", () => {
       withheld: [],
       file_sha256: null,
       kind: "export",
+      format: "pdf",
+      purpose: "person_copy",
       created_at,
     });
     const list = [d("1", "2026-01-01T10:00:00Z"), d("2", "2026-03-01T10:00:00Z"), d("3", "2026-02-01T10:00:00Z"), d("4", "2026-03-01T10:00:00Z")];

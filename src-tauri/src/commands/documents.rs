@@ -2,16 +2,13 @@
 //! draft revision, finalize.
 
 use super::cases::parse_id;
-use super::templates::template;
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use serde::Serialize;
 use serde_json::Value;
 use taiwa::i18n::{Text, UserError};
 use taiwa::pdf::{PdfError, check_printable};
-use taiwa::record::{
-    DocStatus, Mode, Record, hidden_fields, parse_record, required_now, validate,
-};
+use taiwa::record::{DocStatus, Mode, Record, hidden_fields, parse_record, required_now, validate};
 use taiwa::store::{SaveOutcome, StoreError};
 use taiwa::template::Registry;
 use tauri::State;
@@ -308,4 +305,75 @@ pub async fn document_finalize(
     record: Value,
 ) -> IpcResult<SaveResult> {
     save(&state, &id, &record, DocStatus::Final)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::editing;
+    use crate::state::AppState;
+    use taiwa::record::{DocStatus, parse_record};
+    use taiwa::store::{OpenMode, Store};
+
+    /// The app opens a v1 draft as v2 (the working copy, naming what was left behind) and a v1
+    /// final document as the v1 it was finalized under.
+    #[test]
+    fn a_v1_draft_opens_moved_to_v2_and_a_v1_final_stays_v1() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("taiwa.db");
+        let state = AppState::new(db.clone(), dir.path().join("settings.json"));
+        let mut store =
+            Store::open(&db, "架空の合言葉 lantern moss", OpenMode::CreateIfMissing).unwrap();
+        let v1 = parse_record(
+            include_bytes!("../../../samples/work-consideration.json"),
+            store.registry(),
+        )
+        .unwrap();
+        assert_eq!(v1.template_version, 1, "the sample is a v1 record");
+        let mut draft = v1.clone();
+        draft.id = None;
+        draft.status = DocStatus::Draft;
+        let draft_id = store.save_record(&draft, None).unwrap().document_id;
+        let mut fin = v1.clone();
+        fin.id = None;
+        let final_id = store.save_record(&fin, None).unwrap().document_id;
+        *state.store.lock().unwrap() = Some(store);
+
+        let e = editing(&state, draft_id).unwrap();
+        assert_eq!(e.template_version, 2);
+        assert_eq!(e.migrated_from, Some(1));
+        assert_eq!(e.record["template_version"], 2);
+        // The sample fills fields version 2 no longer has: each is named with why.
+        assert!(!e.left_behind.is_empty());
+        for l in &e.left_behind {
+            assert!(
+                !l.reason.ja.is_empty() && !l.reason.en.is_empty(),
+                "{}",
+                l.field
+            );
+            assert!(
+                e.record["fields"].get(&l.field).is_none(),
+                "{} left",
+                l.field
+            );
+        }
+        // The working copy holds the move; the stored revision is still v1 until saved.
+        let guard = state.store.lock().unwrap();
+        let store = guard.as_ref().unwrap();
+        let working = store.autosave(draft_id).unwrap().expect("a working copy");
+        assert!(working.record_json.contains("\"template_version\":2"));
+        assert_eq!(
+            store
+                .document(&draft_id.to_string())
+                .unwrap()
+                .record
+                .template_version,
+            1
+        );
+        drop(guard);
+
+        let e = editing(&state, final_id).unwrap();
+        assert_eq!(e.template_version, 1);
+        assert_eq!(e.migrated_from, None);
+        assert!(e.check.problems.is_empty(), "{:?}", e.check.problems);
+    }
 }

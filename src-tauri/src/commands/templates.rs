@@ -59,12 +59,15 @@ pub fn template_of(record: &taiwa::record::Record) -> IpcResult<&'static Templat
 pub async fn template_get(id: String, version: Option<u32>) -> IpcResult<Template> {
     match version {
         None => template(&id).cloned(),
-        Some(v) => Registry::builtin().get_version(&id, v).cloned().ok_or_else(|| {
-            IpcError::new(
-                "template.unknown",
-                format!("様式「{id}」の版 {v} はありません"),
-                format!("there is no version {v} of the form {id:?}"),
-            )
-        }),
+        Some(v) => Registry::builtin()
+            .get_version(&id, v)
+            .cloned()
+            .ok_or_else(|| {
+                IpcError::new(
+                    "template.unknown",
+                    format!("様式「{id}」の版 {v} はありません"),
+                    format!("there is no version {v} of the form {id:?}"),
+                )
+            }),
     }
 }

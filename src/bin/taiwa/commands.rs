@@ -77,7 +77,7 @@ pub enum CliError {
     /// A new database or a new passphrase under a passphrase too easy to guess.
     WeakPassphrase(taiwa::passphrase::TooWeak),
     /// The gate refused for a reason of its own (a stored document's file exported by path, …).
-    Gate(GateError),
+    Gate(Box<GateError>),
 }
 
 impl From<StoreError> for CliError {
@@ -387,11 +387,11 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 return Ok(ExitCode::SUCCESS);
             };
             if to != ImportAs::New && got.kind() != Kind::Export {
-                return Err(CliError::Gate(GateError::Exchange(
+                return Err(CliError::Gate(Box::new(GateError::Exchange(
                     ExchangeError::EnvelopeMismatch {
                         what: "--as-new / --as-revision-of (a file of the round trip goes where its envelope says)",
                     },
-                )));
+                ))));
             }
             let receipt =
                 store
@@ -814,7 +814,7 @@ pub(crate) fn gate_error(e: GateError) -> CliError {
             removed,
             source,
         },
-        other => CliError::Gate(other),
+        other => CliError::Gate(Box::new(other)),
     }
 }
 
@@ -855,7 +855,7 @@ fn confirm_revision(ctx: &Ctx, head: &Record, file: &Record, yes: bool) -> Resul
             return Ok(());
         }
     }
-    Err(CliError::Gate(GateError::NotConfirmed))
+    Err(CliError::Gate(Box::new(GateError::NotConfirmed)))
 }
 
 /// One line on stdout (the `out!` of other modules).

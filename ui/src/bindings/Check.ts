@@ -5,4 +5,8 @@ export type Check = { problems: Array<Problem>,
 /**
  * Top-level keys and `group.sub` keys whose required rule holds now.
  */
-required: Array<string>, };
+required: Array<string>, 
+/**
+ * Top-level keys not on the form as the record's values choose it (`shown_when`): hidden.
+ */
+hidden: Array<string>, };

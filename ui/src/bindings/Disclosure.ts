@@ -7,6 +7,16 @@ export type Disclosure = { id: string, case_id: string, document_id: string | nu
 template: string | null, title: string | null, revision_seq: number | null, revision_sha256: string | null, recipient: string | null, consents: Array<string>, parts: Array<string> | null, withheld: Array<string>, file_sha256: string | null, 
 /**
  * `export`; `for_clinician` / `from_clinician` for the files of the round trip;
- * `case_deleted`: the line a deleted case leaves (Store::case_deletion has its details).
+ * `case_deleted`: the line a deleted case leaves (Store::case_deletion has its details);
+ * `disclosure_log`: the 提供記録 itself exported as a PDF.
  */
-kind: string, created_at: string, };
+kind: string, 
+/**
+ * `pdf`, `svg` or `json`; None on lines from before schema 8.
+ */
+format: string | null, 
+/**
+ * With no recipient: why the file was made (`person_copy` 本人控え, `kept_on_record`
+ * 記録保管, `shown` printed on the user's screen); None on older lines.
+ */
+purpose: string | null, created_at: string, };

@@ -15,9 +15,14 @@ recipient: string,
  */
 role: string | null, purpose: string, 
 /**
- * Section keys or part keys (work-consideration `a`..`d`); None: the whole document.
+ * Section keys or part keys (work-consideration `a`..`d`). Empty or None together with
+ * `whole_document` false is refused: the scope is chosen, never defaulted.
  */
-sections: Array<string> | null, method: Method, 
+sections: Array<string> | null, 
+/**
+ * The whole document (「文書全体」), chosen as such; then `sections` must be empty.
+ */
+whole_document: boolean, method: Method, 
 /**
  * Who recorded an oral consent (required for `oral`).
  */

@@ -7,4 +7,8 @@ export type Section = { key: string, spec?: string | null, title: Text, help?: T
 /**
  * Sections sharing a part key can be exported alone (work-consideration Parts A–D).
  */
-part?: string | null, applies_when?: Condition | null, optional?: boolean, fields: Array<Field>, };
+part?: string | null, applies_when?: Condition | null, optional?: boolean, 
+/**
+ * Ids in templates/sources.json that the help text rests on.
+ */
+sources?: Array<string>, fields: Array<Field>, };

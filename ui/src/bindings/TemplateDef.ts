@@ -11,4 +11,8 @@ display_fields?: Array<string>,
 /**
  * Date field paths whose earliest value is the document's next review, for "review due soon".
  */
-review_fields?: Array<string>, sections: Array<Section>, };
+review_fields?: Array<string>, 
+/**
+ * Ids in templates/sources.json that the description rests on.
+ */
+sources?: Array<string>, sections: Array<Section>, };
