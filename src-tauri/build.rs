@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "consent_withdraw",
     "disclosures_list",
     "disclosures_pdf",
+    "sources_get",
 ];
 
 fn main() {

@@ -374,6 +374,7 @@ fn every_app_command_is_classified() {
         "consent_add",
         "consent_withdraw",
         "disclosures_list",
+        "sources_get",
     ];
     for c in &commands {
         assert!(

@@ -56,6 +56,7 @@ pub const COMMANDS: &[&str] = &[
     "consent_withdraw",
     "disclosures_list",
     "disclosures_pdf",
+    "sources_get",
 ];
 
 /// Shared by `run()` and the IPC tests so both see the same handler list.
@@ -99,6 +100,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         consents::consent_withdraw,
         consents::disclosures_list,
         consents::disclosures_pdf,
+        templates::sources_get,
     ])
 }
 
@@ -229,6 +231,7 @@ mod tests {
         taiwa::consent::NewConsent::export_all(&cfg).unwrap();
         taiwa::store::Disclosure::export_all(&cfg).unwrap();
         taiwa::pdf::DisclosurePreview::export_all(&cfg).unwrap();
+        taiwa::template::Source::export_all(&cfg).unwrap();
     }
 
     #[test]

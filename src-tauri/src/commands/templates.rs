@@ -54,6 +54,14 @@ pub fn template_of(record: &taiwa::record::Record) -> IpcResult<&'static Templat
     })
 }
 
+/// The sources a definition cites (templates/sources.json), for the 「出典」 beside a help text:
+/// the ids known, in the order asked.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sources_get(ids: Vec<String>) -> IpcResult<Vec<taiwa::template::Source>> {
+    let table = &Registry::builtin().sources;
+    Ok(ids.iter().filter_map(|id| table.get(id).cloned()).collect())
+}
+
 /// A form's definition: the newest, or the version asked for (a document made under an older one).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn template_get(id: String, version: Option<u32>) -> IpcResult<Template> {

@@ -290,6 +290,26 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
     click(&c, "new-document-template-dialogue-record").await;
     click(&c, "new-document-submit").await;
     el(&c, "document-form").await;
+    // A help text's sources, on request (templates/sources.json through Rust).
+    c.execute(
+        &format!(
+            "document.querySelector('{} summary').click()",
+            sel("sources-supporter_assisting")
+        ),
+        vec![],
+    )
+    .await
+    .unwrap();
+    until(
+        &c,
+        "the help text's source listed",
+        &format!(
+            "const d = document.querySelector('{}'); return !!d && d.open && d.textContent.includes('相談員資格認定講習テキスト')",
+            sel("sources-supporter_assisting")
+        ),
+    )
+    .await;
+    screenshot(&c, "02b-help-text-sources").await;
     set_value(&c, "field-session_date", "2026-11-20").await;
     set_value(&c, "field-dialogue_stage", "request_after_hiring").await; // 8 options: a select
     click(&c, "field-legal_basis-disability_employment_act").await;
@@ -881,6 +901,24 @@ fn cli_binary() -> PathBuf {
     p
 }
 
+/// `taiwa ARGS` on the database `db`; its stdout, once it succeeded.
+#[track_caller]
+fn cli_ok(db: &Path, args: &[&str]) -> String {
+    let out = Command::new(cli_binary())
+        .args(args)
+        .env("TAIWA_DB", db)
+        .env("TAIWA_PASSPHRASE", PASSPHRASE)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "taiwa {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn pdf_text_of(path: &Path) -> String {
     let out = Command::new("pdftotext")
         .args(["-enc", "UTF-8"])
@@ -910,19 +948,11 @@ async fn an_employer_gets_only_what_the_persons_consent_covers_and_the_export_is
     std::fs::create_dir_all(db.parent().unwrap()).unwrap();
     let sample =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../samples/dialogue-record.json");
-    let out = Command::new(cli_binary())
-        .args(["import"])
-        .arg(&sample)
-        .env("TAIWA_DB", &db)
-        .env("TAIWA_PASSPHRASE", PASSPHRASE)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // An imported file is a draft: finalizing is the user's act (issue 18).
+    let id = cli_ok(&db, &["import", sample.to_str().unwrap()])
+        .trim()
+        .to_string();
+    cli_ok(&db, &["finalize", &id]);
 
     let driver = start_driver(home.path(), exports.path());
     let c = driver.connect().await;
@@ -1032,6 +1062,32 @@ async fn an_employer_gets_only_what_the_persons_consent_covers_and_the_export_is
         "medical input must not reach HR"
     );
     assert!(pdf.contains("省略"), "withheld fields are marked");
+
+    // ---- 記録保管: a copy kept on record, no recipient, logged with why it was made ----
+    c.execute("location.hash = ''", vec![]).await.ok();
+    click(&c, "nav-cases").await;
+    click(&c, "case-link").await;
+    click(&c, "open-document").await;
+    click(&c, "export").await;
+    click(&c, "export-recipient-kept").await;
+    until(
+        &c,
+        "the kept copy ready to save",
+        &format!(
+            "const b = document.querySelector('{}'); return !!b && !b.disabled",
+            sel("export-save")
+        ),
+    )
+    .await;
+    screenshot(&c, "32b-export-kept-on-record").await;
+    click(&c, "export-save").await;
+    el(&c, "export-path").await;
+    let log = cli_ok(&db, &["disclosures", &id]);
+    let last = log.lines().last().unwrap_or_default().to_string();
+    assert!(
+        last.ends_with("\tpdf\tkept_on_record"),
+        "the last line is the kept copy with its reason: {log}"
+    );
 
     // ---- a recipient without consent is refused, nothing written ----
     let before = std::fs::read_dir(exports.path()).unwrap().count();

@@ -2,6 +2,7 @@
 // declare them; a failed command rejects with an IpcError, which `asIpcError` makes sure of.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { Source } from "../bindings/Source";
 import type { AppStatus } from "../bindings/AppStatus";
 import type { BackupStatus } from "../bindings/BackupStatus";
 import type { CaseFilter } from "../bindings/CaseFilter";
@@ -142,6 +143,7 @@ export const api = {
   disclosuresList: (case_id: string) => call<Disclosure[]>("disclosures_list", { case_id }),
   /** The case's 提供記録 as a PDF, saved where the user chooses (path null: the dialog was closed). */
   disclosuresPdf: (case_id: string, lang: Lang) => call<ExportResult>("disclosures_pdf", { case_id, lang }),
+  sourcesGet: (ids: string[]) => call<Source[]>("sources_get", { ids }),
   routemapCatalogue: () => call<RouteMapCatalogue>("routemap_catalogue"),
   /** The live diagram of a route map's working copy; `title` is the picture's text alternative. */
   routemapDiagram: (record: RecordJson, title: string) => call<RouteDiagram>("routemap_diagram", { record, title }),

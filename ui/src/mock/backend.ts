@@ -1093,6 +1093,9 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       return catalogue();
     case "routemap_diagram":
       return diagram(args.record as RecordJson, String(args.title ?? ""));
+    case "sources_get":
+      // The mock has no sources table: each id stands for itself.
+      return (args.ids as string[]).map((id) => ({ id, title: id, issuer: "-" }));
     default:
       throw `mock: unknown command ${cmd}`;
   }
