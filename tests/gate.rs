@@ -839,6 +839,33 @@ fn after_a_passphrase_change_no_backup_or_kept_copy_opens_with_the_old_one() {
         .map(|e| e.unwrap().path())
         .find(|p| p.to_string_lossy().contains(".before-restore-"))
         .expect("the replaced database kept");
+    // Another database's backup in a folder given too: the old passphrase does not open it, so it
+    // is left as it is, never deleted. (Its own folder: rotation keeps one backup a day per
+    // folder, whichever database made it.)
+    let foreign_dir = env.path("foreign");
+    std::fs::create_dir(&foreign_dir).unwrap();
+    let stranger = env.path("stranger.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_taiwa"))
+        .args([
+            "import",
+            s(&env.write_json("s.json", &dialogue())),
+            "--as-new",
+        ])
+        .env("TAIWA_DB", &stranger)
+        .env("TAIWA_PASSPHRASE", "別の事業所の合言葉 tide orchard nine")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0, "another database");
+    let out = Command::new(env!("CARGO_BIN_EXE_taiwa"))
+        .args(["backup", s(&foreign_dir)])
+        .env("TAIWA_DB", &stranger)
+        .env("TAIWA_PASSPHRASE", "別の事業所の合言葉 tide orchard nine")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0, "another database's backup");
+    let foreign = PathBuf::from(stdout(&out).trim());
     let wal_copy = env.path("taiwa.db-wal.damaged-20261201-101500");
     std::fs::write(&wal_copy, b"encrypted frames under the old key").unwrap();
     for f in [&first, &second, &before_restore] {
@@ -846,7 +873,13 @@ fn after_a_passphrase_change_no_backup_or_kept_copy_opens_with_the_old_one() {
     }
 
     let out = Command::new(env!("CARGO_BIN_EXE_taiwa"))
-        .args(["passphrase", "--backups", s(&other)])
+        .args([
+            "passphrase",
+            "--backups",
+            s(&other),
+            "--backups",
+            s(&foreign_dir),
+        ])
         .env("TAIWA_DB", env.db())
         .env("TAIWA_PASSPHRASE", PASSPHRASE)
         .env("TAIWA_NEW_PASSPHRASE", NEW)
@@ -873,6 +906,14 @@ fn after_a_passphrase_change_no_backup_or_kept_copy_opens_with_the_old_one() {
         "{listed}"
     );
     assert!(!wal_copy.exists());
+    assert!(
+        listed.contains(&format!("left\t{}", foreign.display())),
+        "{listed}"
+    );
+    assert!(
+        opens_with(&foreign, "別の事業所の合言葉 tide orchard nine"),
+        "another database's backup is untouched"
+    );
     assert!(stderr(&out).contains("3 re-encrypted"), "{}", stderr(&out));
 }
 
@@ -909,4 +950,28 @@ fn deleting_a_case_at_the_persons_request_lists_the_kept_copies_and_removes_them
     ]);
     assert!(out.contains(&format!("removed\t{copy}")), "{out}");
     assert!(!Path::new(&copy).exists());
+}
+
+#[test]
+fn an_export_never_replaces_the_database_itself() {
+    let env = Env::new();
+    let id = env.import("d.json", &dialogue());
+    for target in ["taiwa.db", "taiwa.db-wal"] {
+        let out = env.run(&["export", &id, "-o", s(&env.path(target))]);
+        assert_exit(&out, 3, target);
+    }
+    env.ok(&["verify"]);
+    assert_eq!(env.log(&id).len(), 0, "nothing logged");
+}
+
+#[test]
+fn a_file_carrying_a_deleted_documents_id_becomes_a_new_document() {
+    let env = Env::new();
+    let id = env.import("d.json", &dialogue());
+    let copy = env.path("copy.json");
+    std::fs::write(&copy, env.ok(&["show", &id])).unwrap();
+    let case = env.store().document(&id).unwrap().case_id.to_string();
+    env.ok(&["case", "delete", &case, "--yes", "--force"]);
+    let again = env.ok(&["import", s(&copy)]).trim().to_string();
+    assert_ne!(again, id, "the deleted document's id is not taken again");
 }

@@ -817,6 +817,14 @@ fn verify_pdf_tells_an_unknown_revision_and_a_file_without_integrity_information
 fn clinician_with_answer(a: &Path, id: &str, recipient: &str, sections: &str) -> Side {
     let clinician = Side::new("clinician passphrase 消化器内科 four words");
     clinician.ok(&["import", s(a)]);
+    // The same Part A again would put back what the clinician has since changed: refused.
+    let out = clinician.run(&["import", s(a)]);
+    assert_exit(&out, 2, "the same Part A again");
+    assert!(
+        stderr(&out).contains("exchange.already_received"),
+        "{}",
+        stderr(&out)
+    );
     let mut answer = clinician.show(id);
     for (k, v) in fields(&sample()) {
         if k.starts_with("mo_") {

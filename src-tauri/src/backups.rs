@@ -147,8 +147,12 @@ fn check_owner_while_locked(state: &AppState, passphrase: &str) -> IpcResult<()>
             "ロックされています。いまのデータベースのパスフレーズで復元してください(このパスフレーズでは開けません)",
             "Taiwa is locked: restore with the passphrase of the current database (this one does not open it)",
         )),
-        // Damaged or otherwise unusable: the restore is the way out.
-        Err(_) => Ok(()),
+        // Damaged (a page or the WAL): the restore is the way out.
+        Err(
+            taiwa::store::StoreError::Damaged { .. } | taiwa::store::StoreError::WalDamaged { .. },
+        ) => Ok(()),
+        // Busy, not permitted, too new …: not a reason to replace it from the lock screen.
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -67,9 +67,17 @@ pub enum ExchangeError {
         latest: i64,
     },
     #[error(
-        "this answer for document {document} was already imported (revision {seq}); importing it again would undo what was changed since. Add --force to import it anyway"
+        "this file for document {document} was already imported (revision {seq}); importing it again would undo what was changed since. Add --force to import it anyway"
     )]
     AlreadyReceived { document: String, seq: i64 },
+    #[error(
+        "this Part A of document {document} is the employer's revision {this}, older than revision {newer} already received; add --force to import it anyway"
+    )]
+    OlderPartA {
+        document: String,
+        this: i64,
+        newer: i64,
+    },
     #[error(
         "the Part A in this answer for document {document} differs from what was sent: {}",
         fields.join(", ")
@@ -115,6 +123,7 @@ impl UserError for ExchangeError {
             ExchangeError::NotSent { .. } => "exchange.not_sent",
             ExchangeError::AnswersOlder { .. } => "exchange.answers_older",
             ExchangeError::AlreadyReceived { .. } => "exchange.already_received",
+            ExchangeError::OlderPartA { .. } => "exchange.older_part_a",
             ExchangeError::PartDiffers { .. } => "exchange.part_differs",
             ExchangeError::ReadOnlyField { .. } => "exchange.read_only_field",
             ExchangeError::NoRecipient { .. } => "exchange.no_recipient",
@@ -184,7 +193,14 @@ impl UserError for ExchangeError {
                 "文書 {document} のこの回答は版 {answered} の Part A への回答ですが、その後に版 {latest} の Part A を主治医に送っています。最新の Part A への回答を取り込んでください(このまま取り込むには --force)"
             ),
             ExchangeError::AlreadyReceived { document, seq } => format!(
-                "文書 {document} のこの回答はすでに取り込んでいます(版 {seq})。もう一度取り込むと、その後の変更が元に戻ります(それでも取り込むには --force)"
+                "文書 {document} のこのファイルはすでに取り込んでいます(版 {seq})。もう一度取り込むと、その後の変更が元に戻ります(それでも取り込むには --force)"
+            ),
+            ExchangeError::OlderPartA {
+                document,
+                this,
+                newer,
+            } => format!(
+                "文書 {document} のこの Part A は会社側の版 {this} で、すでに受け取った版 {newer} より古いものです(それでも取り込むには --force)"
             ),
             ExchangeError::NotSent { document } => format!(
                 "文書 {document} への回答ですが、このデータベースが主治医向けに出力したファイルへの回答ではありません"

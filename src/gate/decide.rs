@@ -121,6 +121,18 @@ pub struct Planned {
     log: Option<LogSeed>,
 }
 
+impl Planned {
+    /// The form (None: the disclosure log).
+    pub fn template(&self) -> Option<&'static Template> {
+        self.template
+    }
+
+    /// The recipient as the consents compare it (None: no one named).
+    pub fn recipient(&self) -> Option<&str> {
+        self.opts.recipient.as_ref().map(|r| r.recipient.as_str())
+    }
+}
+
 enum What {
     Record(Record),
     DisclosureLog {
@@ -182,7 +194,10 @@ fn check_format(format: Format, template: &Template) -> Result<(), GateError> {
 /// A personal route map leaves (as a PDF or its diagram) only with the person's consent for each
 /// agency on it; on the user's own screen (`Json`, `Shown`) it is the user's record.
 fn check_route_map(record: &Record, template: &Template, req: &Request) -> Result<(), GateError> {
-    if template.id != routemap::TEMPLATE_ID || req.format == Format::Json {
+    let own_screen = req.format == Format::Json
+        && req.own_use == OwnUse::Shown
+        && req.recipient.as_deref().is_none_or(|r| r.trim().is_empty());
+    if template.id != routemap::TEMPLATE_ID || own_screen {
         return Ok(());
     }
     let agencies = &Registry::builtin().agencies;
@@ -277,13 +292,10 @@ fn plan_disclosure_log(
         created: chrono::Utc::now(),
     };
     // The log of a deleted case keeps no content, but it is a file that leaves: logged too.
-    let log = store
-        .case_deletion(case_id)?
-        .is_none()
-        .then_some(LogSeed::DisclosureLog {
-            case: case_id,
-            purpose,
-        });
+    let log = Some(LogSeed::DisclosureLog {
+        case: case_id,
+        purpose,
+    });
     Ok(Planned {
         what: What::DisclosureLog { rows, scope },
         format: Format::Pdf,
@@ -310,6 +322,12 @@ fn plan_stored(
     })?;
     let template = template_of(registry, &doc.record)?;
     check_format(req.format, template)?;
+    // A file of the round trip is a PDF with its envelope, read back before it leaves.
+    if req.kind != Kind::Export && req.format != Format::Pdf {
+        return Err(GateError::RoundTripNotPdf {
+            format: req.format.as_str(),
+        });
+    }
     // Only well-formed records leave the machine; drafts may still be incomplete.
     let problems = validate(&doc.record, template, Mode::for_status(doc.record.status));
     if !problems.is_empty() {
@@ -354,6 +372,8 @@ fn plan_stored(
         (Some(parts), Some(recipient), received)
     };
     pdf::check_parts(template, parts.as_deref())?;
+    // Why a file is made is recorded only for a file with no recipient (the round trip names one).
+    let purpose = purpose.filter(|_| recipient.is_none());
     let (record, plan) = match &recipient {
         None => (doc.record.clone(), None),
         Some(to) => {
@@ -529,10 +549,8 @@ pub fn preview(store: &Store, req: &Request) -> Result<ExportPreview, GateError>
     let p = plan(Some(store), req)?;
     match (&p.what, p.template) {
         (What::Record(record), Some(template)) => Ok(pdf::preview(record, template, &p.opts)?),
-        _ => Err(GateError::NoSuchOutput {
-            format: "preview",
-            template: String::new(),
-        }),
+        // The 提供記録 has no form to preview: never asked for by the app.
+        _ => Err(GateError::NoStore),
     }
 }
 

@@ -56,6 +56,17 @@ pub(super) fn deliver(
     };
     match sink {
         Sink::File(path) => {
+            if let Some(s) = &store
+                && is_database_file_of(s, path)
+            {
+                return Err(GateError::Write {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::AlreadyExists,
+                        "this is the database itself (or its journal); choose another file",
+                    ),
+                });
+            }
             write_private(path, &prepared.bytes).map_err(|source| GateError::Write {
                 path: path.to_path_buf(),
                 source,
@@ -88,6 +99,28 @@ pub(super) fn deliver(
         }
     }
     Ok(released)
+}
+
+/// Whether `path` is the open database or one of its side files (`-wal`, `-shm`, `-journal`): an
+/// export must never replace them.
+fn is_database_file_of(store: &Store, path: &Path) -> bool {
+    let canonical = |p: &Path| {
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::canonicalize(dir)
+            .ok()
+            .map(|d| d.join(p.file_name().unwrap_or_default()))
+    };
+    let (Some(target), Some(db)) = (canonical(path), canonical(store.path())) else {
+        return false;
+    };
+    ["", "-wal", "-shm", "-journal"].iter().any(|suffix| {
+        let mut name = db.as_os_str().to_os_string();
+        name.push(suffix);
+        target.as_os_str() == name
+    })
 }
 
 /// Writes through a temporary file in the same folder, created owner-only, then renames: the

@@ -61,6 +61,8 @@ pub enum GateError {
     },
     #[error("a stored document's file must be logged, and no database is open")]
     NoStore,
+    #[error("the files of the round trip are PDFs (the envelope travels in them), not {format}")]
+    RoundTripNotPdf { format: &'static str },
     #[error("not confirmed: nothing was saved (add --yes to confirm without a terminal)")]
     NotConfirmed,
 }
@@ -84,6 +86,7 @@ impl UserError for GateError {
             GateError::StoredDocument { .. } => "export.stored_document",
             GateError::NoSuchOutput { .. } => "export.no_such_output",
             GateError::NoStore => "export.no_store",
+            GateError::RoundTripNotPdf { .. } => "export.round_trip_not_pdf",
             GateError::NotConfirmed => "import.not_confirmed",
         }
     }
@@ -127,6 +130,9 @@ impl UserError for GateError {
                 "保存済み文書の出力は提供記録に残す必要がありますが、データベースが開かれていません"
                     .to_string()
             }
+            GateError::RoundTripNotPdf { format } => format!(
+                "主治医とのやりとりのファイルは PDF だけです(交換情報を PDF に添付するため)。{format} では出力できません"
+            ),
             GateError::NotConfirmed => {
                 "確認されなかったため、何も保存していません(端末がないときは --yes で確認します)"
                     .to_string()

@@ -197,15 +197,26 @@ fn entry<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a 
 }
 
 /// The most one stream may decode to while a PDF from outside is loaded (object and
-/// cross-reference streams, which lopdf decodes eagerly). Taiwa's own PDFs have none over a few
-/// hundred KB; a "decompression bomb" of a few KB that inflates to a gigabyte stops here.
-const MAX_LOAD_STREAM_BYTES: usize = 16 * 1024 * 1024;
+/// cross-reference streams, which lopdf decodes eagerly). Taiwa's own PDFs have no object
+/// streams at all; a "decompression bomb" of a few KB that inflates to a gigabyte stops here.
+const MAX_LOAD_STREAM_BYTES: usize = 4 * 1024 * 1024;
+/// The most object streams a PDF from outside may have: lopdf's limit is per stream, so their
+/// number bounds what loading can decode in all (16 × 4 MB).
+const MAX_OBJECT_STREAMS: usize = 16;
 /// The most objects a PDF from outside may hold (a 7-page Taiwa PDF has a few hundred).
 const MAX_OBJECTS: usize = 200_000;
 
 /// Loads a PDF that came from outside with bounded memory: every stream decoded while loading is
 /// capped, and so is the number of objects. Everything that reads a received PDF goes through here.
 fn load_untrusted(pdf: &[u8]) -> Result<Document, PdfError> {
+    // A stream's dictionary is never compressed: its /Type /ObjStm can be counted in the raw bytes
+    // before anything is decoded.
+    let object_streams = pdf.windows(7).filter(|w| w == b"/ObjStm").count();
+    if object_streams > MAX_OBJECT_STREAMS {
+        return Err(PdfError::NotAPdf(format!(
+            "{object_streams} object streams; at most {MAX_OBJECT_STREAMS}"
+        )));
+    }
     let options = lopdf::LoadOptions {
         max_decompressed_size: Some(MAX_LOAD_STREAM_BYTES),
         ..Default::default()

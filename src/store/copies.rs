@@ -3,8 +3,8 @@
 //! (`taiwa-rescued-<time>.db`) and a damaged WAL (`<db>-wal.damaged-<time>`). Each holds every
 //! case as it was, under the key of its day. So:
 //! - after a passphrase change, every copy the old passphrase opens is re-encrypted under the new
-//!   one, or removed when it cannot be (a WAL copy only means something beside the file it came
-//!   from, so it is removed); the user is told which;
+//!   one; a WAL copy (it only means something beside the file it came from) is removed; a copy
+//!   that cannot be re-encrypted is left as it is; the user is told which;
 //! - the copies beside the database are rotated like backups (the newest of 7 days and 4 weeks);
 //! - deleting a case at the person's request lists them, and can remove them.
 
@@ -46,9 +46,11 @@ pub struct Copy {
 pub struct Retired {
     /// Re-encrypted under the new passphrase.
     pub reencrypted: Vec<PathBuf>,
-    /// Removed: could not be re-encrypted (or a WAL copy).
+    /// Removed: WAL copies (a WAL means something only beside the file it came from).
     pub removed: Vec<PathBuf>,
-    /// Neither (could not even be removed): the old passphrase still opens these.
+    /// Left as they were: a copy the old passphrase does not open (an older key, another
+    /// database's backup), or one that could not be re-encrypted (a full disk …). Never deleted
+    /// on a failure: the user is told and decides.
     pub left: Vec<PathBuf>,
 }
 
@@ -57,6 +59,14 @@ fn folder(db: &Path) -> &Path {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     }
+}
+
+/// How a rescued copy of the database file `name` begins (presence.rs): `taiwa-rescued-` for
+/// `taiwa.db`, `<stem>-rescued-` for another name, so two databases in one folder never take
+/// each other's copies.
+pub(crate) fn rescued_prefix(name: &str) -> String {
+    let stem = name.strip_suffix(".db").unwrap_or(name);
+    format!("{stem}-rescued-")
 }
 
 /// The copies kept beside the database `db` (not its backups), oldest first.
@@ -87,7 +97,7 @@ pub fn copies_beside(db: &Path) -> Vec<Copy> {
                 } else if let Some(rest) = file.strip_prefix(&format!("{name}-wal.damaged-")) {
                     (CopyKind::DamagedWal, rest.to_string())
                 } else if let Some(rest) = file
-                    .strip_prefix("taiwa-rescued-")
+                    .strip_prefix(&rescued_prefix(name))
                     .and_then(|r| r.strip_suffix(".db"))
                 {
                     (CopyKind::Rescued, rest.to_string())
@@ -175,19 +185,19 @@ pub fn remove_copies_beside(db: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
 
 impl Store {
     /// After [`Store::change_passphrase`]: re-encrypts under `new` every copy `old` opens (the
-    /// backups in `backup_dirs`, the database copies beside this one), removes the WAL copies and
-    /// any copy that cannot be re-encrypted. Never fails as a whole: each copy is reported.
+    /// backups in `backup_dirs`, the database copies beside this one) and removes the WAL copies;
+    /// a copy that cannot be re-encrypted is left untouched and reported. Never fails as a whole.
     pub fn retire_old_passphrase(&self, old: &str, new: &str, backup_dirs: &[PathBuf]) -> Retired {
         let mut out = Retired::default();
         for c in all_copies(&self.path, backup_dirs) {
-            let done = match c.kind {
-                CopyKind::DamagedWal => false,
-                _ => self.reencrypt_copy(&c.path, old, new).is_ok(),
-            };
-            if done {
+            if c.kind == CopyKind::DamagedWal {
+                if remove_copy(&c.path) {
+                    out.removed.push(c.path);
+                } else {
+                    out.left.push(c.path);
+                }
+            } else if self.reencrypt_copy(&c.path, old, new).is_ok() {
                 out.reencrypted.push(c.path);
-            } else if remove_copy(&c.path) {
-                out.removed.push(c.path);
             } else {
                 out.left.push(c.path);
             }

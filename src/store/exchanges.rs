@@ -302,6 +302,53 @@ impl Store {
         Ok(())
     }
 
+    /// A Part A for the clinician is refused when this very file's record was received before, or
+    /// when it is of an earlier revision than the last one received: either would put back a
+    /// Part A the employer has since replaced.
+    fn check_part_a_is_news(&self, document: Uuid, got: &Received) -> Result<(), StoreError> {
+        let rows: Vec<(String, i64, String)> = self
+            .conn
+            .prepare(
+                "SELECT record_sha256, revision_seq, envelope_json FROM exchanges
+                 WHERE document_id = ?1 AND direction = 'received' AND kind = 'for_clinician'
+                 ORDER BY num",
+            )?
+            .query_map([document.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let sent_seq = |envelope: &str| {
+            serde_json::from_str::<serde_json::Value>(envelope)
+                .ok()
+                .and_then(|e| e["revision"]["seq"].as_i64())
+        };
+        let this = got
+            .envelope
+            .as_ref()
+            .and_then(|e| e.revision.as_ref())
+            .map(|r| r.seq);
+        for (sha, seq, envelope) in &rows {
+            if *sha == got.record_sha256 {
+                return Err(ExchangeError::AlreadyReceived {
+                    document: document.to_string(),
+                    seq: *seq,
+                }
+                .into());
+            }
+            if let (Some(this), Some(before)) = (this, sent_seq(envelope))
+                && this < before
+            {
+                return Err(ExchangeError::OlderPartA {
+                    document: document.to_string(),
+                    this,
+                    newer: before,
+                }
+                .into());
+            }
+        }
+        Ok(())
+    }
+
     pub fn document_exists(&self, id: Uuid) -> Result<bool, StoreError> {
         Ok(self
             .conn
@@ -366,6 +413,9 @@ impl Store {
                             document: document.to_string(),
                         }
                         .into());
+                    }
+                    if !force {
+                        self.check_part_a_is_news(document, got)?;
                     }
                     Some(self.document(&document.to_string())?.record)
                 } else {

@@ -6,6 +6,7 @@
 
 use super::{SaveOutcome, Store, StoreError};
 use crate::record::{DocStatus, Record};
+use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 /// Where an imported record goes.
@@ -71,8 +72,27 @@ impl Store {
                         unchanged: true,
                     });
                 }
+                // The id of a document deleted with its case stays in the 提供記録: a file that
+                // carries it becomes a new document, never that one again.
+                if let Some(id) = record.id
+                    && self.id_in_disclosure_log(id)?
+                {
+                    record.id = None;
+                }
                 self.save_record(&record, case)
             }
         }
+    }
+
+    fn id_in_disclosure_log(&self, id: Uuid) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM disclosures WHERE document_id = ?1 LIMIT 1",
+                [id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 }

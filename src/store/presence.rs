@@ -33,8 +33,13 @@ impl Store {
     pub fn rescue(&mut self) -> Result<PathBuf, StoreError> {
         let target = if self.path.exists() {
             let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+            let name = self
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("taiwa.db");
             self.path
-                .with_file_name(format!("taiwa-rescued-{stamp}.db"))
+                .with_file_name(format!("{}{stamp}.db", super::copies::rescued_prefix(name)))
         } else {
             self.path.clone()
         };

@@ -2,7 +2,7 @@
 //! to, and every file that left.
 
 use super::cases::parse_id;
-use super::export::{ExportResult, save_prepared};
+use super::export::{ExportResult, save_through_gate};
 use crate::error::IpcResult;
 use crate::state::AppState;
 use serde::Serialize;
@@ -84,7 +84,6 @@ pub async fn disclosures_pdf<R: Runtime>(
         own_use: gate::OwnUse::KeptOnRecord,
         ..gate::Request::pdf("", lang)
     };
-    let prepared = state.with_store(|s| Ok(gate::prepare(Some(s), &request)?))?;
     let name = match lang {
         Lang::Ja => format!("提供記録_{}.pdf", chrono::Local::now().format("%Y%m%d")),
         Lang::En => format!(
@@ -92,5 +91,5 @@ pub async fn disclosures_pdf<R: Runtime>(
             chrono::Local::now().format("%Y%m%d")
         ),
     };
-    save_prepared(&app, &state, &name, prepared)
+    save_through_gate(&app, &state, &name, &request)
 }

@@ -5,7 +5,7 @@ use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
-use taiwa::gate::{self, Format, OwnUse, Prepared, Sink, Source};
+use taiwa::gate::{self, Format, OwnUse, Sink, Source};
 use taiwa::i18n::Lang;
 use taiwa::pdf::{DisclosurePreview, Era, ExportPreview};
 use tauri::{AppHandle, Runtime, State};
@@ -87,14 +87,15 @@ fn choose_path<R: Runtime>(app: &AppHandle<R>, name: &str) -> Option<PathBuf> {
         .and_then(|p| p.into_path().ok())
 }
 
-/// Delivers a prepared file through the gate where the user chooses (written owner-only, then
-/// logged; deleted again when it cannot be logged), and remembers the path so that
-/// `export_open` may open it. None: the dialog was closed, nothing was written.
-pub fn save_prepared<R: Runtime>(
+/// Saves a file of `req` where the user chooses: the gate decides again once the path is chosen
+/// (a consent withdrawn while the dialog was open is honoured), renders, writes owner-only and
+/// logs, or deletes the file when it cannot be logged. Remembers the path for `export_open`.
+/// None: the dialog was closed, nothing was written.
+pub fn save_through_gate<R: Runtime>(
     app: &AppHandle<R>,
     state: &AppState,
     name: &str,
-    prepared: Prepared,
+    req: &gate::Request,
 ) -> IpcResult<ExportResult> {
     let Some(path) = choose_path(app, name) else {
         return Ok(ExportResult {
@@ -102,8 +103,10 @@ pub fn save_prepared<R: Runtime>(
             bytes: 0,
         });
     };
-    let released =
-        state.with_store(|s| Ok(gate::deliver(Some(s), prepared, Sink::File(&path))?))?;
+    let released = state.with_store(|s| {
+        let prepared = gate::prepare(Some(s), req)?;
+        Ok(gate::deliver(Some(s), prepared, Sink::File(&path))?)
+    })?;
     if let Ok(mut set) = state.exported.lock() {
         set.insert(path.clone());
     }
@@ -122,20 +125,27 @@ pub async fn export_save<R: Runtime>(
     request: ExportRequest,
 ) -> IpcResult<ExportResult> {
     let req = gate_request(&request)?;
-    let prepared = state.with_store(|s| Ok(gate::prepare(Some(s), &req)?))?;
-    let title = prepared
-        .template
-        .map(|t| t.title.get(request.lang).replace([' ', '　', '/'], ""))
-        .unwrap_or_default();
-    let name = match &prepared.copy {
-        Some(c) => format!(
+    // Decided once before the dialog: a refusal is told before a path is asked for, and the
+    // file's name says what it is and for whom.
+    let (title, recipient) = state.with_store(|s| {
+        let planned = gate::plan(Some(s), &req)?;
+        Ok((
+            planned
+                .template()
+                .map(|t| t.title.get(request.lang).replace([' ', '　', '/'], ""))
+                .unwrap_or_default(),
+            planned.recipient().map(str::to_string),
+        ))
+    })?;
+    let name = match &recipient {
+        Some(to) => format!(
             "{title}_{}_{}.pdf",
-            c.recipient.replace([' ', '　', '/', '\\', ':'], ""),
+            to.replace([' ', '　', '/', '\\', ':'], ""),
             chrono::Local::now().format("%Y%m%d")
         ),
         None => format!("{title}_{}.pdf", chrono::Local::now().format("%Y%m%d")),
     };
-    save_prepared(&app, &state, &name, prepared)
+    save_through_gate(&app, &state, &name, &req)
 }
 
 #[tauri::command(rename_all = "snake_case")]

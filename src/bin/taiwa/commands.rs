@@ -298,7 +298,12 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             let record = read_record(&file, registry)?;
             let m = taiwa::record::migrate_draft(&record, registry).map_err(CliError::Migrate)?;
             super::forms::report_migration(&m, ctx.lang);
-            // The record file's new version, written like every file of a record.
+            // The record file's new version, written like every file of a record (a file that is
+            // a stored document's leaves by its id, logged).
+            let mut store = match m.record.id {
+                Some(_) => existing_store(ctx)?,
+                None => None,
+            };
             let request = gate::Request {
                 source: Source::File(m.record),
                 format: Format::Json,
@@ -307,11 +312,13 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             };
             match output {
                 Some(path) => {
-                    gate::release(None, &request, Sink::File(&path)).map_err(gate_error)?;
+                    gate::release(store.as_mut(), &request, Sink::File(&path))
+                        .map_err(gate_error)?;
                 }
                 None => {
                     let mut stdout = std::io::stdout().lock();
-                    gate::release(None, &request, Sink::Stream(&mut stdout)).map_err(gate_error)?;
+                    gate::release(store.as_mut(), &request, Sink::Stream(&mut stdout))
+                        .map_err(gate_error)?;
                 }
             }
         }
@@ -682,7 +689,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                         String::new()
                     } else {
                         format!(
-                            "。{} 件は削除できませんでした(古いパスフレーズで開けます。手で削除してください)",
+                            "。{} 件は暗号化し直せなかったため、そのままにしました(古いパスフレーズで開けるものは、確かめてから手で削除してください)",
                             retired.left.len()
                         )
                     }
@@ -695,7 +702,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                         String::new()
                     } else {
                         format!(
-                            "; {} could not be removed (the old passphrase opens them: delete them by hand)",
+                            "; {} could not be re-encrypted and were left as they are (any the old passphrase opens: check them, then delete them by hand)",
                             retired.left.len()
                         )
                     }
