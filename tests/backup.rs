@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use taiwa::store::backup::{backup_time, to_keep};
+use taiwa::store::backup::{backup_time, backups_of, to_keep};
 
 const PASS: &str = "架空の合言葉 backup sakura 42";
 
@@ -150,12 +150,24 @@ fn rotation_keeps_seven_days_and_four_weeks_and_nothing_else_of_ours() {
             .iter()
             .all(|t| t.date() < start + chrono::Days::new(53))
     );
-    // Other files are never ours to rotate.
+    // Other files are never ours to rotate: not a backup at all, nor another database's backup
+    // in the same folder (notes.db's, or taiwa-x.db's).
     assert_eq!(backup_time(Path::new("taiwa.db")), None);
-    assert_eq!(
-        backup_time(Path::new("notes-20261101-090000.taiwa-backup")),
-        None
-    );
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "taiwa-20261101-090000.taiwa-backup",
+        "notes-20261101-090000.taiwa-backup",
+        "taiwa-x-20261101-090000.taiwa-backup",
+        "taiwa.db",
+    ] {
+        std::fs::write(dir.path().join(name), b"").unwrap();
+    }
+    let ours: Vec<PathBuf> = backups_of(dir.path(), Path::new("/data/taiwa.db"))
+        .unwrap()
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
+    assert_eq!(ours, [dir.path().join("taiwa-20261101-090000.taiwa-backup")]);
 }
 
 #[test]

@@ -975,3 +975,45 @@ fn a_file_carrying_a_deleted_documents_id_becomes_a_new_document() {
     let again = env.ok(&["import", s(&copy)]).trim().to_string();
     assert_ne!(again, id, "the deleted document's id is not taken again");
 }
+
+#[test]
+fn two_databases_backing_up_into_one_folder_keep_each_their_own() {
+    let env = Env::new();
+    env.import("d.json", &dialogue());
+    let shared = env.path("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let mine = PathBuf::from(env.ok(&["backup", s(&shared)]).trim());
+    let other = env.path("other.db");
+    let run_other = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_taiwa"))
+            .args(args)
+            .env("TAIWA_DB", &other)
+            .env("TAIWA_PASSPHRASE", "別の事業所の合言葉 tide orchard nine")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_exit(&out, 0, &args.join(" "));
+        stdout(&out)
+    };
+    run_other(&[
+        "import",
+        s(&env.write_json("o.json", &dialogue())),
+        "--as-new",
+    ]);
+    let theirs = PathBuf::from(run_other(&["backup", s(&shared)]).trim());
+    assert!(
+        theirs
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("other-"),
+        "{}",
+        theirs.display()
+    );
+    // Rotation keeps one backup a day per database, not per folder.
+    assert!(
+        mine.exists(),
+        "the other database's rotation removed this one's backup"
+    );
+    assert!(theirs.exists());
+}

@@ -6,7 +6,7 @@ use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use taiwa::store::backup::backups_in;
+use taiwa::store::backup::backups_of;
 use taiwa::store::{OpenMode, Store};
 
 /// The last backup this session made or tried.
@@ -80,7 +80,7 @@ pub fn run(state: &AppState, store: &Store) -> IpcResult<PathBuf> {
 
 /// Whether the newest backup in the folder is more than a day old (or there is none).
 pub fn due(state: &AppState) -> bool {
-    let newest = backups_in(&folder(state))
+    let newest = backups_of(&folder(state), &state.db_path)
         .ok()
         .and_then(|b| b.first().map(|(t, _)| *t));
     match newest {
@@ -112,7 +112,7 @@ pub fn on_close(state: &AppState) {
 
 pub fn status(state: &AppState) -> BackupStatus {
     let dir = folder(state);
-    let all = backups_in(&dir).unwrap_or_default();
+    let all = backups_of(&dir, &state.db_path).unwrap_or_default();
     let at = |t: &chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
     BackupStatus {
         dir: dir.display().to_string(),

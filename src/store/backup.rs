@@ -1,6 +1,7 @@
 //! Encrypted backups and restoring one. A backup is the whole database exported under the same key
 //! (`sqlcipher_export`) into a temporary file in the backup folder, checked (integrity, and every
-//! revision's hash equal to the open database's), then renamed to `taiwa-YYYYMMDD-HHMMSS.taiwa-backup`.
+//! revision's hash equal to the open database's), then renamed to `taiwa-YYYYMMDD-HHMMSS.taiwa-backup`
+//! (`<stem>-…` for a database file not named taiwa.db: each database rotates only its own).
 //! Rotation keeps the newest backup of each of the last 7 days and of each of the 4 weeks before.
 //! Restore opens the backup with the passphrase, verifies integrity and every hash chain, writes it
 //! to a new file beside the database, and only then swaps it in — the old file is kept aside, never
@@ -57,13 +58,42 @@ fn not_writable(dir: &Path, e: StoreError) -> StoreError {
     }
 }
 
-/// When a backup file was made, from its name (`taiwa-20261125-233000.taiwa-backup`).
+/// When a backup file was made, from its name (`taiwa-20261125-233000.taiwa-backup`, or
+/// `<stem>-…` for a database file named otherwise).
 pub fn backup_time(path: &Path) -> Option<NaiveDateTime> {
     let name = path.file_name()?.to_str()?;
-    let stamp = name
-        .strip_prefix("taiwa-")?
-        .strip_suffix(&format!(".{BACKUP_EXTENSION}"))?;
+    let rest = name.strip_suffix(&format!(".{BACKUP_EXTENSION}"))?;
+    let split = rest.len().checked_sub(16)?;
+    let (prefix, stamp) = (rest.get(..split)?, rest.get(split..)?);
+    let stamp = stamp.strip_prefix('-')?;
+    if prefix.is_empty() {
+        return None;
+    }
     NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").ok()
+}
+
+/// How the backups of the database file `db` begin: `taiwa-` for `taiwa.db`, `<stem>-` else. Two
+/// databases backing up into one folder so keep, and rotate, each their own.
+pub fn backup_prefix(db: &Path) -> String {
+    let name = db
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("taiwa.db");
+    format!("{}-", name.strip_suffix(".db").unwrap_or(name))
+}
+
+/// The backups of the database file `db` in `dir`, newest first.
+pub fn backups_of(dir: &Path, db: &Path) -> Result<Vec<(NaiveDateTime, PathBuf)>, StoreError> {
+    let prefix = backup_prefix(db);
+    let mut all = backups_in(dir)?;
+    all.retain(|(_, p)| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix(&prefix))
+            // The rest is the stamp alone: `taiwa-x-20261125-…` is not taiwa.db's.
+            .is_some_and(|rest| rest.len() == 16 + BACKUP_EXTENSION.len())
+    });
+    Ok(all)
 }
 
 /// The backup files in `dir`, newest first (other files are never touched).
@@ -111,7 +141,11 @@ impl Store {
     pub fn backup_to(&self, dir: &Path) -> Result<PathBuf, StoreError> {
         check_folder(dir)?;
         let now = chrono::Local::now().naive_local();
-        let name = format!("taiwa-{}.{BACKUP_EXTENSION}", now.format("%Y%m%d-%H%M%S"));
+        let name = format!(
+            "{}{}.{BACKUP_EXTENSION}",
+            backup_prefix(&self.path),
+            now.format("%Y%m%d-%H%M%S")
+        );
         let target = dir.join(&name);
         let tmp = dir.join(format!(".{name}.partial"));
         remove_with_journal(&tmp);
@@ -159,7 +193,9 @@ impl Store {
         std::fs::rename(&tmp, &target).map_err(io(&target))?;
         remove_with_journal(&tmp);
         sync_parent(&target);
-        let all = backups_in(dir)?;
+        // Only this database's backups: another database's in the same folder are not ours to
+        // rotate away.
+        let all = backups_of(dir, &self.path)?;
         let keep = to_keep(&all);
         for (_, p) in all {
             if !keep.contains(&p) {

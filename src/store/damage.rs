@@ -5,7 +5,7 @@
 //! passphrase right and the file damaged. Everything here opens files read-only.
 
 use super::StoreError;
-use super::backup::backups_in;
+use super::backup::backups_of;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
@@ -52,9 +52,13 @@ fn some_page_checks_out(path: &Path, passphrase: &str) -> bool {
 /// The newest backup in `backups` beside the database that `passphrase` opens.
 fn backup_that_opens(path: &Path, passphrase: &str) -> Option<PathBuf> {
     let dir = path.parent()?.join("backups");
-    backups_in(&dir).ok()?.into_iter().map(|b| b.1).find(|b| {
-        open_read_only(b, passphrase)
-            .and_then(|c| c.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())))
-            .is_ok()
-    })
+    backups_of(&dir, path)
+        .ok()?
+        .into_iter()
+        .map(|b| b.1)
+        .find(|b| {
+            open_read_only(b, passphrase)
+                .and_then(|c| c.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())))
+                .is_ok()
+        })
 }

@@ -1041,7 +1041,7 @@ pub fn restore_hint(ctx: &Ctx, e: &CliError) -> Option<String> {
     }
     let db = db_path(ctx)?;
     let dir = db.parent()?.join("backups");
-    let newest = taiwa::store::backup::backups_in(&dir)
+    let newest = taiwa::store::backup::backups_of(&dir, &db)
         .ok()?
         .into_iter()
         .next()?;
