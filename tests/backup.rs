@@ -167,7 +167,10 @@ fn rotation_keeps_seven_days_and_four_weeks_and_nothing_else_of_ours() {
         .into_iter()
         .map(|(_, p)| p)
         .collect();
-    assert_eq!(ours, [dir.path().join("taiwa-20261101-090000.taiwa-backup")]);
+    assert_eq!(
+        ours,
+        [dir.path().join("taiwa-20261101-090000.taiwa-backup")]
+    );
 }
 
 #[test]
