@@ -245,7 +245,7 @@ fn check_pdf_with(
         // A route map's diagram draws the node names and step conditions once more.
         let diagram: Vec<String> = if record.template == taiwa::routemap::TEMPLATE_ID {
             let map = taiwa::routemap::RouteMap::from_record(record, &Registry::builtin().agencies);
-            taiwa::pdf::diagram::pages(&map, taiwa::pdf::fonts::FontSet::get().unwrap())
+            taiwa::pdf::diagram::pages(&map, taiwa::text::fonts::FontSet::get().unwrap())
                 .iter()
                 .flat_map(|p| {
                     let names = p.boxes.iter().flat_map(|b| b.lines.clone());

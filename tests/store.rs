@@ -342,6 +342,45 @@ fn an_invalid_record_writes_nothing() {
     assert_eq!(cases, 0, "a case was created for a record that was refused");
 }
 
+/// Printability is a rule of finalizing, on every path that writes a final revision: the app's
+/// 確定, `taiwa finalize`, a batch, a plain save. A draft keeps whatever was typed.
+#[test]
+fn a_final_record_no_font_can_print_is_refused_on_every_path_that_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let mut record = sample("dialogue-record");
+    // A private-use character: in no bundled font.
+    record
+        .fields
+        .insert("interim_measure".into(), json!("当面は\u{E000}で連絡する"));
+    let unprintable = |e: StoreError| match e {
+        StoreError::Invalid { problems } => problems
+            .iter()
+            .any(|p| p.path == "interim_measure" && p.code.as_str() == "unprintable"),
+        _ => false,
+    };
+    record.status = DocStatus::Final;
+    let err = store.save_record(&record, None).unwrap_err();
+    assert!(unprintable(err), "save_record");
+    // A batch saves only what prepare_record accepted.
+    let err = taiwa::store::prepare_record(Registry::builtin(), &record)
+        .map(|_| ())
+        .unwrap_err();
+    assert!(unprintable(err), "prepare_record (batches)");
+    assert!(store.list_documents(None).unwrap().is_empty());
+
+    record.status = DocStatus::Draft;
+    let saved = store.save_record(&record, None).expect("a draft keeps it");
+    record.id = Some(saved.document_id);
+    record.status = DocStatus::Final;
+    let err = store.save_record(&record, None).unwrap_err();
+    assert!(unprintable(err), "finalizing the stored draft");
+    assert_eq!(
+        store.history(&saved.document_id.to_string()).unwrap().len(),
+        1
+    );
+}
+
 #[test]
 fn documents_join_an_existing_case_or_refuse_an_unknown_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -1429,7 +1468,7 @@ fn schema_1_database(path: &Path) -> (uuid::Uuid, uuid::Uuid, Record) {
         rusqlite::params![
             doc.to_string(),
             case.to_string(),
-            taiwa::store::search::normalize("山田 花子\n株式会社みなと精機")
+            taiwa::text::fold("山田 花子\n株式会社みなと精機")
         ],
     )
     .unwrap();

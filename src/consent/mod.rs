@@ -260,8 +260,8 @@ fn clean_text(
         ));
     }
     // A name with a zero-width space or a bidi override looks like another name.
-    if let Some(c) = crate::visible::first_invisible(v) {
-        let c = crate::visible::escaped(c);
+    if let Some(c) = crate::text::visible::first_invisible(v) {
+        let c = crate::text::visible::escaped(c);
         return Err(bad(
             field,
             format!("見えない文字 {c} が入っています。消してから入力し直してください"),

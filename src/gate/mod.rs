@@ -192,7 +192,11 @@ impl Prepared {
                 sent: Some(sent),
             }) => store.log_exchange_export(disclosure, sent).map(Some),
             Some(LogLine::DisclosureLog { case, purpose }) => store
-                .log_disclosure_log_export(*case, &crate::store::sha256_hex(&self.bytes), *purpose)
+                .log_disclosure_log_export(
+                    *case,
+                    &crate::canonical::sha256_hex(&self.bytes),
+                    *purpose,
+                )
                 .map(Some),
         }
     }

@@ -4,11 +4,11 @@
 use super::PdfError;
 use super::attach;
 use super::compose::{CONTENT_BOTTOM, CONTENT_TOP, CONTENT_W, Composer, MARGIN, PAGE_H, PAGE_W};
-use super::fonts::FontSet;
-use super::linebreak::wrap;
+use crate::disclosure::Disclosure;
 use crate::i18n::Lang;
-use crate::store::Disclosure;
 use crate::template::Registry;
+use crate::text::fonts::FontSet;
+use crate::text::linebreak::wrap;
 use printpdf::{Mm, PdfDocument, PdfPage};
 
 const BODY: f32 = 7.5;
@@ -180,7 +180,7 @@ pub fn provision_record(
             .flat_map(|r| r.iter().map(|c| ("disclosures", c.as_str()))),
     );
     for (path, s) in strings {
-        if let Some(ch) = s.chars().find(|c| !c.is_control() && !fonts.covers(*c)) {
+        if let Some(ch) = fonts.first_missing(s) {
             return Err(PdfError::MissingGlyph {
                 path: path.to_string(),
                 ch,

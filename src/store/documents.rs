@@ -1,13 +1,13 @@
 //! Saving records as documents with append-only revisions, and reading them back.
 
 use super::{Store, StoreError, now, search};
+use crate::canonical::sha256_hex;
 use crate::exchange::{ExchangeError, ReadOnly, read_only_violations};
 use crate::record::{DocStatus, Mode, Record, parse_record, validate};
 use crate::template::{Registry, Template};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -54,11 +54,6 @@ pub struct RevisionInfo {
     pub sha256: String,
     pub prev_sha256: Option<String>,
     pub created_at: String,
-}
-
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The value at a template-level path: `person_name` or `plan_employee.name` (a compound's sub-field).
