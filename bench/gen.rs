@@ -86,7 +86,7 @@ const DEPARTMENTS: &[&str] = &[
     "品質保証部",
     "物流センター",
 ];
-/// domain.md §1: 治療と仕事の両立 target diseases and 指定難病 (fictional people, real names of diseases).
+/// docs/domain.md §1.9: 治療と仕事の両立 target diseases and 指定難病 (fictional people, real names of diseases).
 const DISEASES: &[&str] = &[
     "潰瘍性大腸炎(指定難病)",
     "クローン病(指定難病)",

@@ -165,7 +165,8 @@ fn every_builtin_definition_loads() {
 
 #[test]
 fn the_agency_catalogue_has_every_node_type_of_domain_4_2() {
-    // domain.md §4.2, the key column, and the four the domain review found missing (issue 19).
+    // docs/domain.md §4.2, the key column, and the four the domain review found missing (issue 19;
+    // docs/domain-review.md).
     const KEYS: [&str; 30] = [
         "person",
         "family",

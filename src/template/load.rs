@@ -350,7 +350,8 @@ pub fn signature_fields() -> Vec<Field> {
     ]
 }
 
-/// The sub-fields of a `consent` value (domain.md §6: recipient, purpose, items, date, method, expiry).
+/// The sub-fields of a `consent` value (docs/domain.md §6: recipient, purpose, items, date,
+/// method, expiry).
 pub fn consent_fields() -> Vec<Field> {
     let option = |key: &str, ja: &str, en: &str| ChoiceOption {
         key: key.to_string(),
