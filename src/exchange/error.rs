@@ -1,3 +1,5 @@
+//! ExchangeError: why a file of the round trip, or a change to a linked document, is refused.
+
 use crate::i18n::{Text, UserError};
 use crate::record::RecordError;
 

@@ -7,8 +7,8 @@ use crate::consent::{self, DisclosurePlan};
 use crate::exchange::{ExchangeError, Kind};
 use crate::i18n::Lang;
 use crate::pdf::{
-    self, DisclosurePreview, Era, ExchangeOptions, ExportOptions, ExportPreview, ProvisionScope,
-    RecipientCopy, RevisionRef,
+    self, DisclosureLogScope, DisclosurePreview, Era, ExchangeOptions, ExportOptions,
+    ExportPreview, RecipientCopy, RevisionRef,
 };
 use crate::record::{Mode, Record, validate};
 use crate::routemap;
@@ -137,7 +137,7 @@ enum What {
     Record(Record),
     DisclosureLog {
         rows: Vec<crate::store::Disclosure>,
-        scope: ProvisionScope,
+        scope: DisclosureLogScope,
     },
 }
 
@@ -285,7 +285,7 @@ fn plan_disclosure_log(
         },
         None => store.case(case_id)?.display_name,
     };
-    let scope = ProvisionScope {
+    let scope = DisclosureLogScope {
         case_name,
         scope,
         lang: req.lang,
@@ -469,7 +469,7 @@ fn return_part_a(
 /// own checks is never written.
 pub(super) fn render(p: Planned) -> Result<Prepared, GateError> {
     let bytes = match (&p.what, p.format) {
-        (What::DisclosureLog { rows, scope }, _) => pdf::provision_record(rows, p.registry, scope)?,
+        (What::DisclosureLog { rows, scope }, _) => pdf::disclosure_log(rows, p.registry, scope)?,
         (What::Record(record), Format::Pdf) => match p.template {
             Some(t) => pdf::export(record, t, &p.opts)?,
             None => return Err(GateError::NoStore),

@@ -4,15 +4,15 @@
 mod attach;
 mod compose;
 pub mod diagram;
+mod disclosure_log;
 mod embed;
 mod form;
 pub mod preview;
-mod provision;
 pub mod text;
 
 pub use attach::{ATTACHMENT_NAME, Attachments, extract_record, pages_digest, read_attachments};
+pub use disclosure_log::{DisclosureLogScope, disclosure_log};
 pub use preview::{DisclosurePreview, ExportPreview, disclosure_preview, preview};
-pub use provision::{ProvisionScope, provision_record};
 pub use text::Era;
 
 use crate::i18n::{Lang, Text, UserError};

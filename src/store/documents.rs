@@ -101,7 +101,7 @@ fn parse_status(s: &str) -> Result<DocStatus, StoreError> {
 }
 
 /// A record checked and ready to be written.
-pub(crate) struct Prepared {
+pub(crate) struct Checked {
     stored: Record,
     id: Uuid,
     json: String,
@@ -112,7 +112,7 @@ pub(crate) struct Prepared {
 }
 
 /// Everything that needs no transaction: the form, the status, validation, the canonical JSON.
-pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, StoreError> {
+pub(crate) fn check(registry: &Registry, record: &Record) -> Result<Checked, StoreError> {
     let template = registry
         .template_for(record)
         .ok_or_else(|| StoreError::Corrupt {
@@ -134,7 +134,7 @@ pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, 
     let title = display_name(&stored, template).unwrap_or_default();
     let review_on = review_date(&stored, template);
     let body = search::index_text(&stored, template, &title);
-    Ok(Prepared {
+    Ok(Checked {
         stored,
         id,
         json,
@@ -151,7 +151,7 @@ pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, 
 /// document.
 pub(crate) fn write(
     tx: &Transaction<'_>,
-    p: &Prepared,
+    p: &Checked,
     case: Option<Uuid>,
     read_only: Option<&ReadOnly>,
 ) -> Result<SaveOutcome, StoreError> {
@@ -163,18 +163,18 @@ pub(crate) fn write(
 }
 
 /// The search text `write` indexes; a batch indexes each document once, from its last revision.
-pub(crate) fn search_body(p: &Prepared) -> &str {
+pub(crate) fn search_body(p: &Checked) -> &str {
     &p.body
 }
 
 /// `write` without the search index: the caller must index the document before it commits.
 pub(crate) fn write_unindexed(
     tx: &Transaction<'_>,
-    p: &Prepared,
+    p: &Checked,
     case: Option<Uuid>,
     read_only: Option<&ReadOnly>,
 ) -> Result<SaveOutcome, StoreError> {
-    let Prepared {
+    let Checked {
         stored,
         id,
         json,
@@ -325,7 +325,7 @@ impl Store {
         record: &Record,
         case: Option<Uuid>,
     ) -> Result<SaveOutcome, StoreError> {
-        let prepared = prepare(self.registry, record)?;
+        let prepared = check(self.registry, record)?;
         self.transact(|tx| write(tx, &prepared, case, None))
     }
 

@@ -2,7 +2,7 @@
 //! employer, what was received, and the fields a received document keeps. Rows are never changed
 //! or removed (SQL triggers); the latest received row of a document holds its read-only fields.
 
-use super::documents::{prepare, write};
+use super::documents::{check, write};
 use super::{NewDisclosure, SaveOutcome, Store, StoreError, disclosures, now};
 use crate::exchange::{
     Answers, Change, Envelope, ExchangeError, Inspection, Kind, ReadOnly, Received, changes,
@@ -482,7 +482,7 @@ impl Store {
                 (merged, ro, made, edited)
             }
         };
-        let prepared = prepare(self.registry, &record)?;
+        let prepared = check(self.registry, &record)?;
         let envelope_json = got
             .envelope
             .as_ref()

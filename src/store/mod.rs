@@ -28,7 +28,7 @@ mod wal_guard;
 
 pub use crate::disclosure::{Disclosure, NewDisclosure};
 pub use autosave::{Autosave, MAX_AUTOSAVE_BYTES};
-pub use batch::{Batch, PreparedRecord, prepare_record};
+pub use batch::{Batch, CheckedRecord, check_record};
 pub use cases::{CaseFilter, CaseStatus, CaseSummary, MAX_CASE_TEXT, NewCase};
 pub use deletion::{CaseDeletion, DeletionOutcome, DeletionPreview, DeletionReason};
 pub use documents::{DocumentSummary, DocumentView, RevisionInfo, SaveOutcome};

@@ -641,7 +641,7 @@ fn a_consent_for_one_section_does_not_carry_them_to_the_recipient() {
 
 fn sample_bytes(name: &str) -> Vec<u8> {
     std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        std::path::Path::new(crate::support::ROOT)
             .join("samples")
             .join(name),
     )

@@ -143,7 +143,7 @@ fn violations(files: &[(String, String)]) -> Vec<String> {
 }
 
 fn core_files() -> Vec<(String, String)> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let src = Path::new(crate::support::ROOT).join("src");
     let mut paths = Vec::new();
     rust_files(&src, &mut paths);
     paths
@@ -175,7 +175,7 @@ fn every_module_uses_only_modules_of_lower_layers() {
 
 #[test]
 fn every_module_of_the_core_has_a_layer() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let src = Path::new(crate::support::ROOT).join("src");
     let lib = std::fs::read_to_string(src.join("lib.rs")).expect("lib.rs");
     let declared: BTreeSet<&str> = lib
         .lines()

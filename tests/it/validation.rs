@@ -18,15 +18,15 @@ use taiwa::template::{DefinitionFiles, Field, LoadError, Registry};
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-const SAMPLE_DIALOGUE: &str = include_str!("../samples/dialogue-record.json");
-const SAMPLE_WORK: &str = include_str!("../samples/work-consideration.json");
-const SAMPLE_ROUTE: &str = include_str!("../samples/route-map.json");
+const SAMPLE_DIALOGUE: &str = include_str!("../../samples/dialogue-record.json");
+const SAMPLE_WORK: &str = include_str!("../../samples/work-consideration.json");
+const SAMPLE_ROUTE: &str = include_str!("../../samples/route-map.json");
 
-const DEF_DIALOGUE: &str = include_str!("../templates/dialogue-record.json");
-const DEF_WORK: &str = include_str!("../templates/work-consideration.json");
-const DEF_ROUTE: &str = include_str!("../templates/route-map.json");
-const DEF_AGENCIES: &str = include_str!("../templates/agencies.json");
-const DEF_ROUTES: &str = include_str!("../templates/routes.json");
+const DEF_DIALOGUE: &str = include_str!("../../templates/dialogue-record.json");
+const DEF_WORK: &str = include_str!("../../templates/work-consideration.json");
+const DEF_ROUTE: &str = include_str!("../../templates/route-map.json");
+const DEF_AGENCIES: &str = include_str!("../../templates/agencies.json");
+const DEF_ROUTES: &str = include_str!("../../templates/routes.json");
 
 fn registry() -> &'static Registry {
     Registry::builtin()

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use tempfile::TempDir;
 
-const SAMPLE_DIALOGUE: &str = include_str!("../samples/dialogue-record.json");
-const SAMPLE_WORK: &str = include_str!("../samples/work-consideration.json");
-const SAMPLE_ROUTE: &str = include_str!("../samples/route-map.json");
+const SAMPLE_DIALOGUE: &str = include_str!("../../samples/dialogue-record.json");
+const SAMPLE_WORK: &str = include_str!("../../samples/work-consideration.json");
+const SAMPLE_ROUTE: &str = include_str!("../../samples/route-map.json");
 
 /// A scratch directory with its own database; every run gets the passphrase from the environment
 /// and no terminal.

@@ -20,7 +20,7 @@ const WIDTHS: [f32; 6] = [0.14, 0.2, 0.14, 0.2, 0.12, 0.2];
 
 /// Whose log this is: printed under the title.
 #[derive(Debug, Clone)]
-pub struct ProvisionScope {
+pub struct DisclosureLogScope {
     /// The case's display name.
     pub case_name: String,
     /// `文書 <id>` or `ケース <id>`, in the language of the PDF.
@@ -132,10 +132,10 @@ fn cells(d: &Disclosure, registry: &Registry, lang: Lang) -> [String; 6] {
 }
 
 /// Renders the log `rows` (oldest first) as an A4 PDF table.
-pub fn provision_record(
+pub fn disclosure_log(
     rows: &[Disclosure],
     registry: &Registry,
-    scope: &ProvisionScope,
+    scope: &DisclosureLogScope,
 ) -> Result<Vec<u8>, PdfError> {
     let fonts = FontSet::get()?;
     let lang = scope.lang;
