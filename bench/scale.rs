@@ -84,10 +84,7 @@ fn open(path: &Path, plain: bool) -> Store {
 fn bench_document(store: &mut Store) -> Record {
     const TITLE: &str = "保存ベンチ 太郎";
     if let Some(hit) = store.search(TITLE).expect("search").first() {
-        return store
-            .document(&hit.document_id.to_string())
-            .expect("read")
-            .record;
+        return store.document(hit.document_id.into()).expect("read").record;
     }
     let mut record = taiwa::record::parse_record(
         include_bytes!("../samples/dialogue-record.json"),

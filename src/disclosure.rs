@@ -2,18 +2,19 @@
 //! records, and a line as read back. The store writes and reads them; the PDF renders them; the
 //! gate decides what goes in them.
 
+use crate::ids::{CaseId, ConsentId, DocumentId};
 use serde::Serialize;
 use uuid::Uuid;
 
 /// What an export records.
 #[derive(Debug, Clone)]
 pub struct NewDisclosure {
-    pub document_id: Uuid,
+    pub document_id: DocumentId,
     pub revision_seq: i64,
     pub revision_sha256: String,
     /// None: an export with no recipient named (the person's own copy, a file).
     pub recipient: Option<String>,
-    pub consents: Vec<Uuid>,
+    pub consents: Vec<ConsentId>,
     /// The parts exported; None: the whole form.
     pub parts: Option<Vec<String>>,
     /// Field paths withheld from the recipient.
@@ -29,8 +30,8 @@ pub struct NewDisclosure {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Disclosure {
     pub id: Uuid,
-    pub case_id: Uuid,
-    pub document_id: Option<Uuid>,
+    pub case_id: CaseId,
+    pub document_id: Option<DocumentId>,
     /// The document's form and title when it still exists.
     pub template: Option<String>,
     pub title: Option<String>,
@@ -38,7 +39,7 @@ pub struct Disclosure {
     pub revision_seq: Option<i64>,
     pub revision_sha256: Option<String>,
     pub recipient: Option<String>,
-    pub consents: Vec<Uuid>,
+    pub consents: Vec<ConsentId>,
     pub parts: Option<Vec<String>>,
     pub withheld: Vec<String>,
     pub file_sha256: Option<String>,

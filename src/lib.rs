@@ -9,6 +9,7 @@ pub mod disclosure;
 pub mod exchange;
 pub mod gate;
 pub mod i18n;
+pub mod ids;
 pub mod inspect;
 pub mod passphrase;
 pub mod pdf;

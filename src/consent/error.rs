@@ -2,7 +2,7 @@
 //! (which consent is missing, expired or withdrawn).
 
 use crate::i18n::{Text, UserError};
-use uuid::Uuid;
+use crate::ids::ConsentId;
 
 /// Why no consent lets a document go to a recipient on a day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,20 +10,20 @@ pub enum Refusal {
     /// No consent names this recipient for this document.
     Missing,
     Expired {
-        consent: Uuid,
+        consent: ConsentId,
         on: String,
     },
     Withdrawn {
-        consent: Uuid,
+        consent: ConsentId,
         on: String,
     },
     NotYetGiven {
-        consent: Uuid,
+        consent: ConsentId,
         on: String,
     },
 }
 
-fn short(id: &Uuid) -> String {
+fn short(id: &ConsentId) -> String {
     id.to_string()[..8].to_string()
 }
 

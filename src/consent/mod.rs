@@ -12,11 +12,11 @@ pub use error::{ConsentError, Refusal};
 pub use redact::{DisclosurePlan, FieldDecision, Reason, plan};
 
 use crate::i18n::Text;
+use crate::ids::{CaseId, ConsentId, DocumentId};
 use crate::template::Template;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
-use uuid::Uuid;
 
 /// Longest recipient, role or recorder name, in characters.
 pub const MAX_NAME: usize = 200;
@@ -102,9 +102,9 @@ pub struct NewConsent {
 /// A consent as kept in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Consent {
-    pub id: Uuid,
-    pub case_id: Uuid,
-    pub document_id: Option<Uuid>,
+    pub id: ConsentId,
+    pub case_id: CaseId,
+    pub document_id: Option<DocumentId>,
     pub recipient: String,
     pub role: Option<String>,
     pub purpose: String,
@@ -245,28 +245,8 @@ fn clean_text(
     let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    if v.chars().count() > max {
-        return Err(bad(
-            field,
-            format!("{max} 文字以内で入力してください"),
-            format!("at most {max} characters"),
-        ));
-    }
-    if v.chars().any(char::is_control) {
-        return Err(bad(
-            field,
-            "改行や制御文字は使えません",
-            "line breaks and control characters are not allowed",
-        ));
-    }
-    // A name with a zero-width space or a bidi override looks like another name.
-    if let Some(c) = crate::text::visible::first_invisible(v) {
-        let c = crate::text::visible::escaped(c);
-        return Err(bad(
-            field,
-            format!("見えない文字 {c} が入っています。消してから入力し直してください"),
-            format!("contains the invisible character {c}; remove it and type the text again"),
-        ));
+    if let Some(m) = crate::text::visible::typed_line_problem(v, max) {
+        return Err(bad(field, m.ja, m.en));
     }
     Ok(Some(v.to_string()))
 }

@@ -14,11 +14,11 @@
 use super::diagnosis::{diagnosis_rule, recipient_kind};
 use super::{Consent, normalize_recipient};
 use crate::i18n::Text;
+use crate::ids::ConsentId;
 use crate::record::Record;
 use crate::template::{Field, Registry, Template};
 use serde::Serialize;
 use serde_json::Value;
-use uuid::Uuid;
 
 /// Why a field goes to the recipient or is withheld.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -27,7 +27,7 @@ pub enum Reason {
     /// Not 要配慮個人情報: goes to every recipient.
     NotSensitive,
     /// Sensitive, and these consents cover its section.
-    Covered { consents: Vec<Uuid> },
+    Covered { consents: Vec<ConsentId> },
     /// Sensitive, and no valid consent for this recipient covers its section.
     NotCovered,
     /// A diagnosis whose disclosure field (with this value, if any) does not allow it for the
@@ -56,7 +56,7 @@ pub struct DisclosurePlan {
     /// As compared (normalize_recipient).
     pub recipient: String,
     /// Every consent used, in the order given.
-    pub consents: Vec<Uuid>,
+    pub consents: Vec<ConsentId>,
     /// One line per field of the form (and per sensitive sub-field of a field that is not).
     pub decisions: Vec<FieldDecision>,
     /// The redacted record: what the PDF prints and carries as record.json.
@@ -149,10 +149,10 @@ pub fn plan(
             .copied()
             .filter(|c| c.covers_section(s))
             .collect();
-        let covered: Vec<Uuid> = covering.iter().map(|c| c.id).collect();
+        let covered: Vec<ConsentId> = covering.iter().map(|c| c.id).collect();
         for f in &s.fields {
             let (included, reason) = if let Some(rule) = diagnosis_rule(&template.id, &f.key) {
-                let allowed: Vec<Uuid> = covering
+                let allowed: Vec<ConsentId> = covering
                     .iter()
                     .filter(|c| {
                         rule.permits(
@@ -233,7 +233,7 @@ pub fn plan(
             }
         }
     }
-    let mut used: Vec<Uuid> = Vec::new();
+    let mut used: Vec<ConsentId> = Vec::new();
     for d in &decisions {
         if let Reason::Covered { consents } = &d.reason {
             for c in consents {
@@ -260,7 +260,7 @@ pub fn plan(
     }
 }
 
-fn short(id: &Uuid) -> String {
+fn short(id: &ConsentId) -> String {
     id.to_string()[..8].to_string()
 }
 

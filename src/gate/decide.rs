@@ -6,6 +6,7 @@ use super::{GateError, LogLine, Prepared};
 use crate::consent::{self, DisclosurePlan};
 use crate::exchange::{ExchangeError, Kind};
 use crate::i18n::Lang;
+use crate::ids::{CaseId, DocumentId};
 use crate::pdf::{
     self, DisclosureLogScope, DisclosurePreview, Era, ExchangeOptions, ExportOptions,
     ExportPreview, RecipientCopy, RevisionRef,
@@ -20,15 +21,15 @@ use uuid::Uuid;
 /// What leaves.
 #[derive(Debug, Clone)]
 pub enum Source {
-    /// A stored document: its id (or a unique prefix of one).
-    Stored(String),
+    /// A stored document (a prefix typed by a person is resolved at the CLI's edge).
+    Stored(DocumentId),
     /// A record file that is not in the store (nothing to log; refused when it carries the id of
     /// a stored document, which must leave by its id).
     File(Record),
     /// The 提供記録 of a case, or of one document of it, as a PDF.
     DisclosureLog {
-        case: Option<Uuid>,
-        document: Option<String>,
+        case: Option<CaseId>,
+        document: Option<DocumentId>,
     },
 }
 
@@ -93,10 +94,17 @@ pub struct Request {
 }
 
 impl Request {
+    /// Every choice at its default, for a caller that names the source itself
+    /// (`Request { source, format: Format::Svg, ..Request::defaults(lang) }`): the source here is
+    /// a document no store holds.
+    pub fn defaults(lang: Lang) -> Request {
+        Request::pdf(DocumentId(uuid::Uuid::nil()), lang)
+    }
+
     /// A PDF of a stored document for its own use or a recipient: what most callers make.
-    pub fn pdf(id: &str, lang: Lang) -> Request {
+    pub fn pdf(id: DocumentId, lang: Lang) -> Request {
         Request {
-            source: Source::Stored(id.to_string()),
+            source: Source::Stored(id),
             format: Format::Pdf,
             lang,
             era: Era::Seireki,
@@ -144,7 +152,7 @@ enum What {
 /// The log line's parts known before rendering (the file's hash comes after).
 enum LogSeed {
     Document {
-        document_id: Uuid,
+        document_id: DocumentId,
         purpose: Option<&'static str>,
     },
     DisclosureLog {
@@ -160,12 +168,12 @@ pub fn plan(store: Option<&Store>, req: &Request) -> Result<Planned, GateError> 
     match &req.source {
         Source::DisclosureLog { case, document } => {
             let store = store.ok_or(GateError::NoStore)?;
-            plan_disclosure_log(store, req, *case, document.as_deref(), purpose)
+            plan_disclosure_log(store, req, *case, *document, purpose)
         }
         Source::File(record) => plan_file(store, req, record, recipient),
         Source::Stored(id) => {
             let store = store.ok_or(GateError::NoStore)?;
-            plan_stored(store, req, id, recipient, purpose)
+            plan_stored(store, req, *id, recipient, purpose)
         }
     }
 }
@@ -216,7 +224,7 @@ fn plan_file(
         return Err(consent::ConsentError::NotStored.into());
     }
     if let (Some(id), Some(store)) = (record.id, store)
-        && store.document_exists(id)?
+        && store.document_exists(DocumentId(id))?
     {
         return Err(GateError::StoredDocument { id: id.to_string() });
     }
@@ -250,8 +258,8 @@ fn plan_file(
 fn plan_disclosure_log(
     store: &Store,
     req: &Request,
-    case: Option<Uuid>,
-    document: Option<&str>,
+    case: Option<CaseId>,
+    document: Option<DocumentId>,
     purpose: Option<&'static str>,
 ) -> Result<Planned, GateError> {
     let registry = store.registry();
@@ -293,7 +301,7 @@ fn plan_disclosure_log(
     };
     // The log of a deleted case keeps no content, but it is a file that leaves: logged too.
     let log = Some(LogSeed::DisclosureLog {
-        case: case_id,
+        case: case_id.uuid(),
         purpose,
     });
     Ok(Planned {
@@ -311,7 +319,7 @@ fn plan_disclosure_log(
 fn plan_stored(
     store: &Store,
     req: &Request,
-    id: &str,
+    id: DocumentId,
     recipient: Option<String>,
     purpose: Option<&'static str>,
 ) -> Result<Planned, GateError> {
@@ -377,7 +385,7 @@ fn plan_stored(
     let (record, plan) = match &recipient {
         None => (doc.record.clone(), None),
         Some(to) => {
-            let consents = store.consents_for_document(&document_id.to_string())?;
+            let consents = store.consents_for_document(id)?;
             let chosen =
                 consent::select(&consents, &document_id.to_string(), to, consent::today())?;
             let plan = consent::plan(&doc.record, template, &chosen, registry);
@@ -424,7 +432,7 @@ fn plan_stored(
         opts,
         plan,
         log: Some(LogSeed::Document {
-            document_id,
+            document_id: DocumentId(document_id),
             purpose,
         }),
     })
@@ -571,7 +579,7 @@ pub fn preview_for(store: &Store, req: &Request) -> Result<Option<DisclosurePrev
     let (Some(plan), Some(template)) = (&p.plan, p.template) else {
         return Ok(None);
     };
-    let full = store.document(id)?.record;
+    let full = store.document(*id)?.record;
     Ok(Some(pdf::disclosure_preview(
         &full, template, &p.opts, plan,
     )?))

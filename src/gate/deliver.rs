@@ -25,7 +25,7 @@ pub struct Released {
     /// Field paths withheld from the recipient (what the log lists).
     pub withheld: Vec<String>,
     pub recipient: Option<String>,
-    pub consents: Vec<uuid::Uuid>,
+    pub consents: Vec<crate::ids::ConsentId>,
 }
 
 pub(super) fn deliver(

@@ -96,7 +96,7 @@ pub struct RevisionRef {
 #[derive(Debug, Clone, Default)]
 pub struct RecipientCopy {
     pub recipient: String,
-    pub consents: Vec<uuid::Uuid>,
+    pub consents: Vec<crate::ids::ConsentId>,
     /// Field keys (and `field.sub` paths) withheld.
     pub withheld: Vec<String>,
 }

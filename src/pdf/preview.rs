@@ -198,7 +198,7 @@ pub struct DisclosureSection {
 pub struct DisclosurePreview {
     pub title: Text,
     pub recipient: String,
-    pub consents: Vec<uuid::Uuid>,
+    pub consents: Vec<crate::ids::ConsentId>,
     /// Some value that goes is 要配慮個人情報.
     pub sensitive: bool,
     pub sections: Vec<DisclosureSection>,

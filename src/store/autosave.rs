@@ -3,8 +3,8 @@
 //! rests on; revisions stay the meaningful, validated steps.
 
 use super::{Store, StoreError, now};
+use crate::ids::DocumentId;
 use rusqlite::{OptionalExtension, params};
-use uuid::Uuid;
 
 /// Largest working copy kept: the exchange format's own limit.
 pub const MAX_AUTOSAVE_BYTES: usize = crate::record::MAX_RECORD_BYTES;
@@ -21,9 +21,10 @@ impl Store {
     /// Replaces the working copy of draft `document`. Returns when it is on disk.
     pub fn put_autosave(
         &mut self,
-        document: Uuid,
+        document: DocumentId,
         record_json: &str,
     ) -> Result<String, StoreError> {
+        let document = document.uuid();
         if record_json.len() > MAX_AUTOSAVE_BYTES {
             return Err(StoreError::AutosaveTooLarge {
                 bytes: record_json.len(),
@@ -59,7 +60,8 @@ impl Store {
         Ok(saved_at)
     }
 
-    pub fn autosave(&self, document: Uuid) -> Result<Option<Autosave>, StoreError> {
+    pub fn autosave(&self, document: DocumentId) -> Result<Option<Autosave>, StoreError> {
+        let document = document.uuid();
         Ok(self
             .conn
             .query_row(
@@ -77,7 +79,8 @@ impl Store {
     }
 
     /// Drops the working copy once a revision holds it.
-    pub fn clear_autosave(&mut self, document: Uuid) -> Result<(), StoreError> {
+    pub fn clear_autosave(&mut self, document: DocumentId) -> Result<(), StoreError> {
+        let document = document.uuid();
         self.conn.execute(
             "DELETE FROM autosaves WHERE document_id = ?1",
             [document.to_string()],

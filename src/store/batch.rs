@@ -6,6 +6,7 @@
 use super::documents::{Checked, check, search_body, write_unindexed};
 use super::{Store, StoreError, cases, consents};
 use crate::consent::NewConsent;
+use crate::ids::{CaseId, ConsentId, DocumentId};
 use crate::record::Record;
 use crate::template::Registry;
 use chrono::NaiveDate;
@@ -35,8 +36,8 @@ pub struct Batch<'s, 'r> {
 
 impl<'r> Batch<'_, 'r> {
     /// As `Store::create_case`; the new case's id.
-    pub fn create_case(&mut self, new: &super::NewCase) -> Result<Uuid, StoreError> {
-        cases::insert(&self.tx, new)
+    pub fn create_case(&mut self, new: &super::NewCase) -> Result<CaseId, StoreError> {
+        cases::insert(&self.tx, new).map(CaseId)
     }
 
     /// As `Store::save_record`, for a prepared record. Later saves in the batch see earlier ones,
@@ -44,16 +45,21 @@ impl<'r> Batch<'_, 'r> {
     pub fn save(
         &mut self,
         record: &'r CheckedRecord,
-        case: Option<Uuid>,
+        case: Option<CaseId>,
     ) -> Result<super::SaveOutcome, StoreError> {
+        let case = case.map(CaseId::uuid);
         let outcome = write_unindexed(&self.tx, &record.0, case, None)?;
         if !outcome.unchanged {
-            let entry = (outcome.document_id, outcome.case_id, search_body(&record.0));
-            match self.position.get(&outcome.document_id) {
+            let entry = (
+                outcome.document_id.uuid(),
+                outcome.case_id.uuid(),
+                search_body(&record.0),
+            );
+            match self.position.get(&outcome.document_id.uuid()) {
                 Some(&i) => self.unindexed[i] = entry,
                 None => {
                     self.position
-                        .insert(outcome.document_id, self.unindexed.len());
+                        .insert(outcome.document_id.uuid(), self.unindexed.len());
                     self.unindexed.push(entry);
                 }
             }
@@ -64,11 +70,12 @@ impl<'r> Batch<'_, 'r> {
     /// As `Store::add_consent`, for a document id; the consent's id.
     pub fn add_consent(
         &mut self,
-        document: Uuid,
+        document: DocumentId,
         new: &NewConsent,
         today: NaiveDate,
-    ) -> Result<Uuid, StoreError> {
-        consents::insert(&self.tx, self.registry, document, new, today)
+    ) -> Result<ConsentId, StoreError> {
+        let document = document.uuid();
+        consents::insert(&self.tx, self.registry, document, new, today).map(ConsentId)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::search::{TextCondition, pending_matches, text_condition};
 use super::{Store, StoreError, now};
+use crate::ids::CaseId;
 use crate::text::fold;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -70,7 +71,7 @@ pub struct CaseFilter {
 
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct CaseSummary {
-    pub id: Uuid,
+    pub id: CaseId,
     pub display_name: String,
     pub pseudonym: Option<String>,
     pub employer: Option<String>,
@@ -98,28 +99,8 @@ fn clean(value: Option<&str>, field: &'static str) -> Result<Option<String>, Sto
     let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    if v.chars().count() > MAX_CASE_TEXT {
-        return Err(bad(
-            field,
-            &format!("{MAX_CASE_TEXT} 文字以内で入力してください"),
-            &format!("at most {MAX_CASE_TEXT} characters"),
-        ));
-    }
-    if v.chars().any(char::is_control) {
-        return Err(bad(
-            field,
-            "改行や制御文字は使えません",
-            "line breaks and control characters are not allowed",
-        ));
-    }
-    // A name with a zero-width space or a bidi override reads as another name.
-    if let Some(c) = crate::text::visible::first_invisible(v) {
-        let c = crate::text::visible::escaped(c);
-        return Err(bad(
-            field,
-            &format!("見えない文字 {c} が入っています。消してから入力し直してください"),
-            &format!("contains the invisible character {c}; remove it and type the text again"),
-        ));
+    if let Some(m) = crate::text::visible::typed_line_problem(v, MAX_CASE_TEXT) {
+        return Err(bad(field, &m.ja, &m.en));
     }
     Ok(Some(v.to_string()))
 }
@@ -194,7 +175,7 @@ impl CaseSummaryRow {
             .unwrap_or_default();
         templates.sort();
         Ok(CaseSummary {
-            id: Uuid::parse_str(id).map_err(|_| corrupt("id"))?,
+            id: CaseId(Uuid::parse_str(id).map_err(|_| corrupt("id"))?),
             display_name: self.display_name,
             pseudonym: self.pseudonym,
             employer: self.employer,
@@ -210,10 +191,11 @@ impl CaseSummaryRow {
 impl Store {
     pub fn create_case(&mut self, new: &NewCase) -> Result<CaseSummary, StoreError> {
         let id = insert(&self.conn, new)?;
-        self.case(id)
+        self.case(CaseId(id))
     }
 
-    pub fn case(&self, id: Uuid) -> Result<CaseSummary, StoreError> {
+    pub fn case(&self, id: CaseId) -> Result<CaseSummary, StoreError> {
+        let id = id.uuid();
         let row = self
             .conn
             .query_row(
@@ -228,7 +210,8 @@ impl Store {
 
     /// Opens or closes a case. Closing records the day (retention counts from it); closing a
     /// closed case keeps its day, reopening clears it.
-    pub fn set_case_status(&mut self, id: Uuid, status: CaseStatus) -> Result<(), StoreError> {
+    pub fn set_case_status(&mut self, id: CaseId, status: CaseStatus) -> Result<(), StoreError> {
+        let id = id.uuid();
         let today = chrono::Local::now()
             .date_naive()
             .format("%Y-%m-%d")

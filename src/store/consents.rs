@@ -3,6 +3,7 @@
 
 use super::{Store, StoreError, now};
 use crate::consent::{Consent, ConsentError, Method, NewConsent, parse_date};
+use crate::ids::{CaseId, ConsentId, DocumentId};
 use crate::template::Registry;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -58,12 +59,12 @@ impl RawConsent {
     fn into_consent(self) -> Result<Consent, StoreError> {
         let uuid = |s: &str, what| Uuid::parse_str(s).map_err(|_| corrupt(what));
         Ok(Consent {
-            id: uuid(&self.id, "id")?,
-            case_id: uuid(&self.case_id, "case id")?,
+            id: uuid(&self.id, "id")?.into(),
+            case_id: uuid(&self.case_id, "case id")?.into(),
             document_id: self
                 .document_id
                 .as_deref()
-                .map(|d| uuid(d, "document id"))
+                .map(|d| uuid(d, "document id").map(DocumentId))
                 .transpose()?,
             recipient: self.recipient,
             role: self.role,
@@ -135,21 +136,34 @@ pub(crate) fn insert(
 }
 
 impl Store {
-    /// Records a consent for a document (`document` as `document` takes it: uuid or prefix).
-    /// Every field is checked first (errors name the field); `today` bounds the date given.
+    /// Records a consent for a document. Every field is checked first (errors name the field);
+    /// `today` bounds the date given.
     pub fn add_consent(
         &mut self,
-        document: &str,
+        document: DocumentId,
         new: &NewConsent,
         today: NaiveDate,
     ) -> Result<Consent, StoreError> {
-        let document = self.resolve_document_id(document)?;
-        let id = insert(&self.conn, self.registry, document, new, today)?;
-        self.consent(&id.to_string())
+        self.check_document_exists(document)?;
+        let id = insert(&self.conn, self.registry, document.uuid(), new, today)?;
+        self.consent(ConsentId(id))
     }
 
-    /// A consent by its uuid or a unique prefix of at least 8 characters.
-    pub fn consent(&self, id: &str) -> Result<Consent, StoreError> {
+    /// A consent of the ledger.
+    pub fn consent(&self, id: ConsentId) -> Result<Consent, StoreError> {
+        let raw: Option<RawConsent> = self
+            .conn
+            .query_row(&format!("{SELECT} WHERE id = ?1"), [id.to_string()], row)
+            .optional()?;
+        match raw {
+            Some(one) => one.into_consent(),
+            None => Err(ConsentError::NotFound { id: id.to_string() }.into()),
+        }
+    }
+
+    /// What a person typed (`taiwa consent withdraw 1a2b3c4d`): a consent's uuid or a unique
+    /// prefix of at least 8 characters. For the CLI's edge.
+    pub fn resolve_consent_id(&self, id: &str) -> Result<ConsentId, StoreError> {
         let not_found = || -> StoreError { ConsentError::NotFound { id: id.to_string() }.into() };
         let prefix = id.trim().to_ascii_lowercase();
         if prefix.len() < 8 || !prefix.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
@@ -162,13 +176,13 @@ impl Store {
             .query_map(params![prefix, prefix.len() as i64], row)?
             .collect::<Result<_, _>>()?;
         match (rows.pop(), rows.is_empty()) {
-            (Some(one), true) => one.into_consent(),
+            (Some(one), true) => one.into_consent().map(|c| c.id),
             _ => Err(not_found()),
         }
     }
 
     /// Withdraws a consent from `on` (YYYY-MM-DD) on. The consent stays in the ledger.
-    pub fn withdraw_consent(&mut self, id: &str, on: &str) -> Result<Consent, StoreError> {
+    pub fn withdraw_consent(&mut self, id: ConsentId, on: &str) -> Result<Consent, StoreError> {
         let c = self.consent(id)?;
         let day = parse_date(on.trim()).ok_or_else(|| ConsentError::BadField {
             field: "withdrawn_on",
@@ -193,17 +207,18 @@ impl Store {
             "UPDATE consents SET withdrawn_on = ?2 WHERE id = ?1 AND withdrawn_on IS NULL",
             params![c.id.to_string(), day.format("%Y-%m-%d").to_string()],
         )?;
-        self.consent(&c.id.to_string())
+        self.consent(id)
     }
 
     /// The consents recorded for a document, oldest first.
-    pub fn consents_for_document(&self, document: &str) -> Result<Vec<Consent>, StoreError> {
-        let id = self.resolve_document_id(document)?;
-        self.consents_where("document_id = ?1", &id.to_string())
+    pub fn consents_for_document(&self, document: DocumentId) -> Result<Vec<Consent>, StoreError> {
+        self.check_document_exists(document)?;
+        self.consents_where("document_id = ?1", &document.to_string())
     }
 
     /// Every consent of a case (for any of its documents), oldest first.
-    pub fn consents_for_case(&self, case: Uuid) -> Result<Vec<Consent>, StoreError> {
+    pub fn consents_for_case(&self, case: CaseId) -> Result<Vec<Consent>, StoreError> {
+        let case = case.uuid();
         let found: Option<i64> = self
             .conn
             .query_row(

@@ -17,6 +17,7 @@
 //! the case existed, how many documents it had, when and why it was deleted.
 
 use super::{CaseStatus, Store, StoreError, now};
+use crate::ids::CaseId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -73,7 +74,7 @@ impl std::str::FromStr for DeletionReason {
 /// What deleting a case removes (and the log lines it keeps). Counts only, never content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DeletionPreview {
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub status: CaseStatus,
     /// The day the case was closed (YYYY-MM-DD); None while open.
     pub closed_on: Option<String>,
@@ -97,7 +98,7 @@ pub struct DeletionPreview {
 /// The line a deleted case leaves in the disclosure log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CaseDeletion {
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     #[ts(type = "number")]
     pub documents: i64,
     /// When (UTC, like every line of the log).
@@ -137,7 +138,7 @@ pub(crate) fn deletion_in(
             detail: format!("deletion line of case {case}"),
         };
         Ok(CaseDeletion {
-            case_id: case,
+            case_id: CaseId(case),
             documents: documents.ok_or_else(corrupt)?,
             deleted_at,
             reason: reason
@@ -186,7 +187,7 @@ fn preview_in(conn: &Connection, case: Uuid) -> Result<DeletionPreview, StoreErr
         )
     };
     Ok(DeletionPreview {
-        case_id: case,
+        case_id: CaseId(case),
         status: match status.as_str() {
             "open" => CaseStatus::Open,
             "closed" => CaseStatus::Closed,
@@ -268,7 +269,7 @@ pub(crate) fn delete_in(
         conn.execute(&sql, [&id])?;
     }
     let line = CaseDeletion {
-        case_id: case,
+        case_id: CaseId(case),
         documents: preview.documents,
         deleted_at: at,
         reason,
@@ -278,7 +279,8 @@ pub(crate) fn delete_in(
 
 impl Store {
     /// What deleting `case` would remove, without removing anything.
-    pub fn deletion_preview(&self, case: Uuid) -> Result<DeletionPreview, StoreError> {
+    pub fn deletion_preview(&self, case: CaseId) -> Result<DeletionPreview, StoreError> {
+        let case = case.uuid();
         preview_in(&self.conn, case)
     }
 
@@ -286,10 +288,11 @@ impl Store {
     /// then compacts the file. Refuses a deleted or unknown case.
     pub fn delete_case(
         &mut self,
-        case: Uuid,
+        case: CaseId,
         reason: DeletionReason,
         force: bool,
     ) -> Result<DeletionOutcome, StoreError> {
+        let case = case.uuid();
         let (removed, line) =
             self.in_deleting_transaction(|conn| delete_in(conn, case, reason, force))?;
         let compacted = self.compact();
@@ -323,7 +326,8 @@ impl Store {
     }
 
     /// The deletion line of `case`, if it was deleted.
-    pub fn case_deletion(&self, case: Uuid) -> Result<Option<CaseDeletion>, StoreError> {
+    pub fn case_deletion(&self, case: CaseId) -> Result<Option<CaseDeletion>, StoreError> {
+        let case = case.uuid();
         deletion_in(&self.conn, case)
     }
 

@@ -5,6 +5,7 @@
 
 use super::{Store, StoreError, now};
 use crate::disclosure::{Disclosure, NewDisclosure};
+use crate::ids::{CaseId, ConsentId, DocumentId};
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
@@ -65,11 +66,11 @@ fn decode(raw: Raw) -> Result<Disclosure, StoreError> {
     };
     Ok(Disclosure {
         id: uuid(&raw.0, "id")?,
-        case_id: uuid(&raw.1, "case id")?,
+        case_id: uuid(&raw.1, "case id")?.into(),
         document_id: raw
             .2
             .as_deref()
-            .map(|d| uuid(d, "document id"))
+            .map(|d| uuid(d, "document id").map(DocumentId))
             .transpose()?,
         template: raw.3.clone(),
         title: raw.4.clone(),
@@ -79,7 +80,7 @@ fn decode(raw: Raw) -> Result<Disclosure, StoreError> {
         consents: json_list(&raw.8, "consent ids")?
             .unwrap_or_default()
             .iter()
-            .map(|c| uuid(c, "consent id"))
+            .map(|c| uuid(c, "consent id").map(ConsentId))
             .collect::<Result<_, _>>()?,
         parts: json_list(&raw.9, "parts")?,
         withheld: json_list(&raw.10, "withheld")?.unwrap_or_default(),
@@ -106,7 +107,7 @@ pub(crate) fn insert(
             id: new.document_id.to_string(),
         })?;
     let id = Uuid::new_v4();
-    let consents: Vec<String> = new.consents.iter().map(Uuid::to_string).collect();
+    let consents: Vec<String> = new.consents.iter().map(ConsentId::to_string).collect();
     conn.prepare_cached(
         "INSERT INTO disclosures (id, case_id, document_id, revision_seq, revision_sha256, recipient,
              consent_id, consent_ids, parts, withheld, file_sha256, kind, created_at, format, purpose)
@@ -168,14 +169,17 @@ impl Store {
     }
 
     /// The log of one document, oldest first.
-    pub fn disclosures_for_document(&self, document: &str) -> Result<Vec<Disclosure>, StoreError> {
-        let id = self.resolve_document_id(document)?;
-        self.disclosures_where("x.document_id = ?1", &id.to_string())
+    pub fn disclosures_for_document(
+        &self,
+        document: DocumentId,
+    ) -> Result<Vec<Disclosure>, StoreError> {
+        self.check_document_exists(document)?;
+        self.disclosures_where("x.document_id = ?1", &document.to_string())
     }
 
     /// The log of a case (every document of it), oldest first; of a deleted case too, ending
     /// with its deletion line.
-    pub fn disclosures_for_case(&self, case: Uuid) -> Result<Vec<Disclosure>, StoreError> {
+    pub fn disclosures_for_case(&self, case: CaseId) -> Result<Vec<Disclosure>, StoreError> {
         if self.case_deletion(case)?.is_none() {
             self.case(case)?;
         }

@@ -3,6 +3,7 @@
 use super::{Store, StoreError, now, search};
 use crate::canonical::sha256_hex;
 use crate::exchange::{ExchangeError, ReadOnly, read_only_violations};
+use crate::ids::{CaseId, DocumentId};
 use crate::record::{DocStatus, Mode, Record, parse_record, validate};
 use crate::template::{Registry, Template};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -12,8 +13,8 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SaveOutcome {
-    pub document_id: Uuid,
-    pub case_id: Uuid,
+    pub document_id: DocumentId,
+    pub case_id: CaseId,
     #[ts(type = "number")]
     pub seq: i64,
     pub sha256: String,
@@ -25,8 +26,8 @@ pub struct SaveOutcome {
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct DocumentSummary {
-    pub id: Uuid,
-    pub case_id: Uuid,
+    pub id: DocumentId,
+    pub case_id: CaseId,
     pub case_name: String,
     pub template: String,
     pub status: DocStatus,
@@ -39,7 +40,7 @@ pub struct DocumentSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct DocumentView {
     pub record: Record,
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     pub seq: i64,
     pub sha256: String,
     pub created_at: String,
@@ -157,7 +158,7 @@ pub(crate) fn write(
 ) -> Result<SaveOutcome, StoreError> {
     let outcome = write_unindexed(tx, p, case, read_only)?;
     if !outcome.unchanged {
-        search::defer(tx, outcome.document_id, &p.body)?;
+        search::defer(tx, outcome.document_id.uuid(), &p.body)?;
     }
     Ok(outcome)
 }
@@ -226,8 +227,8 @@ pub(crate) fn write_unindexed(
             )?;
             if head_sha == *sha {
                 return Ok(SaveOutcome {
-                    document_id: id,
-                    case_id,
+                    document_id: DocumentId(id),
+                    case_id: CaseId(case_id),
                     seq: head_seq,
                     sha256: sha.clone(),
                     created: false,
@@ -252,8 +253,8 @@ pub(crate) fn write_unindexed(
                 params![case_id.to_string(), now],
             )?;
             SaveOutcome {
-                document_id: id,
-                case_id,
+                document_id: DocumentId(id),
+                case_id: CaseId(case_id),
                 seq,
                 sha256: sha.clone(),
                 created: false,
@@ -303,8 +304,8 @@ pub(crate) fn write_unindexed(
                 params![id.to_string(), stored.status.as_str(), json, sha, now],
             )?;
             SaveOutcome {
-                document_id: id,
-                case_id,
+                document_id: DocumentId(id),
+                case_id: CaseId(case_id),
                 seq: 1,
                 sha256: sha.clone(),
                 created: true,
@@ -323,15 +324,16 @@ impl Store {
     pub fn save_record(
         &mut self,
         record: &Record,
-        case: Option<Uuid>,
+        case: Option<CaseId>,
     ) -> Result<SaveOutcome, StoreError> {
+        let case = case.map(CaseId::uuid);
         let prepared = check(self.registry, record)?;
         self.transact(|tx| write(tx, &prepared, case, None))
     }
 
-    /// The head revision of a document. `id` may be a unique prefix of the uuid (as `list` shows).
-    pub fn document(&self, id: &str) -> Result<DocumentView, StoreError> {
-        let id = self.resolve_document_id(id)?;
+    /// The head revision of a document.
+    pub fn document(&self, id: DocumentId) -> Result<DocumentView, StoreError> {
+        self.check_document_exists(id)?;
         let (case_id, head_seq, created_at, updated_at): (String, i64, String, String) =
             self.conn.query_row(
                 "SELECT case_id, head_seq, created_at, updated_at FROM documents WHERE id = ?1",
@@ -349,7 +351,7 @@ impl Store {
             })?;
         Ok(DocumentView {
             record,
-            case_id: parse_uuid(&case_id)?,
+            case_id: parse_uuid(&case_id)?.into(),
             seq: head_seq,
             sha256,
             created_at,
@@ -358,8 +360,8 @@ impl Store {
     }
 
     /// Every revision of a document, oldest first.
-    pub fn history(&self, id: &str) -> Result<Vec<RevisionInfo>, StoreError> {
-        let id = self.resolve_document_id(id)?;
+    pub fn history(&self, id: DocumentId) -> Result<Vec<RevisionInfo>, StoreError> {
+        self.check_document_exists(id)?;
         let mut stmt = self.conn.prepare(
             "SELECT seq, status, sha256, prev_sha256, created_at FROM revisions WHERE document_id = ?1 ORDER BY seq",
         )?;
@@ -387,7 +389,8 @@ impl Store {
     }
 
     /// Documents, most recently changed first; only those of `case` when given.
-    pub fn list_documents(&self, case: Option<Uuid>) -> Result<Vec<DocumentSummary>, StoreError> {
+    pub fn list_documents(&self, case: Option<CaseId>) -> Result<Vec<DocumentSummary>, StoreError> {
+        let case = case.map(CaseId::uuid);
         let mut stmt = self.conn.prepare(
             "SELECT d.id, d.case_id, c.display_name, d.template, d.status, d.title, d.head_seq, d.updated_at
              FROM documents d JOIN cases c ON c.id = d.case_id
@@ -410,8 +413,8 @@ impl Store {
         for row in rows {
             let (id, case_id, case_name, template, status, title, head_seq, updated_at) = row?;
             out.push(DocumentSummary {
-                id: parse_uuid(&id)?,
-                case_id: parse_uuid(&case_id)?,
+                id: DocumentId(parse_uuid(&id)?),
+                case_id: CaseId(parse_uuid(&case_id)?),
                 case_name,
                 template,
                 status: parse_status(&status)?,
@@ -423,19 +426,35 @@ impl Store {
         Ok(out)
     }
 
-    /// A full uuid, or a prefix of at least 8 characters that names exactly one document.
-    pub fn resolve_document_id(&self, id: &str) -> Result<Uuid, StoreError> {
+    /// `DocumentNotFound` unless the document is stored.
+    pub(crate) fn check_document_exists(&self, id: DocumentId) -> Result<(), StoreError> {
+        let found: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM documents WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        found
+            .map(|_| ())
+            .ok_or_else(|| StoreError::DocumentNotFound { id: id.to_string() })
+    }
+
+    /// What a person typed (`taiwa show 1a2b3c4d`): a full uuid, or a prefix of at least 8
+    /// characters that names exactly one document. For the CLI's edge; the rest of the store
+    /// API takes a `DocumentId`.
+    pub fn resolve_document_id(&self, id: &str) -> Result<DocumentId, StoreError> {
         let not_found = || StoreError::DocumentNotFound { id: id.to_string() };
         if let Ok(uuid) = Uuid::parse_str(id) {
-            let found: Option<i64> = self
-                .conn
-                .query_row(
-                    "SELECT 1 FROM documents WHERE id = ?1",
-                    [uuid.to_string()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            return found.map(|_| uuid).ok_or_else(not_found);
+            let id = DocumentId(uuid);
+            return self
+                .check_document_exists(id)
+                .map(|_| id)
+                .map_err(|e| match e {
+                    StoreError::DocumentNotFound { .. } => not_found(),
+                    other => other,
+                });
         }
         let prefix = id.to_ascii_lowercase();
         if prefix.len() < 8 || !prefix.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
@@ -448,7 +467,7 @@ impl Store {
             .query_map(params![prefix, prefix.len() as i64], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         match ids.as_slice() {
-            [one] => parse_uuid(one),
+            [one] => parse_uuid(one).map(DocumentId),
             _ => Err(not_found()),
         }
     }

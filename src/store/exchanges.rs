@@ -8,6 +8,7 @@ use crate::exchange::{
     Answers, Change, Envelope, ExchangeError, Inspection, Kind, ReadOnly, Received, changes,
     differences, link_rule, part_keys, read_only_paths,
 };
+use crate::ids::{CaseId, DocumentId};
 use crate::record::{Record, parse_record};
 use crate::template::Template;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -145,8 +146,9 @@ impl Store {
 
     /// The fields of a document that stay as received (form order); empty when it was not
     /// received in the round trip. The app shows these as read-only.
-    pub fn read_only_fields(&self, document: &str) -> Result<Vec<String>, StoreError> {
-        let id = self.resolve_document_id(document)?;
+    pub fn read_only_fields(&self, document: DocumentId) -> Result<Vec<String>, StoreError> {
+        self.check_document_exists(document)?;
+        let id = document.uuid();
         let Some(kept) = read_only_in(&self.conn, id)? else {
             return Ok(Vec::new());
         };
@@ -179,7 +181,7 @@ impl Store {
         insert(
             &tx,
             &Row {
-                document_id: disclosure.document_id,
+                document_id: disclosure.document_id.uuid(),
                 direction: "sent",
                 kind: envelope.kind,
                 revision_seq: disclosure.revision_seq,
@@ -198,9 +200,10 @@ impl Store {
     /// The latest Part A received for the clinician's document: what an answer answers.
     pub fn received_for_clinician(
         &self,
-        document: &str,
+        document: DocumentId,
     ) -> Result<Option<ReceivedPart>, StoreError> {
-        let id = self.resolve_document_id(document)?;
+        self.check_document_exists(document)?;
+        let id = document.uuid();
         let row: Option<(String, String, String)> = self
             .conn
             .query_row(
@@ -348,7 +351,8 @@ impl Store {
         Ok(())
     }
 
-    pub fn document_exists(&self, id: Uuid) -> Result<bool, StoreError> {
+    pub fn document_exists(&self, id: DocumentId) -> Result<bool, StoreError> {
+        let id = id.uuid();
         Ok(self
             .conn
             .query_row(
@@ -368,13 +372,14 @@ impl Store {
     pub fn receive(
         &mut self,
         got: &Received,
-        case: Option<Uuid>,
+        case: Option<CaseId>,
         to: super::ImportAs,
         force: bool,
     ) -> Result<Receipt, StoreError> {
+        let case = case.map(CaseId::uuid);
         let kind = got.kind();
         if kind == Kind::Export {
-            let save = self.import_record(&got.record, case, to)?;
+            let save = self.import_record(&got.record, case.map(CaseId), to)?;
             return Ok(Receipt {
                 kind,
                 save,
@@ -403,7 +408,7 @@ impl Store {
         let rule = link_rule(&template.id).ok_or_else(|| ExchangeError::NotExchangeable {
             template: template.id.clone(),
         })?;
-        let exists = self.document_exists(document)?;
+        let exists = self.document_exists(DocumentId(document))?;
         let (record, read_only, changes_made, edited) = match kind {
             Kind::ForClinician => {
                 let head = if exists {
@@ -416,7 +421,7 @@ impl Store {
                     if !force {
                         self.check_part_a_is_news(document, got)?;
                     }
-                    Some(self.document(&document.to_string())?.record)
+                    Some(self.document(DocumentId(document))?.record)
                 } else {
                     None
                 };
@@ -468,7 +473,7 @@ impl Store {
                     }
                     .into());
                 }
-                let head = self.document(&document.to_string())?.record;
+                let head = self.document(DocumentId(document))?.record;
                 let sent_from: String = self.conn.query_row(
                     "SELECT record_json FROM revisions WHERE document_id = ?1 AND seq = ?2",
                     params![document.to_string(), sent_seq],
@@ -587,7 +592,9 @@ impl Store {
             }
         }
         match env.document_id {
-            Some(d) if self.document_exists(d)? => Ok(Known::DocumentOnly { document_id: d }),
+            Some(d) if self.document_exists(DocumentId(d))? => {
+                Ok(Known::DocumentOnly { document_id: d })
+            }
             _ => Ok(Known::Unknown),
         }
     }
@@ -612,7 +619,7 @@ impl Store {
                 document_id: document,
                 seq,
             },
-            None if self.document_exists(document)? => Known::DocumentOnly {
+            None if self.document_exists(DocumentId(document))? => Known::DocumentOnly {
                 document_id: document,
             },
             None => Known::Unknown,

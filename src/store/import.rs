@@ -5,6 +5,7 @@
 //! from it either: an imported record is a draft until someone here finalizes it.
 
 use super::{SaveOutcome, Store, StoreError};
+use crate::ids::{CaseId, DocumentId};
 use crate::record::{DocStatus, Record};
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
@@ -27,7 +28,7 @@ impl Store {
     pub fn import_record(
         &mut self,
         record: &Record,
-        case: Option<Uuid>,
+        case: Option<CaseId>,
         to: ImportAs,
     ) -> Result<SaveOutcome, StoreError> {
         let mut record = record.clone();
@@ -40,7 +41,7 @@ impl Store {
                         found: found.to_string(),
                     });
                 }
-                if !self.document_exists(target)? {
+                if !self.document_exists(DocumentId(target))? {
                     return Err(StoreError::DocumentNotFound {
                         id: target.to_string(),
                     });
@@ -54,9 +55,9 @@ impl Store {
             }
             ImportAs::New => {
                 if let Some(id) = record.id
-                    && self.document_exists(id)?
+                    && self.document_exists(DocumentId(id))?
                 {
-                    let head = self.document(&id.to_string())?;
+                    let head = self.document(DocumentId(id))?;
                     let same = head.record.template == record.template
                         && head.record.template_version == record.template_version
                         && head.record.fields == record.fields;
@@ -64,7 +65,7 @@ impl Store {
                         return Err(StoreError::WouldOverwrite { id: id.to_string() });
                     }
                     return Ok(SaveOutcome {
-                        document_id: id,
+                        document_id: DocumentId(id),
                         case_id: head.case_id,
                         seq: head.seq,
                         sha256: head.sha256,

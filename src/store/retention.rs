@@ -11,6 +11,7 @@
 
 use super::deletion::{CaseDeletion, DeletionReason, delete_in};
 use super::{Store, StoreError};
+use crate::ids::CaseId;
 use chrono::{Months, NaiveDate};
 use rusqlite::params;
 use serde::Serialize;
@@ -30,7 +31,7 @@ pub struct Retention {
 /// A closed case past the retention period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DueCase {
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     /// YYYY-MM-DD
     pub closed_on: String,
     /// The last day it is kept (closed_on + the period); due from the day after.
@@ -110,7 +111,7 @@ impl Store {
             let until = kept_until(closed, years).ok_or_else(|| corrupt("closed_on"))?;
             if today > until {
                 due.push(DueCase {
-                    case_id: Uuid::parse_str(&id).map_err(|_| corrupt("id"))?,
+                    case_id: CaseId(Uuid::parse_str(&id).map_err(|_| corrupt("id"))?),
                     closed_on: closed.format("%Y-%m-%d").to_string(),
                     kept_until: until.format("%Y-%m-%d").to_string(),
                     documents,
@@ -127,8 +128,13 @@ impl Store {
         let deleted = self.in_deleting_transaction(|conn| {
             due.iter()
                 .map(|d| {
-                    delete_in(conn, d.case_id, DeletionReason::RetentionExpired, false)
-                        .map(|(_, line)| line)
+                    delete_in(
+                        conn,
+                        d.case_id.uuid(),
+                        DeletionReason::RetentionExpired,
+                        false,
+                    )
+                    .map(|(_, line)| line)
                 })
                 .collect::<Result<Vec<_>, _>>()
         })?;

@@ -4,6 +4,7 @@
 //! two-character grams. A LIKE scan is left only for short queries with punctuation.
 
 use super::{Store, StoreError};
+use crate::ids::{CaseId, DocumentId};
 use crate::record::{DocStatus, Record};
 use crate::template::{Field, FieldType, Template};
 use crate::text::fold;
@@ -15,8 +16,8 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchHit {
-    pub document_id: Uuid,
-    pub case_id: Uuid,
+    pub document_id: DocumentId,
+    pub case_id: CaseId,
     pub case_name: String,
     pub template: String,
     pub status: DocStatus,
@@ -457,8 +458,8 @@ impl Store {
                 detail: format!("search index: bad {what}"),
             };
             out.push(SearchHit {
-                document_id: Uuid::parse_str(&id).map_err(|_| bad("document id"))?,
-                case_id: Uuid::parse_str(&case_id).map_err(|_| bad("case id"))?,
+                document_id: DocumentId(Uuid::parse_str(&id).map_err(|_| bad("document id"))?),
+                case_id: CaseId(Uuid::parse_str(&case_id).map_err(|_| bad("case id"))?),
                 case_name,
                 template,
                 status: DocStatus::parse(&status).ok_or_else(|| bad("status"))?,
@@ -506,7 +507,7 @@ mod tests {
             serde_json::Value::String("ΟΔΥΣΣΕΥΣ 架空".into()),
         );
         store.save_record(&record, None).unwrap();
-        let ids = |hits: Vec<super::SearchHit>| -> Vec<uuid::Uuid> {
+        let ids = |hits: Vec<super::SearchHit>| -> Vec<crate::ids::DocumentId> {
             hits.into_iter().map(|h| h.document_id).collect()
         };
         // 1 and 2 characters (the gram index), 3+ (trigrams), punctuation (LIKE), none.

@@ -22,6 +22,30 @@ fn is_invisible(c: char) -> bool {
             | '\u{E0000}'..='\u{E0FFF}')
 }
 
+/// Why a one-line text a person typed (a name, a recipient) cannot be taken, without the field:
+/// longer than `max` characters, a line break or control character, or a character that does
+/// not show (a zero-width space or a bidi override makes it read as another name). None: fine.
+pub fn typed_line_problem(v: &str, max: usize) -> Option<crate::i18n::Text> {
+    use crate::i18n::Text;
+    if v.chars().count() > max {
+        return Some(Text::new(
+            format!("{max} 文字以内で入力してください"),
+            format!("at most {max} characters"),
+        ));
+    }
+    if v.chars().any(char::is_control) {
+        return Some(Text::new(
+            "改行や制御文字は使えません",
+            "line breaks and control characters are not allowed",
+        ));
+    }
+    let c = escaped(first_invisible(v)?);
+    Some(Text::new(
+        format!("見えない文字 {c} が入っています。消してから入力し直してください"),
+        format!("contains the invisible character {c}; remove it and type the text again"),
+    ))
+}
+
 /// `U+202E` for a message.
 pub fn escaped(c: char) -> String {
     format!("U+{:04X}", c as u32)

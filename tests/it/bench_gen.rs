@@ -22,12 +22,7 @@ fn a_generated_database_passes_verify_with_every_document_and_consent() {
             .list_documents(None)
             .unwrap()
             .iter()
-            .map(|d| {
-                store
-                    .consents_for_document(&d.id.to_string())
-                    .unwrap()
-                    .len()
-            })
+            .map(|d| store.consents_for_document(d.id).unwrap().len())
             .sum();
         assert!(with_consent > 0, "final documents get consents");
     }

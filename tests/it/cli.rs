@@ -3,6 +3,7 @@
 //! records, and `import` refusing bad input in both languages without storing anything. All data
 //! is fictional.
 
+use crate::support::{assert_ok, stderr, stdout};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -66,25 +67,6 @@ impl Env {
         assert_ok(&out, "list");
         stdout(&out).lines().map(String::from).collect()
     }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
-}
-
-#[track_caller]
-fn assert_ok(out: &Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "{what}: exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        stdout(out),
-        stderr(out)
-    );
 }
 
 fn sample(text: &str) -> Value {

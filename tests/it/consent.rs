@@ -89,7 +89,7 @@ fn consents_are_added_listed_per_document_and_case_and_withdrawn_never_deleted()
 
     let hr = store
         .add_consent(
-            &doc[..8],
+            store.resolve_document_id(&doc[..8]).unwrap(),
             &new_consent(
                 "  株式会社ミドリバ物流　人事総務部  ",
                 Some("hr"),
@@ -111,10 +111,12 @@ fn consents_are_added_listed_per_document_and_case_and_withdrawn_never_deleted()
     oral.method = Method::Oral;
     oral.recorded_by = Some("佐藤 美香(人事総務部)".into());
     oral.expires_on = None;
-    let oh = store.add_consent(&doc, &oral, today).unwrap();
+    let oh = store
+        .add_consent(doc.parse().unwrap(), &oral, today)
+        .unwrap();
     let on_dialogue = store
         .add_consent(
-            &other.document_id.to_string(),
+            other.document_id,
             &new_consent(
                 "就労支援センター",
                 Some("support_agency"),
@@ -124,7 +126,7 @@ fn consents_are_added_listed_per_document_and_case_and_withdrawn_never_deleted()
         )
         .unwrap();
 
-    let listed = store.consents_for_document(&doc).unwrap();
+    let listed = store.consents_for_document(doc.parse().unwrap()).unwrap();
     assert_eq!(
         listed.iter().map(|c| c.id).collect::<Vec<_>>(),
         vec![hr.id, oh.id]
@@ -135,7 +137,10 @@ fn consents_are_added_listed_per_document_and_case_and_withdrawn_never_deleted()
     assert_eq!(listed[0].state_on(today), ConsentState::Valid);
 
     // Withdrawal: by prefix, kept in the ledger, once only, never before the day given.
-    let early = store.withdraw_consent(&hr.id.to_string()[..8], "2026-12-01");
+    let early = store.withdraw_consent(
+        store.resolve_consent_id(&hr.id.to_string()[..8]).unwrap(),
+        "2026-12-01",
+    );
     assert!(matches!(
         early,
         Err(StoreError::Consent(
@@ -143,7 +148,10 @@ fn consents_are_added_listed_per_document_and_case_and_withdrawn_never_deleted()
         ))
     ));
     let withdrawn = store
-        .withdraw_consent(&hr.id.to_string()[..8], "2027-01-10")
+        .withdraw_consent(
+            store.resolve_consent_id(&hr.id.to_string()[..8]).unwrap(),
+            "2027-01-10",
+        )
         .unwrap();
     assert_eq!(withdrawn.withdrawn_on.as_deref(), Some("2027-01-10"));
     assert_eq!(
@@ -153,14 +161,20 @@ fn consents_are_added_listed_per_document_and_case_and_withdrawn_never_deleted()
         }
     );
     assert_eq!(withdrawn.state_on(day("2027-01-09")), ConsentState::Valid);
-    let again = store.withdraw_consent(&hr.id.to_string(), "2027-01-11");
+    let again = store.withdraw_consent(hr.id, "2027-01-11");
     assert!(matches!(
         again,
         Err(StoreError::Consent(ConsentError::AlreadyWithdrawn { .. }))
     ));
-    assert_eq!(store.consents_for_document(&doc).unwrap().len(), 2);
+    assert_eq!(
+        store
+            .consents_for_document(doc.parse().unwrap())
+            .unwrap()
+            .len(),
+        2
+    );
     assert!(matches!(
-        store.consent("0000000000"),
+        store.resolve_consent_id("0000000000"),
         Err(StoreError::Consent(ConsentError::NotFound { .. }))
     ));
 
@@ -185,7 +199,7 @@ fn consents_are_added_listed_per_document_and_case_and_withdrawn_never_deleted()
     drop(store);
     // And all of it is still there after reopening the file.
     let store = open(&dir);
-    let again = store.consents_for_document(&doc).unwrap();
+    let again = store.consents_for_document(doc.parse().unwrap()).unwrap();
     assert_eq!(again[0].withdrawn_on.as_deref(), Some("2027-01-10"));
     assert_eq!(again[1].method, Method::Oral);
     assert_eq!(
@@ -270,7 +284,9 @@ fn bad_consent_input_is_refused_naming_the_field_in_both_languages_and_nothing_i
     for (what, edit, field, field_ja) in cases {
         let mut c = base.clone();
         edit(&mut c);
-        let err = store.add_consent(&doc, &c, today).unwrap_err();
+        let err = store
+            .add_consent(doc.parse().unwrap(), &c, today)
+            .unwrap_err();
         let m = err.message();
         assert!(err.code().starts_with("consent."), "{what}: {}", err.code());
         assert!(m.en.contains(field), "{what}: {}", m.en);
@@ -286,11 +302,18 @@ fn bad_consent_input_is_refused_naming_the_field_in_both_languages_and_nothing_i
             }
         }
     }
-    assert!(store.consents_for_document(&doc).unwrap().is_empty());
+    assert!(
+        store
+            .consents_for_document(doc.parse().unwrap())
+            .unwrap()
+            .is_empty()
+    );
     // Expiring on the day given is allowed; the day is the last one it holds.
     let mut same_day = base.clone();
     same_day.expires_on = Some(same_day.given_on.clone());
-    let c = store.add_consent(&doc, &same_day, today).unwrap();
+    let c = store
+        .add_consent(doc.parse().unwrap(), &same_day, today)
+        .unwrap();
     assert_eq!(c.state_on(day("2026-12-17")), ConsentState::Valid);
     assert_eq!(
         c.state_on(day("2026-12-18")),
@@ -330,7 +353,7 @@ fn a_schema_2_database_is_migrated_to_3_with_the_ledger_rules() {
         .unwrap();
     let c = store
         .add_consent(
-            &saved.document_id.to_string(),
+            saved.document_id,
             &new_consent("産業医", Some("occupational_health_staff"), None),
             day("2027-01-10"),
         )
@@ -349,8 +372,8 @@ fn a_schema_2_database_is_migrated_to_3_with_the_ledger_rules() {
 
 fn consent_for(recipient: &str, role: Option<&str>, sections: Option<&[&str]>) -> Consent {
     Consent {
-        id: uuid::Uuid::new_v4(),
-        case_id: uuid::Uuid::new_v4(),
+        id: uuid::Uuid::new_v4().into(),
+        case_id: uuid::Uuid::new_v4().into(),
         document_id: None,
         recipient: recipient.into(),
         role: role.map(String::from),
@@ -1116,7 +1139,7 @@ fn every_export_of_a_stored_document_is_logged_with_the_sha256_of_the_file() {
     assert_eq!(out.status.code(), Some(4));
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&env.path("taiwa.db"), PASS, OpenMode::ExistingOnly).unwrap();
-    let case = store.document(&id).unwrap().case_id;
+    let case = store.document(id.parse().unwrap()).unwrap().case_id;
     let rows = store.disclosures_for_case(case).unwrap();
     assert_eq!(rows.len(), 3);
     assert!(

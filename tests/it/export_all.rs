@@ -169,7 +169,11 @@ fn a_case_limits_the_batch_to_its_documents() {
     let env = Env::new();
     let ids = env.import_samples(1);
     let store = Store::open(&env.db(), PASSPHRASE, OpenMode::ExistingOnly).unwrap();
-    let case = store.document(&ids[1]).unwrap().case_id.to_string();
+    let case = store
+        .document(ids[1].parse().unwrap())
+        .unwrap()
+        .case_id
+        .to_string();
     drop(store);
     let out_dir = env.dir.path().join("case");
     let out = env.run(&[

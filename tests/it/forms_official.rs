@@ -603,8 +603,8 @@ fn a_consent_for_one_section_does_not_carry_them_to_the_recipient() {
         let mut r = r;
         r.template_version = v;
         let consent = Consent {
-            id: uuid::Uuid::new_v4(),
-            case_id: uuid::Uuid::new_v4(),
+            id: uuid::Uuid::new_v4().into(),
+            case_id: uuid::Uuid::new_v4().into(),
             document_id: None,
             recipient: "架空商事 人事部".into(),
             role: Some("hr".into()),

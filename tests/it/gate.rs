@@ -5,6 +5,7 @@
 //! the gate fails this test. Then each hole the review of main (4dab7c7) found, attacked as a
 //! careless or hostile user would. All people are fictional.
 
+use crate::support::{assert_exit, stderr, stdout};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -71,7 +72,9 @@ impl Env {
 
     /// The disclosure log of a document, one line per file.
     fn log(&self, id: &str) -> Vec<taiwa::store::Disclosure> {
-        self.store().disclosures_for_document(id).unwrap()
+        self.store()
+            .disclosures_for_document(id.parse().unwrap())
+            .unwrap()
     }
 
     fn store(&self) -> taiwa::store::Store {
@@ -82,25 +85,6 @@ impl Env {
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_exit(out: &Output, code: i32, what: &str) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{what}\nstdout: {}\nstderr: {}",
-        stdout(out),
-        stderr(out)
-    );
 }
 
 fn dialogue() -> Value {
@@ -668,7 +652,10 @@ fn a_consent_has_a_chosen_scope_and_all_is_the_whole_document() {
     assert!(env.ok(&["consent", "list", &id]).trim().is_empty());
     let out = add(Some("all"));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let c = &env.store().consents_for_document(&id).unwrap()[0];
+    let c = &env
+        .store()
+        .consents_for_document(id.parse().unwrap())
+        .unwrap()[0];
     assert_eq!(c.sections, None, "the whole document");
 }
 
@@ -922,7 +909,12 @@ fn deleting_a_case_at_the_persons_request_lists_the_kept_copies_and_removes_them
     let id = env.import("d.json", &dialogue());
     let backup = PathBuf::from(env.ok(&["backup"]).trim());
     env.ok(&["restore", s(&backup)]);
-    let case = env.store().document(&id).unwrap().case_id.to_string();
+    let case = env
+        .store()
+        .document(id.parse().unwrap())
+        .unwrap()
+        .case_id
+        .to_string();
     let out = env.ok(&[
         "case",
         "delete",
@@ -969,7 +961,12 @@ fn a_file_carrying_a_deleted_documents_id_becomes_a_new_document() {
     let id = env.import("d.json", &dialogue());
     let copy = env.path("copy.json");
     std::fs::write(&copy, env.ok(&["show", &id])).unwrap();
-    let case = env.store().document(&id).unwrap().case_id.to_string();
+    let case = env
+        .store()
+        .document(id.parse().unwrap())
+        .unwrap()
+        .case_id
+        .to_string();
     env.ok(&["case", "delete", &case, "--yes", "--force"]);
     let again = env.ok(&["import", s(&copy)]).trim().to_string();
     assert_ne!(again, id, "the deleted document's id is not taken again");

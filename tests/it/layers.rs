@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, f32)] = &[
     // L0: words and bytes.
     ("i18n", 0.0),
+    ("ids", 0.0),
     ("text", 0.5),
     ("canonical", 0.5),
     // L1: forms, then the records made of them.

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use taiwa::consent::{Method, NewConsent};
 use taiwa::i18n::UserError;
+use taiwa::ids::{CaseId, DocumentId};
 use taiwa::record::{DocStatus, Record, parse_record};
 use taiwa::store::{
     CaseStatus, DeletionReason, NewCase, NewDisclosure, OpenMode, Store, StoreError,
@@ -60,10 +61,10 @@ fn consent(purpose: &str) -> NewConsent {
 }
 
 struct Cases {
-    gone: Uuid,
-    gone_docs: Vec<Uuid>,
-    kept: Uuid,
-    kept_doc: Uuid,
+    gone: CaseId,
+    gone_docs: Vec<DocumentId>,
+    kept: CaseId,
+    kept_doc: DocumentId,
 }
 
 /// Two cases, each with documents, a consent and a logged export; the one to delete also has a
@@ -85,7 +86,7 @@ fn two_cases(store: &mut Store) -> Cases {
     let mut draft = record(&dialogue);
     draft.status = DocStatus::Draft;
     let draft_doc = store.save_record(&draft, Some(gone)).unwrap().document_id;
-    draft.id = Some(draft_doc);
+    draft.id = Some(draft_doc.into());
     store
         .put_autosave(
             draft_doc,
@@ -96,12 +97,12 @@ fn two_cases(store: &mut Store) -> Cases {
         .unwrap();
     store
         .add_consent(
-            &final_doc.to_string(),
+            final_doc,
             &consent(&format!("{GONE}さんの配慮の検討のため")),
             today(),
         )
         .unwrap();
-    let saved = store.document(&final_doc.to_string()).unwrap();
+    let saved = store.document(final_doc).unwrap();
     store
         .log_disclosure(&NewDisclosure {
             document_id: final_doc,
@@ -137,11 +138,7 @@ fn two_cases(store: &mut Store) -> Cases {
         .unwrap();
     let kept_doc = kept_saved.document_id;
     store
-        .add_consent(
-            &kept_doc.to_string(),
-            &consent("就業上の措置の検討のため"),
-            today(),
-        )
+        .add_consent(kept_doc, &consent("就業上の措置の検討のため"), today())
         .unwrap();
     store
         .log_disclosure(&NewDisclosure {
@@ -177,8 +174,8 @@ fn snapshot(store: &Store, c: &Cases) -> String {
     format!(
         "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
         store.case(c.kept).unwrap(),
-        store.document(&c.kept_doc.to_string()).unwrap().record,
-        store.history(&c.kept_doc.to_string()).unwrap(),
+        store.document(c.kept_doc).unwrap().record,
+        store.history(c.kept_doc).unwrap(),
         store.consents_for_case(c.kept).unwrap(),
         store.disclosures_for_case(c.kept).unwrap(),
         store.search(KEPT).unwrap().len(),
@@ -265,7 +262,7 @@ fn deleting_a_case_erases_it_keeps_the_other_and_leaves_a_content_free_line() {
     for doc in &c.gone_docs {
         let id = doc.to_string();
         assert!(matches!(
-            store.document(&id),
+            store.document(id.parse().unwrap()),
             Err(StoreError::DocumentNotFound { .. })
         ));
         for table in ["revisions", "autosaves", "exchanges", "consents"] {
@@ -347,7 +344,7 @@ fn deleting_a_case_erases_it_keeps_the_other_and_leaves_a_content_free_line() {
         assert!(e.message().ja.contains("削除済み"));
     }
     let unknown = store
-        .delete_case(Uuid::new_v4(), DeletionReason::NoLongerNeeded, true)
+        .delete_case(Uuid::new_v4().into(), DeletionReason::NoLongerNeeded, true)
         .unwrap_err();
     assert_eq!(unknown.code(), "store.case_not_found");
 }
@@ -416,7 +413,7 @@ fn no_deleted_text_is_left_in_the_file() {
     // pending until the index catches up (store/search.rs). The draft's newest revision waits.
     store.catch_up_search().unwrap();
     let draft = c.gone_docs[1].to_string();
-    let mut record = store.document(&draft).unwrap().record;
+    let mut record = store.document(draft.parse().unwrap()).unwrap().record;
     record.fields.insert(
         "good_day".into(),
         serde_json::Value::String("澄香さんの追記の下書き".into()),
@@ -534,7 +531,7 @@ fn a_purge_takes_only_closed_cases_past_the_period() {
             .checked_add_days(Days::new(days))
             .unwrap()
     };
-    let due = |store: &Store, day: NaiveDate| -> Vec<Uuid> {
+    let due = |store: &Store, day: NaiveDate| -> Vec<CaseId> {
         store
             .cases_due_for_deletion(day)
             .unwrap()

@@ -4,6 +4,7 @@
 //! (record, pages), of an unknown form version or envelope format, or not for this database are
 //! refused; `taiwa verify-pdf` on intact, changed and unknown files. All people are fictional.
 
+use crate::support::{assert_exit, assert_ok, stderr, stdout};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -62,7 +63,11 @@ impl Side {
     /// The stored record, read directly (`taiwa show` is a disclosure of its own and would add
     /// lines to the log these tests count).
     fn show(&self, id: &str) -> Value {
-        self.store().document(id).unwrap().record.to_value()
+        self.store()
+            .document(id.parse().unwrap())
+            .unwrap()
+            .record
+            .to_value()
     }
 
     fn history(&self, id: &str) -> Vec<String> {
@@ -84,36 +89,6 @@ impl Side {
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
-
-#[track_caller]
-fn assert_ok(out: &Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "{what}: exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        stdout(out),
-        stderr(out)
-    );
-}
-
-#[track_caller]
-fn assert_exit(out: &Output, code: i32, what: &str) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{what}\nstdout: {}\nstderr: {}",
-        stdout(out),
-        stderr(out)
-    );
 }
 
 fn sample() -> Value {
@@ -276,7 +251,11 @@ fn part_a_goes_to_the_clinician_and_part_b_comes_back_into_the_same_document() {
     let employer = Side::new("employer passphrase 人事総務部 four words");
     let draft = employer.write_json("part-a.json", &part_a_draft());
     let id = employer.ok(&["import", s(&draft)]).trim().to_string();
-    let case_before = employer.store().document(&id).unwrap().case_id;
+    let case_before = employer
+        .store()
+        .document(id.parse().unwrap())
+        .unwrap()
+        .case_id;
 
     // Part A names the doctor; without the worker's consent for them nothing leaves.
     let a = employer.path("part-a.pdf");
@@ -506,7 +485,7 @@ fn part_a_goes_to_the_clinician_and_part_b_comes_back_into_the_same_document() {
     );
 
     let store = employer.store();
-    let doc = store.document(&id).unwrap();
+    let doc = store.document(id.parse().unwrap()).unwrap();
     assert_eq!(doc.case_id, case_before, "same case");
     assert_eq!(doc.seq, 2, "a new revision");
     assert_eq!(store.list_documents(None).unwrap().len(), 1);
@@ -518,7 +497,7 @@ fn part_a_goes_to_the_clinician_and_part_b_comes_back_into_the_same_document() {
         }
     }
     assert_eq!(fields(&stored)["wi_name"], sf["wi_name"]);
-    let history = store.history(&id).unwrap();
+    let history = store.history(id.parse().unwrap()).unwrap();
     assert_eq!(
         history[1].prev_sha256.as_deref(),
         Some(history[0].sha256.as_str())
@@ -890,7 +869,10 @@ fn part_a_goes_back_unredacted_only_to_the_employer_that_sent_it() {
         .map(|f| f.key.as_str())
         .collect();
     assert!(sensitive_a.len() >= 2, "{sensitive_a:?}");
-    let log = clinician.store().disclosures_for_document(&id).unwrap();
+    let log = clinician
+        .store()
+        .disclosures_for_document(id.parse().unwrap())
+        .unwrap();
     let line = log.last().unwrap();
     for key in &sensitive_a {
         assert!(

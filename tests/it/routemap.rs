@@ -353,7 +353,7 @@ fn the_svg_and_the_pdf_draw_the_same_layout() {
 fn through_gate(record: &Record) -> Result<(), Box<GateError>> {
     let req = gate::Request {
         source: gate::Source::File(record.clone()),
-        ..gate::Request::pdf("", Lang::Ja)
+        ..gate::Request::defaults(Lang::Ja)
     };
     gate::plan(None, &req).map(|_| ()).map_err(Box::new)
 }

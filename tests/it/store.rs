@@ -50,10 +50,10 @@ fn every_sample_round_trips_through_import_and_show_unchanged() {
         let outcome = store.save_record(&record, None).expect("sample saves");
         assert!(outcome.created);
         let shown = store
-            .document(&outcome.document_id.to_string())
+            .document(outcome.document_id)
             .expect("document reads back");
         let mut expected = record.clone();
-        expected.id = Some(outcome.document_id);
+        expected.id = Some(outcome.document_id.into());
         assert_eq!(
             shown.record, expected,
             "{name} changed on the way through the store"
@@ -254,7 +254,7 @@ fn revisions_chain_and_finalized_documents_do_not_change() {
     let mut record = sample("dialogue-record");
     record.status = DocStatus::Draft;
     let first = store.save_record(&record, None).unwrap();
-    record.id = Some(first.document_id);
+    record.id = Some(first.document_id.into());
 
     let again = store.save_record(&record, None).unwrap();
     assert!(
@@ -272,7 +272,7 @@ fn revisions_chain_and_finalized_documents_do_not_change() {
     let third = store.save_record(&record, None).unwrap();
     assert_eq!(third.seq, 3);
 
-    let history = store.history(&first.document_id.to_string()).unwrap();
+    let history = store.history(first.document_id).unwrap();
     assert_eq!(history.len(), 3);
     assert_eq!(history[0].prev_sha256, None);
     assert_eq!(
@@ -294,10 +294,7 @@ fn revisions_chain_and_finalized_documents_do_not_change() {
         store.save_record(&record, None),
         Err(StoreError::Finalized { .. })
     ));
-    assert_eq!(
-        store.history(&first.document_id.to_string()).unwrap().len(),
-        3
-    );
+    assert_eq!(store.history(first.document_id).unwrap().len(), 3);
 
     // Revisions are append-only even through SQL.
     let update = store
@@ -371,14 +368,11 @@ fn a_final_record_no_font_can_print_is_refused_on_every_path_that_writes() {
 
     record.status = DocStatus::Draft;
     let saved = store.save_record(&record, None).expect("a draft keeps it");
-    record.id = Some(saved.document_id);
+    record.id = Some(saved.document_id.into());
     record.status = DocStatus::Final;
     let err = store.save_record(&record, None).unwrap_err();
     assert!(unprintable(err), "finalizing the stored draft");
-    assert_eq!(
-        store.history(&saved.document_id.to_string()).unwrap().len(),
-        1
-    );
+    assert_eq!(store.history(saved.document_id).unwrap().len(), 1);
 }
 
 #[test]
@@ -393,13 +387,17 @@ fn documents_join_an_existing_case_or_refuse_an_unknown_one() {
     assert_eq!(store.list_documents(Some(first.case_id)).unwrap().len(), 2);
     let unknown = uuid::Uuid::new_v4();
     assert!(matches!(
-        store.save_record(&sample("route-map"), Some(unknown)),
+        store.save_record(&sample("route-map"), Some(unknown.into())),
         Err(StoreError::CaseNotFound { .. })
     ));
     // The list shows ids a user can type back: a prefix of 8+ characters works.
     let prefix = &first.document_id.to_string()[..8];
     assert_eq!(
-        store.document(prefix).unwrap().record.template,
+        store
+            .document(store.resolve_document_id(prefix).unwrap())
+            .unwrap()
+            .record
+            .template,
         "dialogue-record"
     );
 }
@@ -494,7 +492,7 @@ fn search_finds_one_two_and_longer_japanese_queries_across_widths() {
         .unwrap()
         .document_id;
 
-    let ids = |q: &str| -> Vec<uuid::Uuid> {
+    let ids = |q: &str| -> Vec<taiwa::ids::DocumentId> {
         store
             .search(q)
             .unwrap()
@@ -596,7 +594,7 @@ fn the_stores_key_is_the_one_sqlcipher_derives_from_the_passphrase() {
         Store::open(&other, "違う合言葉", OpenMode::ExistingOnly),
         Err(StoreError::WrongPassphrase { .. })
     ));
-    assert!(open(&path).document(&doc.to_string()).is_ok());
+    assert!(open(&path).document(doc).is_ok());
 }
 
 /// A batch indexes each document once, at commit, from its last revision: the text of an
@@ -629,7 +627,7 @@ fn a_batch_indexes_the_last_revision_of_each_document() {
             Ok((doc.document_id, map.document_id))
         })
         .unwrap();
-    let ids = |store: &Store, q: &str| -> Vec<uuid::Uuid> {
+    let ids = |store: &Store, q: &str| -> Vec<taiwa::ids::DocumentId> {
         store
             .search(q)
             .unwrap()
@@ -643,7 +641,7 @@ fn a_batch_indexes_the_last_revision_of_each_document() {
     assert!(ids(&store, "砂川 一葉").is_empty());
     assert_eq!(ids(&store, "紗"), vec![map]);
     assert_eq!(
-        store.document(&doc.to_string()).unwrap().record.fields["person_name"],
+        store.document(doc).unwrap().record.fields["person_name"],
         json!("砂川 二葉")
     );
 
@@ -655,7 +653,7 @@ fn a_batch_indexes_the_last_revision_of_each_document() {
     let p4 = taiwa::store::check_record(registry, &third).unwrap();
     let failed = store.batch(|b| {
         b.save(&p4, None)?;
-        b.save(&p4, Some(uuid::Uuid::new_v4()))
+        b.save(&p4, Some(uuid::Uuid::new_v4().into()))
     });
     assert!(
         matches!(
@@ -699,11 +697,11 @@ fn day(s: &str) -> chrono::NaiveDate {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn case_ids(list: &[CaseSummary]) -> Vec<uuid::Uuid> {
+fn case_ids(list: &[CaseSummary]) -> Vec<taiwa::ids::CaseId> {
     list.iter().map(|c| c.id).collect()
 }
 
-fn sorted(mut ids: Vec<uuid::Uuid>) -> Vec<uuid::Uuid> {
+fn sorted<T: Ord>(mut ids: Vec<T>) -> Vec<T> {
     ids.sort();
     ids
 }
@@ -786,7 +784,7 @@ fn create_case_trims_its_fields_and_reads_back() {
     let store = open(&path);
     assert_eq!(store.case(made.id).unwrap(), made);
     assert!(matches!(
-        store.case(uuid::Uuid::new_v4()),
+        store.case(uuid::Uuid::new_v4().into()),
         Err(StoreError::CaseNotFound { .. })
     ));
 }
@@ -870,7 +868,7 @@ fn set_case_status_changes_it_and_refuses_an_unknown_case() {
     store.set_case_status(made.id, CaseStatus::Open).unwrap();
     assert_eq!(store.case(made.id).unwrap().status, CaseStatus::Open);
     assert!(matches!(
-        store.set_case_status(uuid::Uuid::new_v4(), CaseStatus::Closed),
+        store.set_case_status(uuid::Uuid::new_v4().into(), CaseStatus::Closed),
         Err(StoreError::CaseNotFound { .. })
     ));
     assert_eq!(case_rows(&store), 1);
@@ -911,7 +909,7 @@ fn the_case_filter_matches_names_pseudonyms_employers_and_document_text_from_one
         .unwrap()
         .id;
     let today = day("2027-01-10");
-    let find = |q: &str| -> Vec<uuid::Uuid> {
+    let find = |q: &str| -> Vec<taiwa::ids::CaseId> {
         sorted(case_ids(&store.cases(&text_filter(q), today).unwrap()))
     };
 
@@ -1206,7 +1204,7 @@ fn the_case_list_is_ordered_by_last_change_newest_first() {
         .id;
     let mut draft = draft_dialogue("伊藤 三郎", None, None);
     let saved = store.save_record(&draft, Some(b)).unwrap();
-    draft.id = Some(saved.document_id);
+    draft.id = Some(saved.document_id.into());
     tick();
     let c = store
         .create_case(&new_case("中村 四季", None, None))
@@ -1265,7 +1263,7 @@ fn an_autosave_holds_any_text_of_a_draft_and_is_replaced_and_cleared() {
     let mut draft = draft_dialogue("青木 紗希", None, None);
     let first = store.save_record(&draft, None).unwrap();
     let id = first.document_id;
-    draft.id = Some(id);
+    draft.id = Some(id.into());
     assert_eq!(store.autosave(id).unwrap(), None);
 
     // Not validated: a wrong type, an unknown field, even text that is not JSON at all.
@@ -1301,7 +1299,7 @@ fn an_autosave_holds_any_text_of_a_draft_and_is_replaced_and_cleared() {
     assert_eq!(store.autosave(id).unwrap().unwrap().base_seq, 2);
 
     // Autosaves never become revisions.
-    assert_eq!(store.history(&id.to_string()).unwrap().len(), 2);
+    assert_eq!(store.history(id).unwrap().len(), 2);
     assert!(store.verify().unwrap().ok());
 
     store.clear_autosave(id).unwrap();
@@ -1309,7 +1307,7 @@ fn an_autosave_holds_any_text_of_a_draft_and_is_replaced_and_cleared() {
     assert_eq!(autosave_rows(&store), 0);
     // Clearing nothing is fine.
     store.clear_autosave(id).unwrap();
-    store.clear_autosave(uuid::Uuid::new_v4()).unwrap();
+    store.clear_autosave(uuid::Uuid::new_v4().into()).unwrap();
 }
 
 #[test]
@@ -1329,7 +1327,7 @@ fn an_autosave_is_refused_for_final_unknown_and_oversized_documents() {
 
     let unknown = uuid::Uuid::new_v4();
     assert!(matches!(
-        store.put_autosave(unknown, "{}"),
+        store.put_autosave(unknown.into(), "{}"),
         Err(StoreError::DocumentNotFound { .. })
     ));
     assert_eq!(autosave_rows(&store), 0);
@@ -1481,6 +1479,10 @@ fn a_schema_1_database_is_migrated_to_the_latest_on_open_and_keeps_its_documents
     let dir = tempfile::tempdir().unwrap();
     let path = db(&dir);
     let (case, doc, record) = schema_1_database(&path);
+    let (case, doc) = (
+        taiwa::ids::CaseId::from(case),
+        taiwa::ids::DocumentId::from(doc),
+    );
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "key", PASS).unwrap();
@@ -1505,7 +1507,7 @@ fn a_schema_1_database_is_migrated_to_the_latest_on_open_and_keeps_its_documents
         .unwrap();
     assert_eq!(autosaves, 1);
     // The document is intact: same record, same hash chain, still searchable.
-    let shown = store.document(&doc.to_string()).unwrap();
+    let shown = store.document(doc).unwrap();
     assert_eq!(shown.record, record);
     assert_eq!(shown.case_id, case);
     assert_eq!(shown.seq, 1);
@@ -1555,7 +1557,7 @@ fn a_schema_1_database_is_migrated_to_the_latest_on_open_and_keeps_its_documents
     );
     assert_eq!(case_ids(&store.cases(&due, today).unwrap()), vec![case]);
     assert!(store.verify().unwrap().ok());
-    let history = store.history(&doc.to_string()).unwrap();
+    let history = store.history(doc).unwrap();
     assert_eq!(
         history[1].prev_sha256.as_deref(),
         Some(history[0].sha256.as_str())
@@ -1596,7 +1598,7 @@ fn a_database_file_deleted_while_open_is_written_back_with_nothing_lost() {
         store.schema_version().unwrap(),
         taiwa::store::SCHEMA_VERSION
     );
-    let doc = store.document(&saved.document_id.to_string()).unwrap();
+    let doc = store.document(saved.document_id).unwrap();
     assert_eq!(doc.record.fields, sample("dialogue-record").fields);
     assert!(store.verify().unwrap().ok());
 
@@ -1627,7 +1629,7 @@ fn tidy_copies_the_wal_into_the_database_file() {
             .fields
             .insert("good_day".into(), json!(format!("整頓の確認 {i} 回目")));
         let saved = store.save_record(&record, None).unwrap();
-        record.id = Some(saved.document_id);
+        record.id = Some(saved.document_id.into());
     }
     let tidied = store.tidy().unwrap();
     assert!(tidied.frames > 0 && tidied.done(), "{tidied:?}");
@@ -1639,9 +1641,9 @@ fn tidy_copies_the_wal_into_the_database_file() {
 }
 
 /// A draft dialogue record whose good_day says `text`, as a revision of `id` when given.
-fn with_good_day(text: &str, id: Option<uuid::Uuid>) -> Record {
+fn with_good_day(text: &str, id: Option<taiwa::ids::DocumentId>) -> Record {
     let mut record = sample("dialogue-record");
-    record.id = id;
+    record.id = id.map(Into::into);
     record.status = DocStatus::Draft;
     record
         .fields

@@ -304,7 +304,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 source: Source::File(m.record),
                 format: Format::Json,
                 own_use: OwnUse::Shown,
-                ..gate::Request::pdf("", ctx.lang)
+                ..gate::Request::defaults(ctx.lang)
             };
             match output {
                 Some(path) => {
@@ -374,7 +374,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             let mut store = open_store(ctx, OpenMode::CreateIfMissing)?;
             let to = match &as_revision_of {
                 Some(id) => {
-                    let target = store.document(id)?;
+                    let target = store.document(store.resolve_document_id(id)?)?;
                     confirm_revision(ctx, &target.record, &record, yes)?;
                     ImportAs::RevisionOf(target.record.id.ok_or_else(|| StoreError::Corrupt {
                         detail: "stored document without id".into(),
@@ -469,7 +469,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
         Command::Finalize { id } => {
             // As the app's 確定: every rule for a final document, printability included.
             let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
-            let mut record = store.document(&id)?.record;
+            let mut record = store.document(store.resolve_document_id(&id)?)?.record;
             record.status = DocStatus::Final;
             let template = registry
                 .template_for(&record)
@@ -486,7 +486,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
         }
         Command::ReadOnly { id } => {
             let store = open_store(ctx, OpenMode::ExistingOnly)?;
-            for path in store.read_only_fields(&id)? {
+            for path in store.read_only_fields(store.resolve_document_id(&id)?)? {
                 out!("{path}");
             }
         }
@@ -530,16 +530,14 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 _ => Kind::Export,
             };
             let request = gate::Request {
-                source: Source::Stored(source.clone()),
-                format: Format::Pdf,
-                lang: ctx.lang,
                 era,
                 parts,
                 recipient,
                 own_use: own_use.unwrap_or_default(),
                 kind,
+                ..gate::Request::defaults(ctx.lang)
             };
-            export_through_gate(ctx, registry, request, &output)?;
+            export_through_gate(ctx, registry, &source, request, &output)?;
         }
         Command::Consent { action } => consent_command(ctx, action)?,
         Command::Disclosures {
@@ -549,7 +547,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             own_use,
         } => {
             let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
-            let (rows, case_id) = match (&id, case) {
+            let id = id.map(|i| store.resolve_document_id(&i)).transpose()?;
+            let (rows, case_id) = match (id, case) {
                 (Some(id), _) => (
                     store.disclosures_for_document(id)?,
                     store.document(id)?.case_id,
@@ -590,10 +589,10 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
                 let request = gate::Request {
                     source: Source::DisclosureLog {
                         case: Some(case_id),
-                        document: id.clone(),
+                        document: id,
                     },
                     own_use: own_use.unwrap_or(OwnUse::KeptOnRecord),
-                    ..gate::Request::pdf("", ctx.lang)
+                    ..gate::Request::defaults(ctx.lang)
                 };
                 gate::release(Some(&mut store), &request, Sink::File(&pdf)).map_err(gate_error)?;
                 eprintln!("{}", pdf.display());
@@ -617,10 +616,10 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             // Printed on the user's screen, and logged like any file (shown).
             let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
             let request = gate::Request {
-                source: Source::Stored(id),
+                source: Source::Stored(store.resolve_document_id(&id)?),
                 format: Format::Json,
                 own_use: OwnUse::Shown,
-                ..gate::Request::pdf("", ctx.lang)
+                ..gate::Request::defaults(ctx.lang)
             };
             let mut stdout = std::io::stdout().lock();
             gate::release(Some(&mut store), &request, Sink::Stream(&mut stdout))
@@ -641,7 +640,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
         }
         Command::History { id } => {
             let store = open_store(ctx, OpenMode::ExistingOnly)?;
-            for r in store.history(&id)? {
+            for r in store.history(store.resolve_document_id(&id)?)? {
                 out!(
                     "r{}\t{}\t{}\t{}\tprev={}",
                     r.seq,
@@ -877,16 +876,17 @@ fn existing_store(ctx: &Ctx) -> Result<Option<Store>, CliError> {
     open_store(ctx, OpenMode::ExistingOnly).map(Some)
 }
 
-/// Every file the CLI makes of a record leaves through the gate (`taiwa::gate::release`). A
-/// source that names an existing file is a record file; else a stored document's id.
+/// Every file the CLI makes of a record leaves through the gate (`taiwa::gate::release`).
+/// `source` is as typed: a path to an existing record file, or a stored document's id or prefix.
 pub(crate) fn export_through_gate(
     ctx: &Ctx,
     registry: &Registry,
+    source: &str,
     mut request: gate::Request,
     output: &Path,
 ) -> Result<(), CliError> {
-    let mut store = match &request.source {
-        Source::Stored(source) if Path::new(source).exists() => {
+    let mut store = match source {
+        source if Path::new(source).exists() => {
             let record = read_record(Path::new(source), registry)?;
             let store = match record.id {
                 // A file that carries an id may be a document of this database.
@@ -896,7 +896,11 @@ pub(crate) fn export_through_gate(
             request.source = Source::File(record);
             store
         }
-        _ => Some(open_store(ctx, OpenMode::ExistingOnly)?),
+        id => {
+            let store = open_store(ctx, OpenMode::ExistingOnly)?;
+            request.source = Source::Stored(store.resolve_document_id(id)?);
+            Some(store)
+        }
     };
     let released =
         gate::release(store.as_mut(), &request, Sink::File(output)).map_err(gate_error)?;
@@ -952,7 +956,7 @@ fn consent_command(ctx: &Ctx, action: ConsentCommand) -> Result<(), CliError> {
                 given_on: given.unwrap_or_else(|| today.format("%Y-%m-%d").to_string()),
                 expires_on: expires,
             };
-            let c = store.add_consent(&document, &new, today)?;
+            let c = store.add_consent(store.resolve_document_id(&document)?, &new, today)?;
             out!("{}", c.id);
             if c.role.is_some()
                 && consent::recipient_kind(c.role.as_deref(), store.registry()).is_none()
@@ -970,7 +974,7 @@ fn consent_command(ctx: &Ctx, action: ConsentCommand) -> Result<(), CliError> {
             }
         }
         ConsentCommand::List { document } => {
-            for c in store.consents_for_document(&document)? {
+            for c in store.consents_for_document(store.resolve_document_id(&document)?)? {
                 out!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     c.id,
@@ -989,7 +993,7 @@ fn consent_command(ctx: &Ctx, action: ConsentCommand) -> Result<(), CliError> {
         }
         ConsentCommand::Withdraw { consent, on } => {
             let on = on.unwrap_or_else(|| today.format("%Y-%m-%d").to_string());
-            let c = store.withdraw_consent(&consent, &on)?;
+            let c = store.withdraw_consent(store.resolve_consent_id(&consent)?, &on)?;
             out!("{}\t{}", c.id, c.withdrawn_on.as_deref().unwrap_or("-"));
         }
     }

@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex};
 use taiwa::Lang;
 use taiwa::consent::ConsentError;
 use taiwa::gate::{self, GateError, Planned, Prepared, Sink, Source};
+use taiwa::ids::{CaseId, DocumentId};
 use taiwa::store::{DocumentSummary, Store, StoreError};
-use uuid::Uuid;
 
 /// What went wrong with one document; the others go on.
 struct Skipped {
-    document: Uuid,
+    document: DocumentId,
     title: String,
     error: CliError,
 }
@@ -58,7 +58,7 @@ pub fn run(
     ctx: &Ctx,
     store: &mut Store,
     dir: &Path,
-    case: Option<Uuid>,
+    case: Option<CaseId>,
     recipient: Option<String>,
     own_use: gate::OwnUse,
     era: taiwa::pdf::Era,
@@ -125,11 +125,11 @@ pub fn run(
         };
         for (i, doc) in documents.iter().enumerate() {
             let request = gate::Request {
-                source: Source::Stored(doc.id.to_string()),
+                source: Source::Stored(doc.id),
                 era,
                 recipient: recipient.clone(),
                 own_use,
-                ..gate::Request::pdf("", ctx.lang)
+                ..gate::Request::defaults(ctx.lang)
             };
             match gate::plan(Some(store), &request) {
                 Ok(planned) => {

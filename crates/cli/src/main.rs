@@ -87,7 +87,7 @@ enum Command {
         file: PathBuf,
         /// Put the new document into this case (uuid); default: a new case.
         #[arg(long, value_name = "ID")]
-        case: Option<uuid::Uuid>,
+        case: Option<taiwa::ids::CaseId>,
         /// A new document with a new id, even when the file carries the id of a stored one.
         #[arg(long, conflicts_with = "as_revision_of")]
         as_new: bool,
@@ -118,7 +118,7 @@ enum Command {
         all: bool,
         /// With --all: only this case's documents.
         #[arg(long, value_name = "ID", requires = "all")]
-        case: Option<uuid::Uuid>,
+        case: Option<taiwa::ids::CaseId>,
         /// 西暦 (seireki, default) or 和暦 (wareki) dates.
         #[arg(long, default_value = "seireki")]
         era: taiwa::pdf::Era,
@@ -176,7 +176,7 @@ enum Command {
         #[arg(required_unless_present = "case", conflicts_with = "case")]
         id: Option<String>,
         #[arg(long, value_name = "ID")]
-        case: Option<uuid::Uuid>,
+        case: Option<taiwa::ids::CaseId>,
         /// Also write the log as a PDF table here (logged too).
         #[arg(long, value_name = "FILE")]
         pdf: Option<PathBuf>,
@@ -188,7 +188,7 @@ enum Command {
     /// List stored documents, newest first.
     List {
         #[arg(long, value_name = "ID")]
-        case: Option<uuid::Uuid>,
+        case: Option<taiwa::ids::CaseId>,
     },
     /// Print a document as a record (exchange format JSON).
     Show { id: String },
@@ -278,7 +278,7 @@ pub enum CaseCommand {
     /// consent ids, file hash) and a line that the case was deleted. Without --yes: only shows
     /// what would be deleted.
     Delete {
-        case: uuid::Uuid,
+        case: taiwa::ids::CaseId,
         /// Really delete.
         #[arg(long)]
         yes: bool,

@@ -45,7 +45,7 @@ pub fn route_map(
                 source: Source::File(record),
                 format: Format::Json,
                 own_use: OwnUse::Shown,
-                ..gate::Request::pdf("", ctx.lang)
+                ..gate::Request::defaults(ctx.lang)
             };
             match output {
                 Some(path) => {
@@ -60,11 +60,10 @@ pub fn route_map(
         }
         RouteMapAction::Svg { source, output } => {
             let request = gate::Request {
-                source: Source::Stored(source),
                 format: Format::Svg,
-                ..gate::Request::pdf("", ctx.lang)
+                ..gate::Request::defaults(ctx.lang)
             };
-            export_through_gate(ctx, registry, request, &output)?;
+            export_through_gate(ctx, registry, &source, request, &output)?;
         }
     }
     Ok(ExitCode::SUCCESS)

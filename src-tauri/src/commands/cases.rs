@@ -23,8 +23,9 @@ pub struct CaseView {
     pub documents: Vec<DocumentEntry>,
 }
 
-pub fn parse_id(id: &str, what: &str) -> IpcResult<Uuid> {
-    Uuid::parse_str(id).map_err(|_| {
+/// A whole uuid from the web view, as the id type the store takes (`DocumentId`, `CaseId`, …).
+pub fn parse_id<T: From<Uuid>>(id: &str, what: &str) -> IpcResult<T> {
+    Uuid::parse_str(id).map(T::from).map_err(|_| {
         IpcError::bad_input(
             what,
             &format!("ID「{id}」の形式が正しくありません"),
@@ -74,7 +75,7 @@ pub async fn case_get(state: State<'_, AppState>, id: String) -> IpcResult<CaseV
         let case = s.case(id)?;
         let mut documents = Vec::new();
         for summary in s.list_documents(Some(id))? {
-            let mut revisions = s.history(&summary.id.to_string())?;
+            let mut revisions = s.history(summary.id)?;
             revisions.reverse();
             documents.push(DocumentEntry { summary, revisions });
         }

@@ -35,7 +35,7 @@ pub async fn consents_list(
     document_id: String,
 ) -> IpcResult<Vec<ConsentRow>> {
     let id = parse_id(&document_id, "document_id")?;
-    state.with_store(|s| Ok(rows(s.consents_for_document(&id.to_string())?)))
+    state.with_store(|s| Ok(rows(s.consents_for_document(id)?)))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -45,8 +45,7 @@ pub async fn consent_add(
     consent: NewConsent,
 ) -> IpcResult<ConsentRow> {
     let id = parse_id(&document_id, "document_id")?;
-    let added =
-        state.with_store(|s| Ok(s.add_consent(&id.to_string(), &consent, consent::today())?))?;
+    let added = state.with_store(|s| Ok(s.add_consent(id, &consent, consent::today())?))?;
     Ok(rows(vec![added]).remove(0))
 }
 
@@ -54,7 +53,7 @@ pub async fn consent_add(
 pub async fn consent_withdraw(state: State<'_, AppState>, id: String) -> IpcResult<ConsentRow> {
     let id = parse_id(&id, "consent_id")?;
     let today = consent::today().format("%Y-%m-%d").to_string();
-    let c = state.with_store(|s| Ok(s.withdraw_consent(&id.to_string(), &today)?))?;
+    let c = state.with_store(|s| Ok(s.withdraw_consent(id, &today)?))?;
     Ok(rows(vec![c]).remove(0))
 }
 
@@ -82,7 +81,7 @@ pub async fn disclosures_pdf<R: Runtime>(
             document: None,
         },
         own_use: gate::OwnUse::KeptOnRecord,
-        ..gate::Request::pdf("", lang)
+        ..gate::Request::defaults(lang)
     };
     let name = match lang {
         Lang::Ja => format!("提供記録_{}.pdf", chrono::Local::now().format("%Y%m%d")),

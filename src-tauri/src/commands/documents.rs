@@ -7,11 +7,11 @@ use crate::state::AppState;
 use serde::Serialize;
 use serde_json::Value;
 use taiwa::i18n::{Text, UserError};
+use taiwa::ids::DocumentId;
 use taiwa::record::{DocStatus, Mode, Record, hidden_fields, parse_record, required_now, validate};
 use taiwa::store::{SaveOutcome, StoreError};
 use taiwa::template::Registry;
 use tauri::State;
-use uuid::Uuid;
 
 /// One problem, placed at the field it names (`participants[2].name`).
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -107,9 +107,9 @@ fn check(record: &Record, mode: Mode) -> IpcResult<Check> {
     })
 }
 
-fn editing(state: &AppState, id: Uuid) -> IpcResult<Editing> {
+fn editing(state: &AppState, id: DocumentId) -> IpcResult<Editing> {
     state.with_store(|s| {
-        let view = s.document(&id.to_string())?;
+        let view = s.document(id)?;
         let autosave = if view.record.status == DocStatus::Draft {
             s.autosave(id)?
         } else {
@@ -223,7 +223,7 @@ pub async fn document_check(record: Value, r#final: bool) -> IpcResult<Check> {
 }
 
 fn save(state: &AppState, id: &str, record: &Value, status: DocStatus) -> IpcResult<SaveResult> {
-    let id = parse_id(id, "document_id")?;
+    let id: DocumentId = parse_id(id, "document_id")?;
     let mut parsed = match parse(record) {
         Ok(r) => r,
         Err(check) => {
@@ -233,7 +233,7 @@ fn save(state: &AppState, id: &str, record: &Value, status: DocStatus) -> IpcRes
             });
         }
     };
-    if parsed.id != Some(id) {
+    if parsed.id != Some(id.uuid()) {
         return Err(IpcError::bad_input(
             "record",
             "記録の ID が開いている文書と一致しません",
@@ -344,14 +344,7 @@ mod tests {
         let store = guard.as_ref().unwrap();
         let working = store.autosave(draft_id).unwrap().expect("a working copy");
         assert!(working.record_json.contains("\"template_version\":2"));
-        assert_eq!(
-            store
-                .document(&draft_id.to_string())
-                .unwrap()
-                .record
-                .template_version,
-            1
-        );
+        assert_eq!(store.document(draft_id).unwrap().record.template_version, 1);
         drop(guard);
 
         let e = editing(&state, final_id).unwrap();

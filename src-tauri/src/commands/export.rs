@@ -39,7 +39,7 @@ fn gate_request(req: &ExportRequest) -> IpcResult<gate::Request> {
     let id = super::cases::parse_id(&req.id, "document_id")?;
     let recipient = req.recipient.clone().filter(|r| !r.trim().is_empty());
     Ok(gate::Request {
-        source: Source::Stored(id.to_string()),
+        source: Source::Stored(id),
         format: Format::Pdf,
         lang: req.lang,
         era: req.era,
