@@ -13,6 +13,7 @@ pub mod record;
 pub mod routemap;
 pub mod store;
 pub mod template;
+pub mod text;
 pub mod visible;
 
 pub use i18n::{Lang, Text};

@@ -6,6 +6,8 @@ mod commands;
 mod error;
 mod settings;
 mod state;
+#[cfg(test)]
+mod ui_rules;
 
 pub use error::IpcError;
 pub use state::AppState;
@@ -166,6 +168,7 @@ mod tests {
         taiwa::store::Disclosure::export_all(&cfg).unwrap();
         taiwa::pdf::DisclosurePreview::export_all(&cfg).unwrap();
         taiwa::template::Source::export_all(&cfg).unwrap();
+        taiwa::consent::ScopeOption::export_all(&cfg).unwrap();
     }
 
     /// `names` against COMMANDS both ways: what is missing, what is extra, what is doubled.
