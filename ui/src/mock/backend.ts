@@ -15,6 +15,7 @@ import type { DisclosureField } from "../bindings/DisclosureField";
 import type { DisclosurePreview } from "../bindings/DisclosurePreview";
 import type { DocStatus } from "../bindings/DocStatus";
 import type { Editing } from "../bindings/Editing";
+import type { ErrorCode } from "../bindings/ErrorCode";
 import type { ExportPreview } from "../bindings/ExportPreview";
 import type { ExportRequest } from "../bindings/ExportRequest";
 import type { IpcError } from "../bindings/IpcError";
@@ -383,8 +384,8 @@ function day(offsetDays: number): string {
   return now(offsetDays).slice(0, 10);
 }
 
-function err(code: string, ja: string, en: string): IpcError {
-  return { code, ja, en };
+function err(code: ErrorCode, ja: string, en: string, field: string | null = null): IpcError {
+  return { code, ja, en, field, field_message: null };
 }
 
 async function sha(text: string): Promise<string> {
@@ -563,7 +564,7 @@ function needUnlocked(): void {
 
 function doc(id: string): Doc {
   const d = docs.find((x) => x.id === id);
-  if (!d) throw err("document.not_found", "文書が見つかりません", "Document not found");
+  if (!d) throw err("store.document_not_found", "文書が見つかりません", "Document not found");
   return d;
 }
 
@@ -635,8 +636,8 @@ const FIELD_JA: Record<string, string> = {
   expires_on: "有効期限",
 };
 
-function badField(field: string, ja: string, en: string): IpcError {
-  return err("consent.bad_field", `${FIELD_JA[field] ?? "同意"}(${field}): ${ja}`, `${field}: ${en}`);
+function badField(field: string, ja: string, en: string, code: ErrorCode = "consent.bad_field"): IpcError {
+  return { ...err(code, `${FIELD_JA[field] ?? "同意"}(${field}): ${ja}`, `${field}: ${en}`, field), field_message: { ja, en } };
 }
 
 function normRecipient(s: string): string {
@@ -706,7 +707,7 @@ function addConsent(d: Doc, n: NewConsent): Consent {
     sections = [];
     for (const k of named.map((x) => x.trim())) {
       if (!known.includes(k))
-        throw err("consent.unknown_section", `範囲(sections): 「${k}」はこの様式にありません(あるもの: ${known.join(", ")})`, `sections: unknown section "${k}"; this form has: ${known.join(", ")}`);
+        throw badField("sections", `「${k}」はこの様式にありません(あるもの: ${known.join(", ")})`, `unknown section "${k}"; this form has: ${known.join(", ")}`, "consent.unknown_section");
       if (!sections.includes(k)) sections.push(k);
     }
   }
@@ -928,7 +929,7 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
     case "case_create": {
       needUnlocked();
       const n = args.case as NewCase;
-      if (!n.display_name.trim()) throw err("case.name_required", "氏名を入力してください", "Enter a name");
+      if (!n.display_name.trim()) throw err("store.bad_case_field", "氏名を入力してください", "Enter a name", "display_name");
       const c: CaseRow = { id: uuid(), display_name: n.display_name, pseudonym: n.pseudonym, employer: n.employer, status: "open", updated_at: now() };
       cases.push(c);
       return caseSummary(c);
@@ -936,7 +937,7 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
     case "case_close": {
       needUnlocked();
       const c = cases.find((x) => x.id === args.id);
-      if (!c) throw err("case.not_found", "ケースが見つかりません", "Case not found");
+      if (!c) throw err("store.case_not_found", "ケースが見つかりません", "Case not found");
       c.status = "closed";
       return caseSummary(c);
     }
@@ -944,7 +945,7 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
     case "case_delete": {
       needUnlocked();
       const c = cases.find((x) => x.id === args.id);
-      if (!c) throw err("case.not_found", "ケースが見つかりません", "Case not found");
+      if (!c) throw err("store.case_not_found", "ケースが見つかりません", "Case not found");
       const mine = docs.filter((d) => d.case_id === c.id);
       const removed = {
         case_id: c.id,
@@ -982,7 +983,7 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
     case "case_get": {
       needUnlocked();
       const c = cases.find((x) => x.id === args.id);
-      if (!c) throw err("case.not_found", "ケースが見つかりません", "Case not found");
+      if (!c) throw err("store.case_not_found", "ケースが見つかりません", "Case not found");
       const view: CaseView = {
         case: caseSummary(c),
         documents: docs
