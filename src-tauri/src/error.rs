@@ -29,7 +29,8 @@ pub struct IpcError {
     /// The input field the error is about (`recipient`, `sections`), if any: the UI shows
     /// `field_message` beside it. Never found in the message text.
     pub field: Option<String>,
-    /// The message without the field's name, for beside the field (boxed: the error stays small).
+    /// The message without the field's name, for beside the field.
+    // Boxed: every command returns this error, which stays small.
     pub field_message: Option<Box<Text>>,
 }
 

@@ -4,6 +4,8 @@
 mod backups;
 mod commands;
 mod error;
+#[cfg(test)]
+mod mock_fixtures;
 mod settings;
 mod state;
 #[cfg(test)]

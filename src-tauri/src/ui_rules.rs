@@ -14,13 +14,38 @@ fn out_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/generated")
 }
 
-/// Writes `value` as pretty JSON (only when it changed, so the file's time stays put).
+/// Writes `value` as JSON (only when it changed, so the file's time stays put): indented, except
+/// the mock's fixtures, which are large and read by no one (one line per top-level entry).
 pub fn write(name: &str, value: &Value) {
     let path = out_dir().join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let text = serde_json::to_string_pretty(value).unwrap() + "\n";
+    let text = if name.starts_with("fixtures/") {
+        compact_lines(value)
+    } else {
+        serde_json::to_string_pretty(value).unwrap() + "\n"
+    };
     if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
         std::fs::write(&path, text).unwrap();
+    }
+}
+
+/// `value` on one line per entry of its top level (an array's items, an object's keys), so that a
+/// change shows as the lines of the entries it touched.
+fn compact_lines(value: &Value) -> String {
+    let line = |v: &Value| serde_json::to_string(v).unwrap();
+    match value {
+        Value::Array(items) => {
+            let rows: Vec<String> = items.iter().map(line).collect();
+            format!("[\n{}\n]\n", rows.join(",\n"))
+        }
+        Value::Object(map) => {
+            let rows: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", line(&json!(k)), line(v)))
+                .collect();
+            format!("{{\n{}\n}}\n", rows.join(",\n"))
+        }
+        other => line(other) + "\n",
     }
 }
 
