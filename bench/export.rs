@@ -8,9 +8,10 @@
 
 use std::time::{Duration, Instant};
 use taiwa::i18n::Lang;
-use taiwa::pdf::{ExportOptions, fonts::FontSet};
+use taiwa::pdf::ExportOptions;
 use taiwa::record::parse_record;
 use taiwa::template::Registry;
+use taiwa::text::fonts::FontSet;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

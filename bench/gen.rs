@@ -13,7 +13,7 @@ use std::time::Instant;
 use taiwa::Lang;
 use taiwa::consent::{Method, NewConsent};
 use taiwa::record::{DocStatus, Record, parse_record};
-use taiwa::store::{NewCase, OpenMode, PreparedRecord, Store, StoreError, prepare_record};
+use taiwa::store::{CheckedRecord, NewCase, OpenMode, Store, StoreError, check_record};
 use taiwa::template::Registry;
 
 /// Bump when what is generated changes: the cache key holds it.
@@ -86,7 +86,7 @@ const DEPARTMENTS: &[&str] = &[
     "品質保証部",
     "物流センター",
 ];
-/// domain.md §1: 治療と仕事の両立 target diseases and 指定難病 (fictional people, real names of diseases).
+/// docs/domain.md §1.9: 治療と仕事の両立 target diseases and 指定難病 (fictional people, real names of diseases).
 const DISEASES: &[&str] = &[
     "潰瘍性大腸炎(指定難病)",
     "クローン病(指定難病)",
@@ -299,7 +299,7 @@ pub fn plan_case(registry: &Registry, seed: u64, index: usize) -> CasePlan {
 /// A case's revisions, validated and ready to write.
 pub struct PreparedCase {
     plan: CasePlan,
-    documents: Vec<Vec<PreparedRecord>>,
+    documents: Vec<Vec<CheckedRecord>>,
 }
 
 /// Plans and prepares cases `range` on all cores (preparing is validation, canonical JSON and
@@ -325,7 +325,7 @@ pub fn prepare_cases(
                                 let mut prepared = Vec::new();
                                 for r in revs.iter_mut() {
                                     r.id = Some(id);
-                                    prepared.push(prepare_record(registry, r)?);
+                                    prepared.push(check_record(registry, r)?);
                                 }
                                 documents.push(prepared);
                             }

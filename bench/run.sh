@@ -5,7 +5,7 @@
 #
 # 1. installs what is missing (and nothing that is there): apt packages (as root or with sudo)
 #    and a Python venv at ${XDG_CACHE_HOME:-$HOME/.cache}/taiwa-bench-venv with PyPI typst + pypdf;
-# 2. builds our CLI (cargo build --release -p taiwa --bin taiwa) unless TAIWA_BIN is set;
+# 2. builds our CLI (cargo build --release -p taiwa-cli --bin taiwa) unless TAIWA_BIN is set;
 # 3. runs the peers' script ($PEERS_DIR/run_peers.sh) with our exporter as OUR_EXPORTER, which
 #    exports bench/dialogue-record-peer-content.json (the peers' sample as a Taiwa record);
 # 4. times our exporter on samples/dialogue-record.json as well (a second row: 7 pages, 1.4x the text);
@@ -75,8 +75,8 @@ command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || die "poppler
 # ---------------------------------------------------------------- 2. our binary
 if [ -z "${TAIWA_BIN:-}" ]; then
   command -v cargo >/dev/null || die "cargo not found: install Rust, or set TAIWA_BIN=/path/to/taiwa"
-  echo "==> cargo build --release -p taiwa --bin taiwa" >&2
-  (cd "$ROOT" && cargo build --release -p taiwa --bin taiwa) || die "cargo build failed"
+  echo "==> cargo build --release -p taiwa-cli --bin taiwa" >&2
+  (cd "$ROOT" && cargo build --release -p taiwa-cli --bin taiwa) || die "cargo build failed"
   TAIWA_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/taiwa"
 fi
 [ -x "$TAIWA_BIN" ] || die "TAIWA_BIN is not an executable: $TAIWA_BIN"

@@ -4,7 +4,7 @@
 #   bash bench/scale.sh
 #
 # 1. installs what is missing (GNU time for max RSS; as root or with sudo);
-# 2. builds the release CLI and the generator (cargo build --release -p taiwa);
+# 2. builds the release CLI and the generator (cargo build --release -p taiwa-cli, -p taiwa);
 # 3. generates the data sets or finds them in ${XDG_CACHE_HOME:-~/.cache}/taiwa-bench/ (keyed by
 #    generator version, cases and seed): 25,000 cases = 100,000 documents, encrypted and plain,
 #    and 250 cases = 1,000 documents for the batch export;
@@ -54,7 +54,8 @@ load "start"
 
 # ---------------------------------------------------------------- 2. build
 cd "$ROOT" || die "no repository at $ROOT"
-cargo build --release -p taiwa --features bench-plain --bin taiwa --example taiwa-bench-gen \
+cargo build --release -p taiwa --features bench-plain --example taiwa-bench-gen \
+  && cargo build --release -p taiwa-cli --features bench-plain --bin taiwa \
   || die "release build failed"
 BIN="$TARGET/release/taiwa"
 GEN="$TARGET/release/examples/taiwa-bench-gen"

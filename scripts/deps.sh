@@ -4,7 +4,7 @@
 # Build: SQLCipher links the system libcrypto; Tauri needs WebKitGTK. Run: a Japanese font.
 # Test: the WebKit WebDriver, a virtual display, PDF tools.
 TAIWA_BUILD_PKGS="build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev fonts-ipaexfont-gothic"
-TAIWA_TEST_PKGS="webkit2gtk-driver xvfb xauth poppler-utils qpdf"
+TAIWA_TEST_PKGS="webkit2gtk-driver xvfb xauth poppler-utils qpdf python3"
 
 ensure_apt() {
   local missing

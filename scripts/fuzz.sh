@@ -55,7 +55,7 @@ for f in dialogue-record work-consideration route-map agencies routes; do
 done
 if [ -d "$seeds/pdf_import" ]; then
   # PDFs as Taiwa writes them, made now from the samples (no binaries in the repository, no database).
-  cargo build --quiet -p taiwa --bin taiwa
+  cargo build --quiet -p taiwa-cli --bin taiwa
   taiwa="${CARGO_TARGET_DIR:-target}/debug/taiwa"
   for s in samples/*.json; do
     "$taiwa" export "$s" -o "$seeds/pdf_import/$(basename "$s" .json).pdf" >/dev/null
@@ -89,6 +89,6 @@ done
 echo "==> fuzzing summary"
 printf '%s\n' "${summary[@]}"
 if [ "${#failed[@]}" -gt 0 ]; then
-  echo "reproduce: cargo fuzz run ${build[*]} TARGET INPUT; then add the input to tests/fuzz_regressions.rs" >&2
+  echo "reproduce: cargo fuzz run ${build[*]} TARGET INPUT; then add the input to tests/it/fuzz_regressions.rs" >&2
   exit 1
 fi

@@ -21,12 +21,14 @@ echo "==> UI: type check, unit tests, build"
 build_ui
 npm --prefix ui run check
 npm --prefix ui test --silent
+echo "==> every citation of the domain reference resolves (docs/domain.md)"
+python3 scripts/check-domain-citations.py
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> clippy"
 cargo clippy --locked --workspace --all-targets "${features[@]}" -- -D warnings
 echo "==> unit and integration tests (core, CLI and shell)"
-cargo test --locked -p taiwa -p taiwa-kdf
+cargo test --locked -p taiwa -p taiwa-kdf -p taiwa-cli
 cargo test --locked -p taiwa-app "${features[@]}"
 echo "==> fuzzing: record JSON, form definitions, PDF import (a bounded run of each; scripts/fuzz.sh)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

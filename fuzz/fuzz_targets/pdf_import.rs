@@ -9,7 +9,7 @@ use taiwa::template::Registry;
 
 fuzz_target!(|data: &[u8]| {
     let registry = Registry::builtin();
-    if let Ok(inspection) = taiwa::exchange::inspect(data) {
+    if let Ok(inspection) = taiwa::inspect::inspect(data) {
         let _ = inspection.record_intact();
         let _ = inspection.pages_intact();
         let _ = inspection.received(registry);

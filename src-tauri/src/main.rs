@@ -1,3 +1,5 @@
+//! The desktop app's entry point: everything is in lib.rs, shared with the IPC tests.
+
 // Hide the console window on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 

@@ -1,3 +1,6 @@
+//! ConsentError: a consent that cannot be recorded (naming the field), and a refusal to disclose
+//! (which consent is missing, expired or withdrawn).
+
 use crate::i18n::{FieldError, Text, UserError};
 use uuid::Uuid;
 

@@ -1,7 +1,7 @@
 //! The person's consent to provide a document (or some of its sections) to a recipient, and what
-//! an export to that recipient may carry (domain.md §6: 要配慮個人情報 leaves only with consent, no
-//! opt-out). Rules only: no store, no UI. The ledger lives in store/consents.rs, the log of what
-//! left in store/disclosures.rs.
+//! an export to that recipient may carry (docs/domain.md §6: 要配慮個人情報 leaves only with
+//! consent, no opt-out). Rules only: no store, no UI. The ledger lives in store/consents.rs, the
+//! log of what left in store/disclosures.rs.
 
 mod diagnosis;
 mod error;
@@ -26,7 +26,7 @@ pub const MAX_NAME: usize = 200;
 /// Longest purpose, in characters.
 pub const MAX_PURPOSE: usize = 1000;
 
-/// How consent was given (domain.md §6: 署名/記名/電子/口頭+記録者).
+/// How consent was given (docs/domain.md §6: 署名/記名/電子/口頭+記録者).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
@@ -300,8 +300,8 @@ fn clean_text(
         ));
     }
     // A name with a zero-width space or a bidi override looks like another name.
-    if let Some(c) = crate::visible::first_invisible(v) {
-        let c = crate::visible::escaped(c);
+    if let Some(c) = crate::text::visible::first_invisible(v) {
+        let c = crate::text::visible::escaped(c);
         return Err(bad(
             field,
             format!("見えない文字 {c} が入っています。消してから入力し直してください"),

@@ -1,13 +1,12 @@
+//! ExchangeError: why a file of the round trip, or a change to a linked document, is refused.
+
 use crate::i18n::{Text, UserError};
-use crate::pdf::PdfError;
 use crate::record::RecordError;
 
 /// Why a file of the round trip is refused, or a change to a linked document. Messages name the
 /// check, the field path or the document; never record content.
 #[derive(Debug, thiserror::Error)]
 pub enum ExchangeError {
-    #[error(transparent)]
-    Pdf(#[from] PdfError),
     #[error(
         "the exchange information ({name}) has format {found:?}; this Taiwa reads {known:?}: update Taiwa"
     )]
@@ -107,7 +106,6 @@ pub enum ExchangeError {
 impl UserError for ExchangeError {
     fn code(&self) -> &'static str {
         match self {
-            ExchangeError::Pdf(e) => e.code(),
             ExchangeError::UnknownFormat { .. } => "exchange.unknown_format",
             ExchangeError::BadEnvelope { .. } => "exchange.bad_envelope",
             ExchangeError::RecordChanged => "exchange.record_changed",
@@ -133,7 +131,6 @@ impl UserError for ExchangeError {
 
     fn message(&self) -> Text {
         let ja = match self {
-            ExchangeError::Pdf(e) => return e.message(),
             ExchangeError::Record(e) => {
                 let m = e.message();
                 return Text::new(

@@ -116,7 +116,7 @@ impl Envelope {
     pub fn to_json(&self) -> String {
         // Our own plain types: serialising cannot fail.
         let value = serde_json::to_value(self).unwrap_or(Value::Null);
-        crate::record::canonical::to_pretty_string(&value)
+        crate::canonical::to_pretty_string(&value)
     }
 
     /// Reads an envelope: an unknown format is refused before anything else is looked at.
@@ -141,8 +141,6 @@ impl Envelope {
     }
 }
 
-pub(crate) use crate::store::sha256_hex;
-
 /// What a PDF holds, with the hashes recomputed: nothing is judged yet.
 #[derive(Debug, Clone)]
 pub struct Inspection {
@@ -154,20 +152,6 @@ pub struct Inspection {
     pub pages_sha256: String,
     /// SHA-256 of the whole file.
     pub file_sha256: String,
-}
-
-/// Reads a PDF made by Taiwa: its record, its envelope (if any) and the hashes recomputed. Fails
-/// only when the file is no Taiwa PDF or its envelope cannot be read.
-pub fn inspect(pdf: &[u8]) -> Result<Inspection, ExchangeError> {
-    let files = crate::pdf::read_attachments(pdf)?;
-    let envelope = files.envelope.as_deref().map(Envelope::parse).transpose()?;
-    Ok(Inspection {
-        envelope,
-        record_sha256: sha256_hex(&files.record),
-        record_json: files.record,
-        pages_sha256: files.pages_sha256,
-        file_sha256: sha256_hex(pdf),
-    })
 }
 
 impl Inspection {

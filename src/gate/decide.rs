@@ -7,8 +7,8 @@ use crate::consent::{self, DisclosurePlan};
 use crate::exchange::{ExchangeError, Kind};
 use crate::i18n::Lang;
 use crate::pdf::{
-    self, DisclosurePreview, Era, ExchangeOptions, ExportOptions, ExportPreview, ProvisionScope,
-    RecipientCopy, RevisionRef,
+    self, DisclosureLogScope, DisclosurePreview, Era, ExchangeOptions, ExportOptions,
+    ExportPreview, RecipientCopy, RevisionRef,
 };
 use crate::record::{Mode, Record, validate};
 use crate::routemap;
@@ -137,7 +137,7 @@ enum What {
     Record(Record),
     DisclosureLog {
         rows: Vec<crate::store::Disclosure>,
-        scope: ProvisionScope,
+        scope: DisclosureLogScope,
     },
 }
 
@@ -285,7 +285,7 @@ fn plan_disclosure_log(
         },
         None => store.case(case_id)?.display_name,
     };
-    let scope = ProvisionScope {
+    let scope = DisclosureLogScope {
         case_name,
         scope,
         lang: req.lang,
@@ -469,7 +469,7 @@ fn return_part_a(
 /// own checks is never written.
 pub(super) fn render(p: Planned) -> Result<Prepared, GateError> {
     let bytes = match (&p.what, p.format) {
-        (What::DisclosureLog { rows, scope }, _) => pdf::provision_record(rows, p.registry, scope)?,
+        (What::DisclosureLog { rows, scope }, _) => pdf::disclosure_log(rows, p.registry, scope)?,
         (What::Record(record), Format::Pdf) => match p.template {
             Some(t) => pdf::export(record, t, &p.opts)?,
             None => return Err(GateError::NoStore),
@@ -481,7 +481,11 @@ pub(super) fn render(p: Planned) -> Result<Prepared, GateError> {
     };
     let sent = match (p.kind, p.format) {
         (Kind::Export, _) | (_, Format::Json | Format::Svg) => None,
-        _ => Some(crate::exchange::inspect(&bytes).and_then(|i| i.received(p.registry))?),
+        _ => Some(match crate::inspect::inspect(&bytes) {
+            Ok(i) => i.received(p.registry)?,
+            Err(crate::inspect::InspectError::File(e)) => return Err(e.into()),
+            Err(crate::inspect::InspectError::Exchange(e)) => return Err(e.into()),
+        }),
     };
     let copy = p.opts.recipient.clone();
     let log = p.log.map(|seed| match seed {
@@ -509,7 +513,7 @@ pub(super) fn render(p: Planned) -> Result<Prepared, GateError> {
                         .as_ref()
                         .map(|c| c.withheld.clone())
                         .unwrap_or_default(),
-                    file_sha256: crate::store::sha256_hex(&bytes),
+                    file_sha256: crate::canonical::sha256_hex(&bytes),
                     format: p.format.as_str(),
                     purpose,
                 },
@@ -527,7 +531,7 @@ pub(super) fn render(p: Planned) -> Result<Prepared, GateError> {
 
 /// The whole map on one canvas, as the app shows it (paper splits it into pages).
 fn svg(record: &Record, registry: &Registry, lang: Lang) -> Result<Vec<u8>, GateError> {
-    let fonts = pdf::fonts::FontSet::get()?;
+    let fonts = crate::text::fonts::FontSet::get().map_err(crate::pdf::PdfError::from)?;
     let map = routemap::RouteMap::from_record(record, &registry.agencies);
     let canvas = pdf::diagram::canvas(&map, fonts);
     let title = match lang {

@@ -5,7 +5,7 @@
 //! route map's per-agency consent, who gets Part A back), redacts, renders with the pure
 //! renderers (`pdf`, `routemap::svg`), writes (owner-only, synced, renamed) and logs, or deletes
 //! the file again when it cannot be logged. The CLI and the app call the gate and nothing else;
-//! `tests/gate.rs` lists every command that can write a file and proves it goes through here.
+//! `tests/it/gate.rs` lists every command that can write a file and proves it goes through here.
 //!
 //! The steps are public for the batch export, which plans on one thread, renders on every core
 //! and delivers on one: [`plan`] → [`render`] → [`deliver`]. A [`Prepared`] file's bytes are
@@ -199,7 +199,11 @@ impl Prepared {
                 sent: Some(sent),
             }) => store.log_exchange_export(disclosure, sent).map(Some),
             Some(LogLine::DisclosureLog { case, purpose }) => store
-                .log_disclosure_log_export(*case, &crate::store::sha256_hex(&self.bytes), *purpose)
+                .log_disclosure_log_export(
+                    *case,
+                    &crate::canonical::sha256_hex(&self.bytes),
+                    *purpose,
+                )
                 .map(Some),
         }
     }

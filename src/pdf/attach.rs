@@ -100,7 +100,7 @@ pub fn finish(
             desc: "Taiwa record, exchange format taiwa.document/1",
         }];
         if let Some(mut envelope) = attached.envelope {
-            envelope.record_sha256 = crate::exchange::sha256_hex(attached.record_json);
+            envelope.record_sha256 = crate::canonical::sha256_hex(attached.record_json);
             envelope.pages_sha256 = pages_digest(&doc)?;
             files.push(EmbeddedFile {
                 name: ENVELOPE_NAME,

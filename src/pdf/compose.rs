@@ -2,7 +2,7 @@
 //! rules and check boxes, and page breaks. Positions are points from the page's top-left corner.
 
 use super::embed::{Subsets, resource_name};
-use super::fonts::FontSet;
+use crate::text::fonts::FontSet;
 use printpdf::{
     Color, DictItem, FontId, Greyscale, Line, LineDashPattern, LinePoint, Op, PaintMode,
     PdfFontHandle, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, WindingOrder,

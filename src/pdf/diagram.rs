@@ -3,12 +3,12 @@
 //! map that would need more), with a heading, the "as of" date and its reminder, and a legend.
 
 use super::compose::{BAND, Composer, MARGIN, PageSize};
-use super::fonts::FontSet;
 use crate::i18n::Lang;
 use crate::routemap::diagram::{
     self, BADGE_SIZE, BoxStyle, COND_SIZE, DiagramPage, NAME_SIZE,
     geometry::{self, DASH, LINE_WIDTH},
 };
+use crate::text::fonts::FontSet;
 
 /// Below this the names in the boxes would print under 5.4 pt.
 pub const MIN_SCALE: f32 = 0.6;

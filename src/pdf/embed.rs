@@ -8,7 +8,7 @@
 //! breaker already has, and the ToUnicode map from the characters drawn.
 
 use super::PdfError;
-use super::fonts::{EmbedInfo, Face, FontSet};
+use crate::text::fonts::{EmbedInfo, Face, FontSet};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use std::fmt::Write as _;
 use subsetter::GlyphRemapper;
@@ -295,7 +295,7 @@ mod tests {
     fn every_fallback_shard_embeds() {
         let fonts = FontSet::get().expect("bundled fonts");
         let mut tags = std::collections::HashSet::new();
-        for i in 0..super::super::fallback_shards::SHARDS.len() {
+        for i in 0..crate::text::fonts::shard_count() {
             let face = Face::Fallback(u16::try_from(i).expect("few shards"));
             let mut s = Subsets::default();
             s.glyph(face, 1, '字');

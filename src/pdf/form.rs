@@ -4,12 +4,12 @@
 
 use super::ExportOptions;
 use super::compose::{CONTENT_BOTTOM, CONTENT_TOP, CONTENT_W, Composer, MARGIN, Page, PageSize};
-use super::linebreak::wrap;
 use super::text::{self, value};
 use crate::i18n::Lang;
 use crate::record::{DocStatus, Record};
 use crate::routemap::{self, diagram::DiagramPage};
 use crate::template::{Field, FieldType, Section, Template};
+use crate::text::linebreak::wrap;
 use serde_json::Value;
 
 const BODY: f32 = 9.0;

@@ -4,34 +4,31 @@
 mod attach;
 mod compose;
 pub mod diagram;
+mod disclosure_log;
 mod embed;
-mod fallback_shards;
-pub mod fonts;
 mod form;
-pub mod linebreak;
 pub mod preview;
-mod provision;
 pub mod text;
 
 pub use attach::{ATTACHMENT_NAME, Attachments, extract_record, pages_digest, read_attachments};
+pub use disclosure_log::{DisclosureLogScope, disclosure_log};
 pub use preview::{DisclosurePreview, ExportPreview, disclosure_preview, preview};
-pub use provision::{ProvisionScope, provision_record};
 pub use text::Era;
 
 use crate::i18n::{Lang, Text, UserError};
 use crate::record::Record;
 use crate::routemap;
 use crate::template::{Field, FieldType, Template};
+use crate::text::fonts::FontSet;
 use compose::Composer;
-use fonts::FontSet;
 use printpdf::{Mm, PdfDocument, PdfPage, Pt};
 use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
-    #[error("the bundled fonts could not be read; reinstall Taiwa")]
+    #[error("{}", crate::text::fonts::FontLoadError)]
     FontLoad,
-    #[error("{path}: the character {ch:?} (U+{code:04X}) is in none of the bundled fonts; replace it", code = *ch as u32)]
+    #[error("{path}: {}", crate::text::fonts::missing_glyph_text(*ch).en)]
     MissingGlyph { path: String, ch: char },
     #[error("unknown part {part:?}; this form has: {known}")]
     UnknownPart { part: String, known: String },
@@ -47,10 +44,16 @@ pub enum PdfError {
     NoAttachment,
 }
 
+impl From<crate::text::fonts::FontLoadError> for PdfError {
+    fn from(_: crate::text::fonts::FontLoadError) -> Self {
+        PdfError::FontLoad
+    }
+}
+
 impl UserError for PdfError {
     fn code(&self) -> &'static str {
         match self {
-            PdfError::FontLoad => "pdf.font_load",
+            PdfError::FontLoad => crate::text::fonts::FontLoadError.code(),
             PdfError::MissingGlyph { .. } => "pdf.missing_glyph",
             PdfError::UnknownPart { .. } => "pdf.unknown_part",
             PdfError::Write(_) => "pdf.write",
@@ -62,11 +65,10 @@ impl UserError for PdfError {
 
     fn message(&self) -> Text {
         let ja = match self {
-            PdfError::FontLoad => "同梱のフォントを読み込めません。Taiwa を入れ直してください".to_string(),
-            PdfError::MissingGlyph { path, ch } => format!(
-                "{path}: 文字「{ch}」(U+{:04X}) は同梱のどのフォントにもありません。別の文字に置き換えてください",
-                *ch as u32
-            ),
+            PdfError::FontLoad => return crate::text::fonts::FontLoadError.message(),
+            PdfError::MissingGlyph { path, ch } => {
+                format!("{path}: {}", crate::text::fonts::missing_glyph_text(*ch).ja)
+            }
             PdfError::UnknownPart { part, known } => format!("部「{part}」はありません(あるもの: {known})"),
             PdfError::Write(e) => format!("PDF を作成できません: {e}"),
             PdfError::NotAPdf(e) => format!("PDF として読めません: {e}"),
@@ -193,12 +195,6 @@ pub(crate) fn check_parts(template: &Template, parts: Option<&[String]>) -> Resu
     Ok(())
 }
 
-/// Whether every character of `record` can be printed: the editor asks before a document is
-/// finalized, so an emoji is reported beside its field then, not when the final PDF is made.
-pub fn check_printable(record: &Record, template: &Template, lang: Lang) -> Result<(), PdfError> {
-    check_coverage(FontSet::get()?, record, template, lang, None)
-}
-
 /// Every character that will be printed must be in a bundled font: checked before any layout, so
 /// a missing glyph is an error naming the field, never a silent box.
 fn check_coverage(
@@ -206,46 +202,16 @@ fn check_coverage(
     record: &Record,
     template: &Template,
     lang: Lang,
-    opts_recipient: Option<&String>,
+    recipient: Option<&String>,
 ) -> Result<(), PdfError> {
-    fn walk(fonts: &FontSet, path: &str, v: &Value) -> Result<(), PdfError> {
-        match v {
-            Value::String(s) => match s.chars().find(|c| !c.is_control() && !fonts.covers(*c)) {
-                Some(ch) => Err(PdfError::MissingGlyph {
-                    path: path.to_string(),
-                    ch,
-                }),
-                None => Ok(()),
-            },
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .try_for_each(|(i, item)| walk(fonts, &format!("{path}[{i}]"), item)),
-            Value::Object(o) => o
-                .iter()
-                .try_for_each(|(k, v)| walk(fonts, &format!("{path}.{k}"), v)),
-            _ => Ok(()),
-        }
+    let missing = crate::record::first_unprintable(fonts, record, template, lang).or_else(|| {
+        let ch = fonts.first_missing(recipient?)?;
+        Some(("recipient".to_string(), ch))
+    });
+    match missing {
+        Some((path, ch)) => Err(PdfError::MissingGlyph { path, ch }),
+        None => Ok(()),
     }
-    for (k, v) in &record.fields {
-        walk(fonts, k, v)?;
-    }
-    if let Some(r) = opts_recipient {
-        walk(fonts, "recipient", &Value::String(r.clone()))?;
-    }
-    fn labels(fonts: &FontSet, f: &Field, lang: Lang) -> Result<(), PdfError> {
-        let path = format!("template:{}", f.key);
-        walk(fonts, &path, &Value::String(f.label.get(lang).to_string()))?;
-        for o in &f.options {
-            walk(fonts, &path, &Value::String(o.label.get(lang).to_string()))?;
-        }
-        f.fields.iter().try_for_each(|s| labels(fonts, s, lang))
-    }
-    template
-        .sections
-        .iter()
-        .flat_map(|s| &s.fields)
-        .try_for_each(|f| labels(fonts, f, lang))
 }
 
 pub(crate) fn has_sensitive_value(

@@ -1,14 +1,15 @@
 //! Records in the exchange format v1 (DESIGN.md "Record exchange format"): parsing with errors that
-//! name the byte or the field, validation that reports every problem at once, and canonical JSON.
+//! name the byte or the field, validation that reports every problem at once.
 
-pub mod canonical;
 pub mod migrate;
 mod parse;
+mod printable;
 mod problem;
 mod validate;
 
 pub use migrate::{Dropped, MigrateError, Migration, migrate_draft};
 pub use parse::{MAX_RECORD_BYTES, RecordError, parse_record};
+pub use printable::first_unprintable;
 pub use problem::{Problem, ProblemCode};
 pub use validate::{Mode, field_shown, hidden_fields, required_now, validate};
 
@@ -93,11 +94,19 @@ impl Record {
 
     /// The bytes that are hashed and stored: keys sorted, no insignificant white space.
     pub fn canonical_json(&self) -> String {
-        canonical::to_string(&self.to_value())
+        crate::canonical::to_string(&self.to_value())
     }
 
     /// Pretty JSON for people and files, keys in canonical order.
     pub fn to_pretty_json(&self) -> String {
-        canonical::to_pretty_string(&self.to_value())
+        crate::canonical::to_pretty_string(&self.to_value())
+    }
+}
+
+impl crate::template::Registry {
+    /// The definition a record was made under (its `template` and `template_version`). Here rather
+    /// than in template/: forms come before the records made of them.
+    pub fn template_for(&self, record: &Record) -> Option<&crate::template::Template> {
+        self.get_version(&record.template, record.template_version)
     }
 }

@@ -30,6 +30,8 @@ pub enum ProblemCode {
     NotContiguous,
     SameValue,
     NotOnThisForm,
+    /// A character no bundled font can print (checked for finalizing only).
+    Unprintable,
 }
 
 impl ProblemCode {
@@ -53,6 +55,7 @@ impl ProblemCode {
             ProblemCode::NotContiguous => "not_contiguous",
             ProblemCode::SameValue => "same_value",
             ProblemCode::NotOnThisForm => "not_on_this_form",
+            ProblemCode::Unprintable => "unprintable",
             ProblemCode::TooFewRows => "too_few_rows",
             ProblemCode::TooManyRows => "too_many_rows",
             ProblemCode::MissingRow => "missing_row",

@@ -60,6 +60,15 @@ pub fn validate(record: &Record, template: &Template, mode: Mode) -> Vec<Problem
         problems: Vec::new(),
     };
     v.run();
+    // A final document is printed as it is: a character no bundled font has is reported beside
+    // its field now, not when the PDF is made. Fonts that cannot load are the export's error.
+    if mode == Mode::Final
+        && let Ok(fonts) = crate::text::fonts::FontSet::get()
+        && let Some((path, ch)) = super::first_unprintable(fonts, record, template, record.lang)
+    {
+        let m = crate::text::fonts::missing_glyph_text(ch);
+        v.push(&path, Code::Unprintable, m.ja, m.en);
+    }
     v.problems
 }
 

@@ -5,8 +5,8 @@
 
 use super::layout::{self, Direction, EdgeSpec, Rect, Size, Spacing};
 use super::{MapNode, RouteMap};
-use crate::pdf::linebreak::wrap;
 use crate::template::AgencyKind;
+use crate::text::linebreak::wrap;
 use serde::Serialize;
 
 /// Sizes in points (1/72 inch), as printed at scale 1.

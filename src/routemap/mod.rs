@@ -9,8 +9,8 @@ pub mod svg;
 
 use crate::i18n::{Lang, Text, UserError};
 use crate::record::Record;
-use crate::store::search::normalize;
 use crate::template::{AgencyCatalogue, AgencyKind, Registry};
+use crate::text::fold;
 use serde_json::{Map, Value, json};
 
 /// The form this module is about.
@@ -162,7 +162,7 @@ pub fn region_key(registry: &Registry, given: &str) -> Result<String, RouteMapEr
         .get(TEMPLATE_ID)
         .and_then(|t| t.field("region"))
         .ok_or_else(unknown)?;
-    let g = normalize(given.trim());
+    let g = fold(given.trim());
     let strip = |s: &str| {
         s.trim_end_matches(['都', '道', '府', '県'])
             .trim_end_matches(" prefecture")
@@ -172,10 +172,10 @@ pub fn region_key(registry: &Registry, given: &str) -> Result<String, RouteMapEr
         .options
         .iter()
         .find(|o| {
-            normalize(&o.key) == g
-                || normalize(&o.label.ja) == g
-                || normalize(&o.label.en) == g
-                || (!g.is_empty() && strip(&normalize(&o.label.ja)) == strip(&g))
+            fold(&o.key) == g
+                || fold(&o.label.ja) == g
+                || fold(&o.label.en) == g
+                || (!g.is_empty() && strip(&fold(&o.label.ja)) == strip(&g))
         })
         .map(|o| o.key.clone())
         .ok_or_else(unknown)
@@ -310,7 +310,7 @@ pub fn check_consent(
         return Ok(());
     }
     let fold = |s: &str| {
-        normalize(s.trim())
+        fold(s.trim())
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")

@@ -3,7 +3,7 @@
 //! for the lot. Records are prepared (validated, canonical JSON, SHA-256, search text) outside
 //! the transaction, on any thread, so a caller can spread that work over the cores.
 
-use super::documents::{Prepared, prepare, search_body, write_unindexed};
+use super::documents::{Checked, check, search_body, write_unindexed};
 use super::{Store, StoreError, cases, consents};
 use crate::consent::NewConsent;
 use crate::record::Record;
@@ -13,13 +13,13 @@ use rusqlite::{Transaction, TransactionBehavior};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// A record validated and ready to be saved: only `prepare_record` makes one.
-pub struct PreparedRecord(Prepared);
+/// A record validated and ready to be saved: only `check_record` makes one.
+pub struct CheckedRecord(Checked);
 
 /// Validates `record` (as a draft or for finalizing, by its status) and computes what its save
 /// writes. Needs no store, so it can run on another thread.
-pub fn prepare_record(registry: &Registry, record: &Record) -> Result<PreparedRecord, StoreError> {
-    prepare(registry, record).map(PreparedRecord)
+pub fn check_record(registry: &Registry, record: &Record) -> Result<CheckedRecord, StoreError> {
+    check(registry, record).map(CheckedRecord)
 }
 
 /// Writes inside one open transaction; see `Store::batch`.
@@ -43,7 +43,7 @@ impl<'r> Batch<'_, 'r> {
     /// so several revisions of one document may follow each other.
     pub fn save(
         &mut self,
-        record: &'r PreparedRecord,
+        record: &'r CheckedRecord,
         case: Option<Uuid>,
     ) -> Result<super::SaveOutcome, StoreError> {
         let outcome = write_unindexed(&self.tx, &record.0, case, None)?;

@@ -1,8 +1,9 @@
 //! Cases: one person's file, holding their documents. Created explicitly by the app (the CLI's
 //! import makes one implicitly); listed with a Japanese-aware text filter and review dates.
 
-use super::search::{TextCondition, normalize, pending_matches, text_condition};
+use super::search::{TextCondition, pending_matches, text_condition};
 use super::{Store, StoreError, now};
+use crate::text::fold;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -112,8 +113,8 @@ fn clean(value: Option<&str>, field: &'static str) -> Result<Option<String>, Sto
         ));
     }
     // A name with a zero-width space or a bidi override reads as another name.
-    if let Some(c) = crate::visible::first_invisible(v) {
-        let c = crate::visible::escaped(c);
+    if let Some(c) = crate::text::visible::first_invisible(v) {
+        let c = crate::text::visible::escaped(c);
         return Err(bad(
             field,
             &format!("見えない文字 {c} が入っています。消してから入力し直してください"),
@@ -309,7 +310,7 @@ impl Store {
         limit: usize,
         few: usize,
     ) -> Result<Vec<CaseSummary>, StoreError> {
-        let query = normalize(filter.text.trim());
+        let query = fold(filter.text.trim());
         let horizon = filter
             .review_within_days
             .and_then(|d| today.checked_add_days(chrono::Days::new(u64::from(d))))
@@ -378,7 +379,7 @@ impl Store {
             let named = [Some(&name), pseudonym.as_ref(), employer.as_ref()]
                 .into_iter()
                 .flatten()
-                .any(|s| normalize(s).contains(&query));
+                .any(|s| fold(s).contains(&query));
             let found = named
                 || match &mentioned {
                     Mentioned::Cases(cases) => cases.contains(&id),

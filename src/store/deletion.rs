@@ -4,11 +4,11 @@
 //!
 //! The disclosure log (提供記録) is not deleted. 個人情報保護法 29条 asks a provider to record a
 //! provision to a third party and keep the record for the period the PPC rules set (that it is 3
-//! years was not re-checked in the domain review). For provision with the person's consent the date
-//! of provision is not among the required items (it is for opt-out provision; review [AI3]), and
-//! provision to the bodies of 16条2項 (国, 地方公共団体, 独法 etc., e.g. a ハローワーク) is outside
-//! 29条 [AI1]; we keep the date anyway, as it dates the file. So each line of the case keeps its
-//! date, kind, document id and revision number, the
+//! years was not re-checked in the domain review: docs/domain-review.md, docs/domain.md §6). For
+//! provision with the person's consent the date of provision is not among the required items (it
+//! is for opt-out provision; review [AI3]), and provision to the bodies of 16条2項 (国, 地方公共団体,
+//! 独法 etc., e.g. a ハローワーク) is outside 29条 [AI1]; we keep the date anyway, as it dates the
+//! file. So each line of the case keeps its date, kind, document id and revision number, the
 //! recipient, the parts provided, the consent ids and the file's SHA-256 (which identifies a file
 //! that left, should it leak). It loses what the law does not ask for and that only points back at
 //! the deleted content: the revision's SHA-256 and the withheld field paths (which sensitive fields

@@ -1,13 +1,13 @@
 //! Saving records as documents with append-only revisions, and reading them back.
 
 use super::{Store, StoreError, now, search};
+use crate::canonical::sha256_hex;
 use crate::exchange::{ExchangeError, ReadOnly, read_only_violations};
 use crate::record::{DocStatus, Mode, Record, parse_record, validate};
 use crate::template::{Registry, Template};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -56,11 +56,6 @@ pub struct RevisionInfo {
     pub created_at: String,
 }
 
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The value at a template-level path: `person_name` or `plan_employee.name` (a compound's sub-field).
 fn value_at<'r>(record: &'r Record, path: &str) -> Option<&'r Value> {
     match path.split_once('.') {
@@ -106,7 +101,7 @@ fn parse_status(s: &str) -> Result<DocStatus, StoreError> {
 }
 
 /// A record checked and ready to be written.
-pub(crate) struct Prepared {
+pub(crate) struct Checked {
     stored: Record,
     id: Uuid,
     json: String,
@@ -117,7 +112,7 @@ pub(crate) struct Prepared {
 }
 
 /// Everything that needs no transaction: the form, the status, validation, the canonical JSON.
-pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, StoreError> {
+pub(crate) fn check(registry: &Registry, record: &Record) -> Result<Checked, StoreError> {
     let template = registry
         .template_for(record)
         .ok_or_else(|| StoreError::Corrupt {
@@ -139,7 +134,7 @@ pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, 
     let title = display_name(&stored, template).unwrap_or_default();
     let review_on = review_date(&stored, template);
     let body = search::index_text(&stored, template, &title);
-    Ok(Prepared {
+    Ok(Checked {
         stored,
         id,
         json,
@@ -156,7 +151,7 @@ pub(crate) fn prepare(registry: &Registry, record: &Record) -> Result<Prepared, 
 /// document.
 pub(crate) fn write(
     tx: &Transaction<'_>,
-    p: &Prepared,
+    p: &Checked,
     case: Option<Uuid>,
     read_only: Option<&ReadOnly>,
 ) -> Result<SaveOutcome, StoreError> {
@@ -168,18 +163,18 @@ pub(crate) fn write(
 }
 
 /// The search text `write` indexes; a batch indexes each document once, from its last revision.
-pub(crate) fn search_body(p: &Prepared) -> &str {
+pub(crate) fn search_body(p: &Checked) -> &str {
     &p.body
 }
 
 /// `write` without the search index: the caller must index the document before it commits.
 pub(crate) fn write_unindexed(
     tx: &Transaction<'_>,
-    p: &Prepared,
+    p: &Checked,
     case: Option<Uuid>,
     read_only: Option<&ReadOnly>,
 ) -> Result<SaveOutcome, StoreError> {
-    let Prepared {
+    let Checked {
         stored,
         id,
         json,
@@ -330,7 +325,7 @@ impl Store {
         record: &Record,
         case: Option<Uuid>,
     ) -> Result<SaveOutcome, StoreError> {
-        let prepared = prepare(self.registry, record)?;
+        let prepared = check(self.registry, record)?;
         self.transact(|tx| write(tx, &prepared, case, None))
     }
 

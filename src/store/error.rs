@@ -1,3 +1,6 @@
+//! StoreError: what went wrong with the database, as a stable code and a ja/en message that never
+//! carries record content or SQL.
+
 use super::WalBreak;
 use super::retention::{MAX_RETENTION_YEARS, MIN_RETENTION_YEARS};
 use crate::i18n::{FieldError, Text, UserError};

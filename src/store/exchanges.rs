@@ -2,7 +2,7 @@
 //! employer, what was received, and the fields a received document keeps. Rows are never changed
 //! or removed (SQL triggers); the latest received row of a document holds its read-only fields.
 
-use super::documents::{prepare, write};
+use super::documents::{check, write};
 use super::{NewDisclosure, SaveOutcome, Store, StoreError, disclosures, now};
 use crate::exchange::{
     Answers, Change, Envelope, ExchangeError, Inspection, Kind, ReadOnly, Received, changes,
@@ -125,9 +125,8 @@ fn insert(conn: &Connection, row: &Row<'_>) -> Result<(), StoreError> {
             row.record.canonical_json(),
             row.record_sha256,
             row.file_sha256,
-            row.read_only.map(
-                |r| crate::record::canonical::to_string(&serde_json::Value::Object(r.clone()))
-            ),
+            row.read_only
+                .map(|r| crate::canonical::to_string(&serde_json::Value::Object(r.clone()))),
             now()
         ],
     )?;
@@ -163,7 +162,7 @@ impl Store {
     }
 
     /// Logs an export of the round trip: the disclosure line and the record sent, in one
-    /// transaction. `sent` is the file as written, read back (exchange::inspect).
+    /// transaction. `sent` is the file as written, read back (inspect::inspect).
     pub fn log_exchange_export(
         &mut self,
         disclosure: &NewDisclosure,
@@ -483,7 +482,7 @@ impl Store {
                 (merged, ro, made, edited)
             }
         };
-        let prepared = prepare(self.registry, &record)?;
+        let prepared = check(self.registry, &record)?;
         let envelope_json = got
             .envelope
             .as_ref()
@@ -539,7 +538,7 @@ impl Store {
             // An older file: its record is a revision here when the canonical JSON's hash is.
             let record = parse_record(&file.record_json, self.registry).ok();
             if let Some(r) = record.filter(|r| r.id.is_some()) {
-                let sha = super::sha256_hex(r.canonical_json().as_bytes());
+                let sha = crate::canonical::sha256_hex(r.canonical_json().as_bytes());
                 return self.revision_known(r.id.unwrap_or_default(), None, &sha);
             }
             return Ok(Known::Unknown);

@@ -26,12 +26,11 @@ mod verify;
 mod wal;
 mod wal_guard;
 
+pub use crate::disclosure::{Disclosure, NewDisclosure};
 pub use autosave::{Autosave, MAX_AUTOSAVE_BYTES};
-pub use batch::{Batch, PreparedRecord, prepare_record};
+pub use batch::{Batch, CheckedRecord, check_record};
 pub use cases::{CaseFilter, CaseStatus, CaseSummary, MAX_CASE_TEXT, NewCase};
 pub use deletion::{CaseDeletion, DeletionOutcome, DeletionPreview, DeletionReason};
-pub use disclosures::{Disclosure, NewDisclosure};
-pub(crate) use documents::sha256_hex;
 pub use documents::{DocumentSummary, DocumentView, RevisionInfo, SaveOutcome};
 pub use error::{BackupFolderProblem, StoreError};
 pub use exchanges::{Known, Receipt, ReceivedPart};

@@ -2,8 +2,8 @@
 //! it, and purging them. Nothing is deleted on its own: a caller lists the cases due and purges
 //! them on the user's word.
 //!
-//! The default is 5 years after closing. domain.md §6 asks for a retention setting but names no
-//! period, and the law sets none for these records (個人情報保護法 22条: delete when no longer
+//! The default is 5 years after closing. docs/domain.md §6 asks for a retention setting but names
+//! no period, and the law sets none for these records (個人情報保護法 22条: delete when no longer
 //! needed). 5 years is the longest of the periods nearest to them — 健康診断個人票 (労働安全衛生
 //! 規則 51条) and 診療録 (医師法 24条) are kept 5 years — and longer than the 3 years the
 //! disclosure log's lines must be kept (they are kept regardless, see deletion.rs). An

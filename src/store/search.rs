@@ -6,11 +6,11 @@
 use super::{Store, StoreError};
 use crate::record::{DocStatus, Record};
 use crate::template::{Field, FieldType, Template};
+use crate::text::fold;
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashSet;
-use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize)]
@@ -24,18 +24,6 @@ pub struct SearchHit {
     pub updated_at: String,
 }
 
-/// The folded form used on both sides of a search: NFKC (ｶﾀｶﾅ → カタカナ, ＡＢＣ → ABC),
-/// lower case, and katakana → hiragana (サトウ and さとう find each other).
-pub fn normalize(s: &str) -> String {
-    s.nfkc()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'ァ'..='ヶ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
-}
-
 /// Everything a person might search a document by: the display name and every text value, plus
 /// the Japanese and English labels of the options chosen.
 pub(crate) fn index_text(record: &Record, template: &Template, title: &str) -> String {
@@ -46,7 +34,7 @@ pub(crate) fn index_text(record: &Record, template: &Template, title: &str) -> S
             collect(field, v, &mut out);
         }
     }
-    normalize(&out)
+    fold(&out)
 }
 
 fn collect(field: &Field, v: &Value, out: &mut String) {
@@ -297,7 +285,7 @@ enum Plan {
 const DENSE_CONDITION: &str = "instr((SELECT body FROM search_index WHERE rowid = d.num), ?1) > 0";
 
 /// Whether `instr` on folded text finds what FTS5's trigram MATCH finds for folded `q`. FTS5
-/// folds case once more after `normalize`: ς as σ and the combining ypogegrammeni (U+0345) as ι.
+/// folds case once more after `fold`: ς as σ and the combining ypogegrammeni (U+0345) as ι.
 /// A query without those four characters cannot match across them, so both agree.
 fn folds_alike(q: &str) -> bool {
     !q.chars().any(|c| matches!(c, 'σ' | 'ς' | 'ι' | '\u{345}'))
@@ -387,7 +375,7 @@ impl Store {
         rare_matches: i64,
         dense_share: f64,
     ) -> Result<Vec<SearchHit>, StoreError> {
-        let q = normalize(query.trim());
+        let q = fold(query.trim());
         if q.is_empty() {
             return Ok(Vec::new());
         }
@@ -484,7 +472,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::{grams, normalize};
+    use super::grams;
+    use crate::text::fold;
 
     #[test]
     fn looking_matches_up_and_walking_the_newest_find_the_same_hits_in_the_same_order() {
@@ -575,10 +564,10 @@ mod tests {
 
     #[test]
     fn folds_width_case_and_kana() {
-        assert_eq!(normalize("ｻﾄｳ"), normalize("サトウ"));
-        assert_eq!(normalize("サトウ"), "さとう");
-        assert_eq!(normalize("ＡＢＣ１２３"), "abc123");
-        assert_eq!(normalize("ｶﾞｯｺｳ"), "がっこう");
-        assert_eq!(normalize("山田 花子"), "山田 花子");
+        assert_eq!(fold("ｻﾄｳ"), fold("サトウ"));
+        assert_eq!(fold("サトウ"), "さとう");
+        assert_eq!(fold("ＡＢＣ１２３"), "abc123");
+        assert_eq!(fold("ｶﾞｯｺｳ"), "がっこう");
+        assert_eq!(fold("山田 花子"), "山田 花子");
     }
 }

@@ -1,8 +1,8 @@
 //! Re-checking every hash chain: each revision's SHA-256 over its stored JSON, each link to the
 //! revision before it, gap-free numbering, and the document's head.
 
-use super::documents::sha256_hex;
 use super::{Store, StoreError};
+use crate::canonical::sha256_hex;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]

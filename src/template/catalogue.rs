@@ -1,4 +1,4 @@
-//! The agency catalogue (domain.md §4.2) and the eight standard routes (§4.3), as data.
+//! The agency catalogue (docs/domain.md §4.2) and the eight standard routes (§4.3), as data.
 
 use crate::i18n::Text;
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ pub struct Agency {
     pub sources: Vec<String>,
 }
 
-/// The 手帳 column of §4.2.
+/// The 手帳 column of docs/domain.md §4.2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateNeeded {

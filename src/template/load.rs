@@ -130,11 +130,6 @@ impl Registry {
             .find(|t| t.id == id && t.version == version)
     }
 
-    /// The definition a record was made under (its `template` and `template_version`).
-    pub fn template_for(&self, record: &crate::record::Record) -> Option<&Template> {
-        self.get_version(&record.template, record.template_version)
-    }
-
     /// Every version of a form this build reads, oldest first.
     pub fn versions(&self, id: &str) -> Vec<u32> {
         let mut v: Vec<u32> = self
@@ -355,7 +350,8 @@ pub fn signature_fields() -> Vec<Field> {
     ]
 }
 
-/// The sub-fields of a `consent` value (domain.md §6: recipient, purpose, items, date, method, expiry).
+/// The sub-fields of a `consent` value (docs/domain.md §6: recipient, purpose, items, date,
+/// method, expiry).
 pub fn consent_fields() -> Vec<Field> {
     let option = |key: &str, ja: &str, en: &str| ChoiceOption {
         key: key.to_string(),

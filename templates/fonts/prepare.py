@@ -15,7 +15,7 @@ BIZ_DIR is /usr/share/fonts/truetype/bizud-gothic (fonts-morisawa-bizud-gothic 1
 is face 0 of /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc (fonts-noto-cjk 1:20220127)
 written out with fontTools (`TTCollection(path).fonts[0].save(...)`). The script writes
 templates/fonts/BIZUDGothic-*.ttf, templates/fonts/fallback/noto-NN.otf and
-src/pdf/fallback_shards.rs (the range table the exporter searches); all are committed, so builds
+src/text/fallback_shards.rs (the range table the exporter searches); all are committed, so builds
 do not need Python.
 """
 
@@ -92,7 +92,7 @@ def main(source: str) -> None:
             f'    (0x{first:04X}, 0x{last:04X}, include_bytes!("../../templates/fonts/fallback/{name}")),'
         )
     lines.append("];")
-    with open(os.path.join(ROOT, "src", "pdf", "fallback_shards.rs"), "w", encoding="utf-8") as f:
+    with open(os.path.join(ROOT, "src", "text", "fallback_shards.rs"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
 
 

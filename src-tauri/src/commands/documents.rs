@@ -7,7 +7,6 @@ use crate::state::AppState;
 use serde::Serialize;
 use serde_json::Value;
 use taiwa::i18n::{Text, UserError};
-use taiwa::pdf::{PdfError, check_printable};
 use taiwa::record::{DocStatus, Mode, Record, hidden_fields, parse_record, required_now, validate};
 use taiwa::store::{SaveOutcome, StoreError};
 use taiwa::template::Registry;
@@ -99,24 +98,8 @@ fn parse(record: &Value) -> Result<Record, Check> {
 
 fn check(record: &Record, mode: Mode) -> IpcResult<Check> {
     let t = super::templates::template_of(record)?;
-    let mut found = problems(validate(record, t, mode));
-    // A final document is exported as it is: a character no bundled font has must be replaced
-    // before finalizing, not discovered when the PDF is made. Drafts keep whatever was typed.
-    if mode == Mode::Final
-        && let Err(e) = check_printable(record, t, record.lang)
-    {
-        let path = match &e {
-            PdfError::MissingGlyph { path, .. } => path.clone(),
-            _ => String::new(),
-        };
-        let Text { ja, en } = e.message();
-        found.push(FieldProblem {
-            path,
-            code: e.code().to_string(),
-            ja,
-            en,
-        });
-    }
+    // Validation for finalizing includes printability (record::first_unprintable).
+    let found = problems(validate(record, t, mode));
     Ok(Check {
         problems: found,
         required: required_now(record, t),

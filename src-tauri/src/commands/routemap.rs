@@ -5,10 +5,10 @@ use crate::error::IpcResult;
 use serde::Serialize;
 use serde_json::Value;
 use taiwa::i18n::Text;
-use taiwa::pdf::fonts::FontSet;
 use taiwa::record::parse_record;
 use taiwa::routemap::{self, RouteMap};
 use taiwa::template::Registry;
+use taiwa::text::fonts::FontSet;
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RouteInfo {
@@ -86,7 +86,7 @@ pub async fn routemap_diagram(record: Value, title: String) -> IpcResult<RouteDi
             steps_drawn: 0,
         });
     };
-    let fonts = FontSet::get()?;
+    let fonts = FontSet::get().map_err(|e| crate::error::IpcError::from_user(&e))?;
     let map = RouteMap::from_record(&record, &registry.agencies);
     let canvas = taiwa::pdf::diagram::canvas(&map, fonts);
     Ok(RouteDiagram {

@@ -32,10 +32,13 @@ fn ok(out: &std::process::Output) -> String {
 }
 
 const SAMPLES: [&str; 2] = [
-    concat!(env!("CARGO_MANIFEST_DIR"), "/samples/dialogue-record.json"),
     concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/samples/work-consideration.json"
+        "/../../samples/dialogue-record.json"
+    ),
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../samples/work-consideration.json"
     ),
 ];
 

@@ -1,4 +1,4 @@
-//! The forms as the official sources have them (issue 19; ../shared/notes/domain-review.md): each
+//! The forms as the official sources have them (issue 19; docs/domain-review.md): each
 //! test reads the loaded definitions (the Registry, the agency catalogue, the routes), not a PDF,
 //! and failed on the version 1 definitions. Quotes are the review's; what the review could not
 //! find is not asserted. Every person in a record here is fictional.
@@ -641,7 +641,7 @@ fn a_consent_for_one_section_does_not_carry_them_to_the_recipient() {
 
 fn sample_bytes(name: &str) -> Vec<u8> {
     std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        std::path::Path::new(crate::support::ROOT)
             .join("samples")
             .join(name),
     )

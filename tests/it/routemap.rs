@@ -8,12 +8,12 @@ use std::process::Command;
 use taiwa::Lang;
 use taiwa::gate::{self, GateError};
 use taiwa::pdf::diagram::{MAX_NODES, MIN_SCALE, placement};
-use taiwa::pdf::fonts::FontSet;
 use taiwa::pdf::{ExportOptions, export};
 use taiwa::record::{Mode, Record, validate};
 use taiwa::routemap::diagram::DiagramPage;
 use taiwa::routemap::{self, RouteMap, RouteMapError};
 use taiwa::template::Registry;
+use taiwa::text::fonts::FontSet;
 
 fn registry() -> &'static Registry {
     Registry::builtin()

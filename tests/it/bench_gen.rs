@@ -2,7 +2,7 @@
 //! small generated database passes `taiwa verify` (every hash chain), holds the documents and
 //! consents it should, and the same seed gives the same data. All people are fictional.
 
-#[path = "../bench/gen.rs"]
+#[path = "../../bench/gen.rs"]
 #[allow(dead_code)] // the benches use the cache helpers; this test only generates
 mod generator;
 

@@ -26,7 +26,7 @@ const KEPT: &str = "高橋 誠";
 
 fn sample(name: &str) -> String {
     std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
+        Path::new(crate::support::ROOT)
             .join("samples")
             .join(format!("{name}.json")),
     )

@@ -38,7 +38,7 @@ impl Env {
 
     /// Imports every sample `times` times; the document ids.
     fn import_samples(&self, times: usize) -> Vec<String> {
-        let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let samples = Path::new(crate::support::ROOT).join("samples");
         let mut ids = Vec::new();
         for _ in 0..times {
             for name in ["dialogue-record", "work-consideration", "route-map"] {

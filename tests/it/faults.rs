@@ -15,10 +15,13 @@ use std::process::{Command, Output, Stdio};
 
 const PASS: &str = "架空の合言葉 faults kumo 7";
 const SAMPLES: [&str; 2] = [
-    concat!(env!("CARGO_MANIFEST_DIR"), "/samples/dialogue-record.json"),
     concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/samples/work-consideration.json"
+        "/../../samples/dialogue-record.json"
+    ),
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../samples/work-consideration.json"
     ),
 ];
 /// A user the CLI can run as when the tests run as root (nobody).
@@ -136,7 +139,7 @@ fn assert_intact(db: &Path, listed: &str) {
 /// needs more room than the faults below leave.
 fn big_record(dir: &Path) -> PathBuf {
     let mut r: serde_json::Value =
-        serde_json::from_str(include_str!("../samples/dialogue-record.json")).unwrap();
+        serde_json::from_str(include_str!("../../samples/dialogue-record.json")).unwrap();
     r.as_object_mut().unwrap().remove("id");
     let text: String = (0..19_000u32)
         .map(|i| char::from_u32(0x4E00 + (i * 7919) % 20_000).unwrap())
@@ -312,7 +315,7 @@ fn a_read_only_database_can_be_read_and_refuses_writes_naming_the_file() {
     let (first, name) = (line[0].to_string(), line[line.len() - 1].to_string());
     let extra = dir.path().join("route-map.json");
     std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/samples/route-map.json"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/route-map.json"),
         &extra,
     )
     .unwrap();
@@ -624,7 +627,7 @@ fn a_damaged_wal_is_kept_and_refused_a_torn_tail_opens_silently() {
     // A reader holding its snapshot keeps the next commits in the WAL (no checkpoint can pass
     // it, and the CLI is not the last connection to close), as when the app is open.
     let reader = snapshot_reader(&db);
-    let route_map = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/route-map.json");
+    let route_map = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/route-map.json");
     let third = ok(&run(&db, &["import", route_map])).trim().to_string();
     let wal_after_third = std::fs::metadata(wal_of(&db)).unwrap().len() as usize;
     let big = big_record(dir.path());

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use tempfile::TempDir;
 
-const SAMPLE_DIALOGUE: &str = include_str!("../samples/dialogue-record.json");
-const SAMPLE_ROUTE: &str = include_str!("../samples/route-map.json");
+const SAMPLE_DIALOGUE: &str = include_str!("../../samples/dialogue-record.json");
+const SAMPLE_ROUTE: &str = include_str!("../../samples/route-map.json");
 const PASSPHRASE: &str = "ひみつの合言葉 correct horse battery";
 
 struct Env {
@@ -209,7 +209,7 @@ fn every_cli_subcommand_is_classified_and_those_that_write_records_go_through_th
     for name in &seen {
         assert!(
             CLI.iter().any(|(n, _)| n == name),
-            "`taiwa {name}` is new: add it to CLI in tests/gate.rs with what it writes; if it \
+            "`taiwa {name}` is new: add it to CLI in tests/it/gate.rs with what it writes; if it \
              writes record content, it must call taiwa::gate::release"
         );
     }
@@ -245,15 +245,15 @@ fn every_cli_subcommand_is_classified_and_those_that_write_records_go_through_th
         ".persist(",
         "NamedTempFile",
         "pdf::export(",
-        "provision_record(",
+        "disclosure_log(",
         "svg::render(",
         "to_pretty_json(",
     ];
     let mut found = Vec::new();
-    for root in ["src", "src-tauri/src"] {
-        for file in rust_files(Path::new(env!("CARGO_MANIFEST_DIR")).join(root).as_path()) {
+    for root in ["src", "crates/cli/src", "src-tauri/src"] {
+        for file in rust_files(Path::new(crate::support::ROOT).join(root).as_path()) {
             let rel = file
-                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .strip_prefix(crate::support::ROOT)
                 .unwrap()
                 .to_string_lossy()
                 .trim_start_matches('/')
@@ -279,7 +279,7 @@ fn every_cli_subcommand_is_classified_and_those_that_write_records_go_through_th
     let known: &[(&str, &str, &str)] = &[
         // The renderers themselves, and the record's own serialisation.
         ("src/pdf/", "pdf::export(", "the renderer"),
-        ("src/pdf/", "provision_record(", "the renderer"),
+        ("src/pdf/", "disclosure_log(", "the renderer"),
         (
             "src/pdf/",
             "to_pretty_json(",
@@ -330,7 +330,7 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn every_app_command_is_classified() {
     let list = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src/command_list.rs"),
+        Path::new(crate::support::ROOT).join("src-tauri/src/command_list.rs"),
     )
     .unwrap();
     let commands: Vec<&str> = list
@@ -394,7 +394,7 @@ fn every_app_command_is_classified() {
         );
     }
     let export = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src/commands/export.rs"),
+        Path::new(crate::support::ROOT).join("src-tauri/src/commands/export.rs"),
     )
     .unwrap();
     assert!(export.contains("gate::deliver(") && export.contains("gate::prepare("));

@@ -3,10 +3,10 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-use taiwa::pdf::fonts::FontSet;
-use taiwa::pdf::linebreak::wrap;
 use taiwa::record::{Record, parse_record};
 use taiwa::template::Registry;
+use taiwa::text::fonts::FontSet;
+use taiwa::text::linebreak::wrap;
 
 /// Text as people type it: Japanese, half-width kana, Latin, 𠮷, punctuation with 禁則, spaces,
 /// newlines.

@@ -18,7 +18,7 @@ use tempfile::TempDir;
 const PASS: &str = "同意の台帳 correct horse";
 
 fn sample_value(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = Path::new(crate::support::ROOT)
         .join("samples")
         .join(format!("{name}.json"));
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
@@ -314,9 +314,9 @@ fn a_schema_2_database_is_migrated_to_3_with_the_ledger_rules() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.pragma_update(None, "key", PASS).unwrap();
-        conn.execute_batch(include_str!("../src/store/migrations/0001_init.sql"))
+        conn.execute_batch(include_str!("../../src/store/migrations/0001_init.sql"))
             .unwrap();
-        conn.execute_batch(include_str!("../src/store/migrations/0002_app.sql"))
+        conn.execute_batch(include_str!("../../src/store/migrations/0002_app.sql"))
             .unwrap();
         conn.pragma_update(None, "user_version", 2).unwrap();
     }

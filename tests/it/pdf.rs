@@ -12,7 +12,7 @@ use taiwa::template::{Field, FieldType, Registry, Template};
 const SAMPLES: [&str; 3] = ["dialogue-record", "work-consideration", "route-map"];
 
 fn sample(name: &str) -> Record {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = Path::new(crate::support::ROOT)
         .join("samples")
         .join(format!("{name}.json"));
     parse_record(&std::fs::read(path).unwrap(), Registry::builtin()).unwrap()
@@ -245,7 +245,7 @@ fn check_pdf_with(
         // A route map's diagram draws the node names and step conditions once more.
         let diagram: Vec<String> = if record.template == taiwa::routemap::TEMPLATE_ID {
             let map = taiwa::routemap::RouteMap::from_record(record, &Registry::builtin().agencies);
-            taiwa::pdf::diagram::pages(&map, taiwa::pdf::fonts::FontSet::get().unwrap())
+            taiwa::pdf::diagram::pages(&map, taiwa::text::fonts::FontSet::get().unwrap())
                 .iter()
                 .flat_map(|p| {
                     let names = p.boxes.iter().flat_map(|b| b.lines.clone());
@@ -545,7 +545,7 @@ fn import_of_an_exported_pdf_gives_the_record_back_through_the_cli() {
         String::from_utf8(out.stdout).unwrap()
     };
     for name in SAMPLES {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        let src = Path::new(crate::support::ROOT)
             .join("samples")
             .join(format!("{name}.json"));
         let pdf = dir.path().join(format!("{name}.pdf"));

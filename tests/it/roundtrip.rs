@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use tempfile::TempDir;
 
-const SAMPLE_WORK: &str = include_str!("../samples/work-consideration.json");
+const SAMPLE_WORK: &str = include_str!("../../samples/work-consideration.json");
 const CLINICIAN: &str = "さくら坂総合病院 山本 由紀子";
 const EMPLOYER: &str = "株式会社ミドリバ物流";
 

@@ -10,7 +10,7 @@ use taiwa::template::Registry;
 const PASS: &str = "正しい馬 battery staple";
 
 fn sample(name: &str) -> Record {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = Path::new(crate::support::ROOT)
         .join("samples")
         .join(format!("{name}.json"));
     let bytes = std::fs::read(&path).expect("sample file");
@@ -18,7 +18,7 @@ fn sample(name: &str) -> Record {
 }
 
 fn sample_value(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = Path::new(crate::support::ROOT)
         .join("samples")
         .join(format!("{name}.json"));
     serde_json::from_slice(&std::fs::read(path).expect("sample file")).expect("sample is JSON")
@@ -342,6 +342,45 @@ fn an_invalid_record_writes_nothing() {
     assert_eq!(cases, 0, "a case was created for a record that was refused");
 }
 
+/// Printability is a rule of finalizing, on every path that writes a final revision: the app's
+/// 確定, `taiwa finalize`, a batch, a plain save. A draft keeps whatever was typed.
+#[test]
+fn a_final_record_no_font_can_print_is_refused_on_every_path_that_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&db(&dir));
+    let mut record = sample("dialogue-record");
+    // A private-use character: in no bundled font.
+    record
+        .fields
+        .insert("interim_measure".into(), json!("当面は\u{E000}で連絡する"));
+    let unprintable = |e: StoreError| match e {
+        StoreError::Invalid { problems } => problems
+            .iter()
+            .any(|p| p.path == "interim_measure" && p.code.as_str() == "unprintable"),
+        _ => false,
+    };
+    record.status = DocStatus::Final;
+    let err = store.save_record(&record, None).unwrap_err();
+    assert!(unprintable(err), "save_record");
+    // A batch saves only what check_record accepted.
+    let err = taiwa::store::check_record(Registry::builtin(), &record)
+        .map(|_| ())
+        .unwrap_err();
+    assert!(unprintable(err), "check_record (batches)");
+    assert!(store.list_documents(None).unwrap().is_empty());
+
+    record.status = DocStatus::Draft;
+    let saved = store.save_record(&record, None).expect("a draft keeps it");
+    record.id = Some(saved.document_id);
+    record.status = DocStatus::Final;
+    let err = store.save_record(&record, None).unwrap_err();
+    assert!(unprintable(err), "finalizing the stored draft");
+    assert_eq!(
+        store.history(&saved.document_id.to_string()).unwrap().len(),
+        1
+    );
+}
+
 #[test]
 fn documents_join_an_existing_case_or_refuse_an_unknown_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -580,7 +619,7 @@ fn a_batch_indexes_the_last_revision_of_each_document() {
     let other = sample("route-map");
     let registry = store.registry();
     let prepared =
-        [&first, &second, &other].map(|r| taiwa::store::prepare_record(registry, r).unwrap());
+        [&first, &second, &other].map(|r| taiwa::store::check_record(registry, r).unwrap());
     let [p1, p2, p3] = &prepared;
     let (doc, map) = store
         .batch(|b| {
@@ -613,7 +652,7 @@ fn a_batch_indexes_the_last_revision_of_each_document() {
     third
         .fields
         .insert("person_name".into(), json!("砂川 三葉"));
-    let p4 = taiwa::store::prepare_record(registry, &third).unwrap();
+    let p4 = taiwa::store::check_record(registry, &third).unwrap();
     let failed = store.batch(|b| {
         b.save(&p4, None)?;
         b.save(&p4, Some(uuid::Uuid::new_v4()))
@@ -1393,7 +1432,7 @@ fn an_autosave_is_encrypted_on_disk_and_survives_reopening() {
 fn schema_1_database(path: &Path) -> (uuid::Uuid, uuid::Uuid, Record) {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.pragma_update(None, "key", PASS).unwrap();
-    conn.execute_batch(include_str!("../src/store/migrations/0001_init.sql"))
+    conn.execute_batch(include_str!("../../src/store/migrations/0001_init.sql"))
         .unwrap();
     conn.pragma_update(None, "user_version", 1).unwrap();
     let case = uuid::Uuid::new_v4();
@@ -1429,7 +1468,7 @@ fn schema_1_database(path: &Path) -> (uuid::Uuid, uuid::Uuid, Record) {
         rusqlite::params![
             doc.to_string(),
             case.to_string(),
-            taiwa::store::search::normalize("山田 花子\n株式会社みなと精機")
+            taiwa::text::fold("山田 花子\n株式会社みなと精機")
         ],
     )
     .unwrap();
@@ -1690,7 +1729,7 @@ fn a_batch_indexes_its_own_text_and_an_older_pending_one_never_comes_back() {
         .document_id;
     assert_eq!(pending(&store), 1);
     let newer =
-        taiwa::store::prepare_record(store.registry(), &with_good_day("新しい言い回し", Some(id)))
+        taiwa::store::check_record(store.registry(), &with_good_day("新しい言い回し", Some(id)))
             .unwrap();
     store.batch(|b| b.save(&newer, None).map(|_| ())).unwrap();
     assert_eq!(

@@ -10,6 +10,7 @@ use taiwa::consent::{self, ConsentError, NewConsent};
 use taiwa::exchange::{ExchangeError, Kind};
 use taiwa::gate::{self, Format, GateError, OwnUse, Sink, Source};
 use taiwa::i18n::{Text, UserError};
+use taiwa::inspect::InspectError;
 use taiwa::pdf::PdfError;
 use taiwa::record::{MAX_RECORD_BYTES, Mode, Problem, Record, RecordError, parse_record, validate};
 use taiwa::store::{ImportAs, OpenMode, Store, StoreError, default_db_path, is_database_file};
@@ -192,6 +193,20 @@ impl CliError {
     }
 
     /// Both languages, the chosen one first: an error must be understood whoever reads it.
+    /// The stable code printed after the message, for the errors that come from the core.
+    fn code(&self) -> Option<&'static str> {
+        Some(match self {
+            CliError::Store(e) | CliError::Unlogged { source: e, .. } => e.code(),
+            CliError::Exchange { source, .. } => source.code(),
+            CliError::Pdf { source, .. } => source.code(),
+            CliError::Gate(e) => e.code(),
+            CliError::RouteMap(e) => e.code(),
+            CliError::WeakPassphrase(e) => e.code(),
+            CliError::Migrate(e) => e.code(),
+            _ => return None,
+        })
+    }
+
     pub fn render(&self, lang: Lang) -> String {
         let t = self.text();
         let mut out = match lang {
@@ -211,23 +226,8 @@ impl CliError {
                 out.push_str(p.message.get(other));
             }
         }
-        if let CliError::Store(e) | CliError::Unlogged { source: e, .. } = self {
-            out.push_str(&format!("\n[{}]", e.code()));
-        }
-        if let CliError::Exchange { source, .. } = self {
-            out.push_str(&format!("\n[{}]", source.code()));
-        }
-        if let CliError::Gate(e) = self {
-            out.push_str(&format!("\n[{}]", e.code()));
-        }
-        if let CliError::RouteMap(e) = self {
-            out.push_str(&format!("\n[{}]", e.code()));
-        }
-        if let CliError::WeakPassphrase(e) = self {
-            out.push_str(&format!("\n[{}]", e.code()));
-        }
-        if let CliError::Migrate(e) = self {
-            out.push_str(&format!("\n[{}]", e.code()));
+        if let Some(code) = self.code() {
+            out.push_str(&format!("\n[{code}]"));
         }
         out
     }
@@ -244,10 +244,6 @@ impl CliError {
                     | ExchangeError::ReadOnlyField { .. },
                 ..
             } => 1,
-            CliError::Exchange {
-                source: ExchangeError::Pdf(PdfError::FontLoad | PdfError::Write(_)),
-                ..
-            } => 3,
             CliError::Store(StoreError::Consent(ConsentError::Refused { .. })) => 4,
             CliError::Store(
                 StoreError::DocumentNotFound { .. }
@@ -471,7 +467,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
         }
         Command::VerifyPdf { file, no_db } => return verify_pdf(ctx, &file, no_db),
         Command::Finalize { id } => {
-            // As the app's 確定: every rule for a final document, and every character printable.
+            // As the app's 確定: every rule for a final document, printability included.
             let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
             let mut record = store.document(&id)?.record;
             record.status = DocStatus::Final;
@@ -484,8 +480,6 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             if !problems.is_empty() {
                 return Err(CliError::Problems { problems });
             }
-            taiwa::pdf::check_printable(&record, template, record.lang)
-                .map_err(|source| CliError::Pdf { path: None, source })?;
             let outcome = store.save_record(&record, None)?;
             print_unchanged(ctx, &outcome);
             out!("{}\tr{}", outcome.document_id, outcome.seq);
@@ -1071,9 +1065,15 @@ fn read_pdf(path: &Path) -> Result<taiwa::exchange::Inspection, CliError> {
         });
     }
     let bytes = std::fs::read(path).map_err(file_err)?;
-    taiwa::exchange::inspect(&bytes).map_err(|source| CliError::Exchange {
-        path: Some(path.to_path_buf()),
-        source,
+    taiwa::inspect::inspect(&bytes).map_err(|e| match e {
+        InspectError::File(source) => CliError::Pdf {
+            path: Some(path.to_path_buf()),
+            source,
+        },
+        InspectError::Exchange(source) => CliError::Exchange {
+            path: Some(path.to_path_buf()),
+            source,
+        },
     })
 }
 

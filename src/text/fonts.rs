@@ -5,12 +5,45 @@
 //! cmap, no copy), for the coverage check, line breaking and the widths of embedded subsets
 //! (embed.rs).
 
-use super::PdfError;
 use super::fallback_shards::SHARDS;
 use std::sync::OnceLock;
 
 const REGULAR: &[u8] = include_bytes!("../../templates/fonts/BIZUDGothic-Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../../templates/fonts/BIZUDGothic-Bold.ttf");
+
+/// The bundled fonts cannot be parsed: the installation is damaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the bundled fonts could not be read; reinstall Taiwa")]
+pub struct FontLoadError;
+
+impl crate::i18n::UserError for FontLoadError {
+    fn code(&self) -> &'static str {
+        "pdf.font_load"
+    }
+
+    fn message(&self) -> crate::i18n::Text {
+        crate::i18n::Text::new(
+            "同梱のフォントを読み込めません。Taiwa を入れ直してください",
+            self.to_string(),
+        )
+    }
+}
+
+/// What to tell a person about a character no bundled font has (without the field's path).
+pub fn missing_glyph_text(ch: char) -> crate::i18n::Text {
+    let code = u32::from(ch);
+    crate::i18n::Text::new(
+        format!(
+            "文字「{ch}」(U+{code:04X}) は同梱のどのフォントにもありません。別の文字に置き換えてください"
+        ),
+        format!("the character {ch:?} (U+{code:04X}) is in none of the bundled fonts; replace it"),
+    )
+}
+
+/// How many fallback shards there are (embedding tests walk them all).
+pub fn shard_count() -> usize {
+    SHARDS.len()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Face {
@@ -145,7 +178,7 @@ pub struct Glyph {
 
 impl FontSet {
     /// The process-wide font set; the primary faces are checked on first use.
-    pub fn get() -> Result<&'static FontSet, PdfError> {
+    pub fn get() -> Result<&'static FontSet, FontLoadError> {
         FONTS
             .get_or_init(|| {
                 let set = FontSet {
@@ -156,7 +189,7 @@ impl FontSet {
                 (set.regular.metrics().is_some() && set.bold.metrics().is_some()).then_some(set)
             })
             .as_ref()
-            .ok_or(PdfError::FontLoad)
+            .ok_or(FontLoadError)
     }
 
     fn source(&self, face: Face) -> Option<&Source> {
@@ -223,6 +256,11 @@ impl FontSet {
     /// glyph of its own (tab, thin space, line separators) is printed as a plain space.
     pub fn covers(&self, ch: char) -> bool {
         ch.is_whitespace() || self.pick(ch, false).is_some()
+    }
+
+    /// The first character of `s` that no bundled font can draw (controls are never drawn).
+    pub fn first_missing(&self, s: &str) -> Option<char> {
+        s.chars().find(|c| !c.is_control() && !self.covers(*c))
     }
 
     /// The character actually drawn for `ch`.

@@ -50,7 +50,7 @@ impl Rng {
 }
 
 fn sample() -> Value {
-    serde_json::from_str(include_str!("../samples/dialogue-record.json")).unwrap()
+    serde_json::from_str(include_str!("../../samples/dialogue-record.json")).unwrap()
 }
 
 /// A draft dialogue record that differs from every other one by `n` (a new document when `id` is

@@ -12,7 +12,7 @@ use taiwa::template::{Field, FieldType, Registry, Template};
 const SAMPLES: [&str; 3] = ["dialogue-record", "work-consideration", "route-map"];
 
 fn sample_value(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = Path::new(crate::support::ROOT)
         .join("samples")
         .join(format!("{name}.json"));
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()

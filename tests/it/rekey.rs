@@ -23,7 +23,10 @@ fn taiwa(db: &std::path::Path, pass: &str, args: &[&str]) -> std::process::Outpu
 fn a_new_passphrase_opens_everything_and_the_old_one_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("taiwa.db");
-    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/dialogue-record.json");
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../samples/dialogue-record.json"
+    );
     let out = taiwa(&db, OLD, &["import", sample]);
     assert!(out.status.success());
     let id = String::from_utf8(out.stdout).unwrap().trim().to_string();

@@ -1,8 +1,18 @@
+//! Layer 0: canonical JSON and its hash, the bytes every integrity check compares (revision
+//! hashes, the exchange envelope, the disclosure log).
+//!
 //! Canonical JSON: object keys sorted by their UTF-8 bytes, no insignificant white space, strings and
 //! numbers as serde_json writes them. Written out here rather than relying on `serde_json::Map`'s
 //! order, which changes when any crate in the build enables serde_json's `preserve_order`.
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// SHA-256 of `bytes` as 64 lower-case hex digits.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 pub fn to_string(value: &Value) -> String {
     let mut out = String::new();

@@ -1,6 +1,7 @@
 //! The real `taiwa` binary on a temporary encrypted database: the form definitions it prints (against
-//! the field keys of domain.md §7, which are the contract), `validate` on good and bad records, and
-//! `import` refusing bad input in both languages without storing anything. All data is fictional.
+//! the field keys of docs/domain.md §7, which are the contract), `validate` on good and bad
+//! records, and `import` refusing bad input in both languages without storing anything. All data
+//! is fictional.
 
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -8,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use tempfile::TempDir;
 
-const SAMPLE_DIALOGUE: &str = include_str!("../samples/dialogue-record.json");
-const SAMPLE_WORK: &str = include_str!("../samples/work-consideration.json");
-const SAMPLE_ROUTE: &str = include_str!("../samples/route-map.json");
+const SAMPLE_DIALOGUE: &str = include_str!("../../samples/dialogue-record.json");
+const SAMPLE_WORK: &str = include_str!("../../samples/work-consideration.json");
+const SAMPLE_ROUTE: &str = include_str!("../../samples/route-map.json");
 
 /// A scratch directory with its own database; every run gets the passphrase from the environment
 /// and no terminal.
@@ -108,7 +109,7 @@ fn templates_lists_the_three_forms() {
     assert!(!env.db().exists(), "listing forms touches no database");
 }
 
-/// domain.md §7 T1: the key column of T1-A … T1-G.
+/// docs/domain.md §7 T1: the key column of T1-A … T1-G.
 const T1_KEYS: &[&str] = &[
     // T1-A
     "record_id",
@@ -183,7 +184,7 @@ const T1_KEYS: &[&str] = &[
     "attachments",
 ];
 
-/// The sub-fields §7 T1 names inside its groups.
+/// The sub-fields docs/domain.md §7 T1 names inside its groups.
 const T1_GROUPS: &[(&str, &[&str])] = &[
     (
         "participants",
@@ -220,7 +221,7 @@ const T1_GROUPS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// domain.md §7 T2: the key column of T2-0 and Parts A–D.
+/// docs/domain.md §7 T2: the key column of T2-0 and Parts A–D.
 const T2_KEYS: &[&str] = &[
     // T2-0
     "doc_id",
@@ -273,7 +274,8 @@ const T2_KEYS: &[&str] = &[
     "mo_fitness",
     "mo_leave_until",
     "mo_measures",
-    // mo_std_advice (the UK fit-note list) went in version 2: the domain review wins (issue 19).
+    // mo_std_advice (the UK fit-note list) went in version 2: the domain review wins (issue 19;
+    // docs/domain-review.md, docs/domain.md §7 T2-B).
     "mo_restrictions",
     "mo_accident_prevention",
     "mo_other",
@@ -319,7 +321,7 @@ const T2_GROUPS: &[(&str, &[&str])] = &[
     ("plan_signoffs", &["role", "signature"]),
 ];
 
-/// domain.md §7 T3-A.
+/// docs/domain.md §7 T3-A.
 const T3_KEYS: &[&str] = &[
     "map_id",
     "map_title",
@@ -339,7 +341,7 @@ const T3_KEYS: &[&str] = &[
     "steps",
 ];
 
-/// §7 T3-B and T3-C: the rows of the map's `nodes` and `steps`.
+/// docs/domain.md §7 T3-B and T3-C: the rows of the map's `nodes` and `steps`.
 const T3_GROUPS: &[(&str, &[&str])] = &[
     (
         "nodes",
@@ -490,7 +492,7 @@ fn template_json_of_the_dialogue_record_has_every_key_of_domain_t1() {
         T1_GROUPS,
         &["T1-A", "T1-B", "T1-C", "T1-D", "T1-E", "T1-F", "T1-G"],
     );
-    // The participant roles of §7 T1-A, fifteen of them.
+    // The participant roles of docs/domain.md §7 T1-A, fifteen of them.
     let participants = t["sections"][0]["fields"]
         .as_array()
         .unwrap()

@@ -4,11 +4,11 @@
 use super::PdfError;
 use super::attach;
 use super::compose::{CONTENT_BOTTOM, CONTENT_TOP, CONTENT_W, Composer, MARGIN, PAGE_H, PAGE_W};
-use super::fonts::FontSet;
-use super::linebreak::wrap;
+use crate::disclosure::Disclosure;
 use crate::i18n::Lang;
-use crate::store::Disclosure;
 use crate::template::Registry;
+use crate::text::fonts::FontSet;
+use crate::text::linebreak::wrap;
 use printpdf::{Mm, PdfDocument, PdfPage};
 
 const BODY: f32 = 7.5;
@@ -20,7 +20,7 @@ const WIDTHS: [f32; 6] = [0.14, 0.2, 0.14, 0.2, 0.12, 0.2];
 
 /// Whose log this is: printed under the title.
 #[derive(Debug, Clone)]
-pub struct ProvisionScope {
+pub struct DisclosureLogScope {
     /// The case's display name.
     pub case_name: String,
     /// `文書 <id>` or `ケース <id>`, in the language of the PDF.
@@ -132,10 +132,10 @@ fn cells(d: &Disclosure, registry: &Registry, lang: Lang) -> [String; 6] {
 }
 
 /// Renders the log `rows` (oldest first) as an A4 PDF table.
-pub fn provision_record(
+pub fn disclosure_log(
     rows: &[Disclosure],
     registry: &Registry,
-    scope: &ProvisionScope,
+    scope: &DisclosureLogScope,
 ) -> Result<Vec<u8>, PdfError> {
     let fonts = FontSet::get()?;
     let lang = scope.lang;
@@ -180,7 +180,7 @@ pub fn provision_record(
             .flat_map(|r| r.iter().map(|c| ("disclosures", c.as_str()))),
     );
     for (path, s) in strings {
-        if let Some(ch) = s.chars().find(|c| !c.is_control() && !fonts.covers(*c)) {
+        if let Some(ch) = fonts.first_missing(s) {
             return Err(PdfError::MissingGlyph {
                 path: path.to_string(),
                 ch,
