@@ -32,10 +32,12 @@ cargo test --locked -p taiwa -p taiwa-kdf -p taiwa-cli
 cargo test --locked -p taiwa-app "${features[@]}"
 echo "==> fuzzing: record JSON, form definitions, PDF import (a bounded run of each; scripts/fuzz.sh)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
-echo "==> the UI's TypeScript types are the ones generated from the Rust types"
-if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
-  git status --short -- ui/src/bindings
-  echo "ui/src/bindings is out of date: run 'cargo test -p taiwa-app' and commit the result" >&2
+echo "==> the UI's TypeScript types and rules are the ones generated from Rust"
+# ui/src/bindings: the types (ts-rs); ui/src/generated: the rules' data and cases and the mock's
+# fixtures (src-tauri/src/ui_rules.rs). Both are written by the shell's tests above.
+if [ -n "$(git status --porcelain -- ui/src/bindings ui/src/generated)" ]; then
+  git status --short -- ui/src/bindings ui/src/generated
+  echo "ui/src/bindings or ui/src/generated is out of date: run 'cargo test -p taiwa-app' and commit the result" >&2
   exit 1
 fi
 echo "==> end-to-end: the app window in WebKit"

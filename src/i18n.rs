@@ -67,9 +67,23 @@ impl fmt::Display for Text {
     }
 }
 
+/// The input field an error is about, and what to say beside that field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's path in the input that was refused (`recipient`, `sections`).
+    pub path: String,
+    /// The message without the field's name, which the field beside it already shows.
+    pub message: Text,
+}
+
 /// An error a user can act on: a stable code for programs and the message in both languages.
 pub trait UserError: std::error::Error {
     /// Stable, ASCII, dotted: `store.wrong_passphrase`. Never contains record content.
     fn code(&self) -> &'static str;
     fn message(&self) -> Text;
+    /// The field of the input the error is about, when it is about one (a form shows the message
+    /// beside it). Errors that wrap another one pass it on.
+    fn field(&self) -> Option<FieldError> {
+        None
+    }
 }

@@ -3,7 +3,8 @@ import { svelte } from "@sveltejs/vite-plugin-svelte";
 
 // The app runs offline inside Tauri with a strict CSP (no inline script or style): Vite's default
 // output (one module script, CSS as files, no inline code) fits it. `--mode mock` swaps the Tauri IPC
-// for an in-memory fake so the UI can be worked on in a plain browser; production builds drop it.
+// for an in-memory fake so the UI can be worked on in a plain browser (it answers from the fixtures
+// Rust writes to src/generated/fixtures); production builds drop it.
 export default defineConfig(({ mode }) => ({
   plugins: [svelte()],
   base: "./",
@@ -12,8 +13,6 @@ export default defineConfig(({ mode }) => ({
     port: 5173,
     strictPort: true,
     host: "localhost",
-    // The mock reads the real form definitions from ../templates.
-    fs: { allow: [".", "../templates"] },
   },
   build: {
     outDir: mode === "mock" ? "dist-mock" : "dist",

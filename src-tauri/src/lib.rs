@@ -4,8 +4,12 @@
 mod backups;
 mod commands;
 mod error;
+#[cfg(test)]
+mod mock_fixtures;
 mod settings;
 mod state;
+#[cfg(test)]
+mod ui_rules;
 
 pub use error::IpcError;
 pub use state::AppState;
@@ -15,93 +19,27 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tauri::{Emitter, Manager};
 
-/// The command names, in the order of `generate_handler!` below; build.rs lists the same names in
-/// the app manifest (a test checks they agree).
-pub const COMMANDS: &[&str] = &[
-    "app_status",
-    "passphrase_strength",
-    "session_create",
-    "session_unlock",
-    "session_lock",
-    "session_touch",
-    "settings_set",
-    "templates_list",
-    "template_get",
-    "cases_list",
-    "case_create",
-    "case_get",
-    "case_close",
-    "case_delete_preview",
-    "case_delete",
-    "retention_get",
-    "retention_set",
-    "retention_purge",
-    "document_create",
-    "document_open",
-    "document_autosave",
-    "document_check",
-    "document_save",
-    "document_finalize",
-    "export_preview",
-    "export_save",
-    "export_open",
-    "routemap_catalogue",
-    "routemap_diagram",
-    "export_recipient_preview",
-    "backup_status",
-    "backup_now",
-    "backup_restore",
-    "consents_list",
-    "consent_add",
-    "consent_withdraw",
-    "disclosures_list",
-    "disclosures_pdf",
-    "sources_get",
-];
+#[macro_use]
+mod command_list;
+
+macro_rules! command_names {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        /// The command names (src/command_list.rs), in the order of the handler below; build.rs
+        /// grants the same names in the app manifest.
+        pub const COMMANDS: &[&str] = &[$(stringify!($command)),*];
+    };
+}
+with_commands!(command_names);
+
+macro_rules! command_handler {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        tauri::generate_handler![$($module::$command),*]
+    };
+}
 
 /// Shared by `run()` and the IPC tests so both see the same handler list.
 pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        session::app_status,
-        session::passphrase_strength,
-        session::session_create,
-        session::session_unlock,
-        session::session_lock,
-        session::session_touch,
-        session::settings_set,
-        templates::templates_list,
-        templates::template_get,
-        cases::cases_list,
-        cases::case_create,
-        cases::case_get,
-        cases::case_close,
-        cases::case_delete_preview,
-        cases::case_delete,
-        cases::retention_get,
-        cases::retention_set,
-        cases::retention_purge,
-        documents::document_create,
-        documents::document_open,
-        documents::document_autosave,
-        documents::document_check,
-        documents::document_save,
-        documents::document_finalize,
-        export::export_preview,
-        export::export_save,
-        export::export_open,
-        routemap::routemap_catalogue,
-        routemap::routemap_diagram,
-        export::export_recipient_preview,
-        session::backup_status,
-        session::backup_now,
-        session::backup_restore,
-        consents::consents_list,
-        consents::consent_add,
-        consents::consent_withdraw,
-        consents::disclosures_list,
-        consents::disclosures_pdf,
-        templates::sources_get,
-    ])
+    builder.invoke_handler(with_commands!(command_handler))
 }
 
 fn paths() -> Option<(PathBuf, PathBuf)> {
@@ -232,18 +170,120 @@ mod tests {
         taiwa::store::Disclosure::export_all(&cfg).unwrap();
         taiwa::pdf::DisclosurePreview::export_all(&cfg).unwrap();
         taiwa::template::Source::export_all(&cfg).unwrap();
+        taiwa::consent::ScopeOption::export_all(&cfg).unwrap();
+    }
+
+    /// `names` against COMMANDS both ways: what is missing, what is extra, what is doubled.
+    fn same_commands(place: &str, names: &[String]) {
+        let listed: std::collections::BTreeSet<&str> = COMMANDS.iter().copied().collect();
+        let found: std::collections::BTreeSet<&str> = names.iter().map(String::as_str).collect();
+        let missing: Vec<&&str> = listed.difference(&found).collect();
+        let extra: Vec<&&str> = found.difference(&listed).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{place} does not match src-tauri/src/command_list.rs: missing {missing:?}, not a command {extra:?}"
+        );
+        assert_eq!(
+            found.len(),
+            names.len(),
+            "{place} names a command twice: {names:?}"
+        );
+        assert_eq!(
+            listed.len(),
+            COMMANDS.len(),
+            "command_list.rs names a command twice"
+        );
+    }
+
+    fn repo_file(path: &str) -> String {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(path);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
     }
 
     #[test]
-    fn the_manifest_lists_every_command_and_nothing_else() {
-        let build = include_str!("../build.rs");
-        for c in COMMANDS {
-            assert!(
-                build.contains(&format!("\"{c}\"")),
-                "{c} missing from build.rs"
-            );
+    fn the_capability_grants_every_command_and_nothing_else() {
+        let cap: serde_json::Value =
+            serde_json::from_str(&repo_file("src-tauri/capabilities/main.json")).unwrap();
+        let granted: Vec<String> = cap["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .map(|p| p.as_str().expect("a permission by name"))
+            .filter(|p| !p.starts_with("core:"))
+            .map(|p| {
+                p.strip_prefix("allow-")
+                    .unwrap_or_else(|| panic!("capabilities/main.json: {p} is not allow-<command>"))
+                    .replace('-', "_")
+            })
+            .collect();
+        same_commands("src-tauri/capabilities/main.json", &granted);
+    }
+
+    #[test]
+    fn tauri_build_wrote_a_permission_for_every_command_and_no_other() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("permissions/autogenerated");
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        same_commands(
+            "src-tauri/permissions/autogenerated (delete a removed command's file)",
+            &names,
+        );
+    }
+
+    /// The first string argument of every `call<…>("…"` (ipc.ts), or the string of every `case "…":`
+    /// (the mock).
+    fn quoted_after(text: &str, marker: &str, skip_generics: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for (at, _) in text.match_indices(marker) {
+            let mut rest = &text[at + marker.len()..];
+            if skip_generics && rest.starts_with('<') {
+                let mut depth = 0;
+                let end = rest
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        depth += match c {
+                            '<' => 1,
+                            '>' => -1,
+                            _ => 0,
+                        };
+                        depth == 0
+                    })
+                    .map(|(i, _)| i + 1)
+                    .unwrap_or(0);
+                rest = &rest[end..];
+            }
+            let Some(rest) = rest.strip_prefix(if skip_generics { "(\"" } else { "\"" }) else {
+                continue;
+            };
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].to_string());
+            }
         }
-        let listed = build.matches("\",").count() + build.matches("\"]").count();
-        assert!(listed >= COMMANDS.len());
+        out
+    }
+
+    #[test]
+    fn the_ui_calls_every_command_and_nothing_else() {
+        let ipc = repo_file("ui/src/lib/ipc.ts");
+        same_commands("ui/src/lib/ipc.ts", &quoted_after(&ipc, "call", true));
+    }
+
+    #[test]
+    fn the_mock_backend_answers_every_command_and_nothing_else() {
+        let mock = repo_file("ui/src/mock/backend.ts");
+        let start = mock
+            .find("export async function handle(")
+            .expect("the mock's handle()");
+        same_commands(
+            "ui/src/mock/backend.ts handle()",
+            &quoted_after(&mock[start..], "case ", false),
+        );
     }
 }

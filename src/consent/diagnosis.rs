@@ -9,6 +9,7 @@
 use super::normalize_recipient;
 use crate::record::Record;
 use crate::template::Registry;
+use crate::template::model::ChoiceOption;
 
 /// Who the diagnosis may go to for one option of a disclosure field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +74,20 @@ pub fn diagnosis_rule(template: &str, field: &str) -> Option<&'static DiagnosisR
         .find(|r| r.template == template && r.diagnosis == field)
 }
 
+/// The recipient kinds, which are also the roles a consent may name: the dialogue record's
+/// `share_with` options except `nobody` (the app offers these; `recipient_kind` reads them back).
+pub fn recipient_kinds(registry: &Registry) -> Vec<&ChoiceOption> {
+    let (template, field) = KIND_SOURCE;
+    registry
+        .get(template)
+        .into_iter()
+        .flat_map(|t| &t.sections)
+        .flat_map(|s| &s.fields)
+        .find(|f| f.key == field)
+        .map(|f| f.options.iter().filter(|o| o.key != "nobody").collect())
+        .unwrap_or_default()
+}
+
 /// The kind of a recipient from the role given with a consent: a `share_with` option key, matched
 /// by key or by its Japanese or English label (after NFKC and lower-casing). Anything else is no
 /// known kind, and no rule that names kinds lets the diagnosis go to it.
@@ -81,17 +96,8 @@ pub fn recipient_kind(role: Option<&str>, registry: &Registry) -> Option<String>
     if role.is_empty() {
         return None;
     }
-    let (template, field) = KIND_SOURCE;
-    let field = registry
-        .get(template)?
-        .sections
-        .iter()
-        .flat_map(|s| &s.fields)
-        .find(|f| f.key == field)?;
-    field
-        .options
-        .iter()
-        .filter(|o| o.key != "nobody")
+    recipient_kinds(registry)
+        .into_iter()
         .find(|o| {
             o.key == role
                 || normalize_recipient(&o.label.ja).to_lowercase() == role

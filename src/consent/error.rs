@@ -1,7 +1,7 @@
 //! ConsentError: a consent that cannot be recorded (naming the field), and a refusal to disclose
 //! (which consent is missing, expired or withdrawn).
 
-use crate::i18n::{Text, UserError};
+use crate::i18n::{FieldError, Text, UserError};
 use crate::ids::ConsentId;
 
 /// Why no consent lets a document go to a recipient on a day.
@@ -114,19 +114,16 @@ impl UserError for ConsentError {
 
     fn message(&self) -> Text {
         let ja = match self {
-            ConsentError::BadField { field, ja, .. } => {
-                format!("{}({field}): {ja}", field_ja(field))
-            }
-            ConsentError::UnknownSection { key, known } => {
-                format!("範囲(sections): 「{key}」はこの様式にありません(あるもの: {known})")
+            ConsentError::BadField { .. }
+            | ConsentError::UnknownSection { .. }
+            | ConsentError::WithdrawnBeforeGiven { .. } => {
+                let f = self.field().unwrap_or_else(|| unreachable!("names its field"));
+                format!("{}({}): {}", field_ja(&f.path), f.path, f.message.ja)
             }
             ConsentError::NotFound { id } => format!("同意 {id} はありません"),
             ConsentError::AlreadyWithdrawn { id, on } => {
                 format!("同意 {id} は {on} に撤回済みです")
             }
-            ConsentError::WithdrawnBeforeGiven { id, given } => format!(
-                "撤回日(withdrawn_on): 同意 {id} の同意日 {given} より前には撤回できません"
-            ),
             ConsentError::Refused {
                 document,
                 recipient,
@@ -149,5 +146,26 @@ impl UserError for ConsentError {
             ja,
             en: self.to_string(),
         }
+    }
+
+    fn field(&self) -> Option<FieldError> {
+        let (path, ja, en) = match self {
+            ConsentError::BadField { field, ja, en } => (*field, ja.clone(), en.clone()),
+            ConsentError::UnknownSection { key, known } => (
+                "sections",
+                format!("「{key}」はこの様式にありません(あるもの: {known})"),
+                format!("unknown section {key:?}; this form has: {known}"),
+            ),
+            ConsentError::WithdrawnBeforeGiven { id, given } => (
+                "withdrawn_on",
+                format!("同意 {id} の同意日 {given} より前には撤回できません"),
+                format!("consent {id} was given on {given}; it cannot be withdrawn before that"),
+            ),
+            _ => return None,
+        };
+        Some(FieldError {
+            path: path.to_string(),
+            message: Text { ja, en },
+        })
     }
 }

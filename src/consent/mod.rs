@@ -7,7 +7,10 @@ mod diagnosis;
 mod error;
 mod redact;
 
-pub use diagnosis::{Allow, DIAGNOSIS_RULES, DiagnosisRule, diagnosis_rule, recipient_kind};
+pub use diagnosis::{
+    Allow, DIAGNOSIS_RULES, DiagnosisRule, KIND_SOURCE, diagnosis_rule, recipient_kind,
+    recipient_kinds,
+};
 pub use error::{ConsentError, Refusal};
 pub use redact::{DisclosurePlan, FieldDecision, Reason, plan};
 
@@ -228,6 +231,43 @@ pub fn section_keys(template: &Template) -> Vec<String> {
     keys
 }
 
+/// One choice of a consent's scope as a form offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ScopeOption {
+    /// A section key, or a part key (work-consideration `a`..`d`).
+    pub key: String,
+    /// The section's title; a part's is its sections' titles joined (・ / "; ").
+    pub title: Text,
+    pub part: bool,
+}
+
+/// What a consent's scope is chosen from: every section that belongs to no part, by its key, and
+/// each part once, in the order of the form. Each key is one of `section_keys`.
+pub fn scope_options(template: &Template) -> Vec<ScopeOption> {
+    let mut out: Vec<ScopeOption> = Vec::new();
+    for s in &template.sections {
+        match &s.part {
+            Some(p) => match out.iter_mut().find(|o| o.part && o.key == *p) {
+                Some(have) => {
+                    have.title.ja = format!("{}・{}", have.title.ja, s.title.ja);
+                    have.title.en = format!("{}; {}", have.title.en, s.title.en);
+                }
+                None => out.push(ScopeOption {
+                    key: p.clone(),
+                    title: s.title.clone(),
+                    part: true,
+                }),
+            },
+            None => out.push(ScopeOption {
+                key: s.key.clone(),
+                title: s.title.clone(),
+                part: false,
+            }),
+        }
+    }
+    out
+}
+
 fn bad(field: &'static str, ja: impl Into<String>, en: impl Into<String>) -> ConsentError {
     ConsentError::BadField {
         field,
@@ -410,4 +450,34 @@ pub fn select<'c>(
         day: day.format("%Y-%m-%d").to_string(),
         reasons,
     })
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+    use crate::template::Registry;
+
+    #[test]
+    fn scope_options_are_section_keys_with_each_part_once() {
+        let r = Registry::builtin();
+        for id in r.ids() {
+            for v in r.versions(id) {
+                let t = r.get_version(id, v).unwrap();
+                let keys = section_keys(t);
+                let options = scope_options(t);
+                for o in &options {
+                    assert!(keys.contains(&o.key), "{id} v{v}: {}", o.key);
+                    assert_eq!(options.iter().filter(|x| x.key == o.key).count(), 1);
+                }
+            }
+        }
+        let wc = r.get("work-consideration").unwrap();
+        let options = scope_options(wc);
+        let parts: Vec<&str> = options
+            .iter()
+            .filter(|o| o.part)
+            .map(|o| o.key.as_str())
+            .collect();
+        assert_eq!(parts, ["a", "b", "c", "d"]);
+    }
 }

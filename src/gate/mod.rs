@@ -18,7 +18,7 @@ pub use decide::{Format, OwnUse, Planned, Request, Source, plan, preview, previe
 pub use deliver::{Released, Sink};
 
 use crate::exchange::{ExchangeError, Received};
-use crate::i18n::{Text, UserError};
+use crate::i18n::{FieldError, Text, UserError};
 use crate::pdf::{PdfError, RecipientCopy};
 use crate::record::Problem;
 use crate::store::{Disclosure, NewDisclosure, Store, StoreError};
@@ -88,6 +88,13 @@ impl UserError for GateError {
             GateError::NoStore => "export.no_store",
             GateError::RoundTripNotPdf { .. } => "export.round_trip_not_pdf",
             GateError::NotConfirmed => "import.not_confirmed",
+        }
+    }
+
+    fn field(&self) -> Option<FieldError> {
+        match self {
+            GateError::Store(e) => e.field(),
+            _ => None,
         }
     }
 

@@ -1,65 +1,12 @@
-//! How values read on paper: dates in 西暦 or 和暦, option labels, sub-fields as "label: value" lines.
+//! How values read on paper: dates (西暦 or 和暦, by `crate::text::date`), option labels, sub-fields
+//! as "label: value" lines.
 
 use crate::i18n::Lang;
 use crate::template::{Field, FieldType};
 use serde_json::Value;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, ts_rs::TS,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Era {
-    /// 2026年11月20日
-    #[default]
-    Seireki,
-    /// 令和8年11月20日
-    Wareki,
-}
-
-impl std::str::FromStr for Era {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "seireki" => Ok(Era::Seireki),
-            "wareki" => Ok(Era::Wareki),
-            other => Err(format!(
-                "暦は seireki か wareki です / era must be seireki or wareki, not {other:?}"
-            )),
-        }
-    }
-}
-
-/// `YYYY-MM-DD` as people write it. Anything else is printed as given.
-pub fn date(s: &str, lang: Lang, era: Era) -> String {
-    let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") else {
-        return s.to_string();
-    };
-    use chrono::Datelike;
-    let (y, m, day) = (d.year(), d.month(), d.day());
-    match (lang, era) {
-        (Lang::En, _) => d.format("%-d %b %Y").to_string(),
-        (Lang::Ja, Era::Seireki) => format!("{y}年{m}月{day}日"),
-        (Lang::Ja, Era::Wareki) => {
-            let ymd = (y, m, day);
-            let (name, first) = if ymd >= (2019, 5, 1) {
-                ("令和", 2019)
-            } else if ymd >= (1989, 1, 8) {
-                ("平成", 1989)
-            } else if ymd >= (1926, 12, 25) {
-                ("昭和", 1926)
-            } else {
-                return format!("{y}年{m}月{day}日");
-            };
-            let n = y - first + 1;
-            let year = if n == 1 {
-                "元".to_string()
-            } else {
-                n.to_string()
-            };
-            format!("{name}{year}年{m}月{day}日")
-        }
-    }
-}
+/// Dates follow the one rule of `crate::text::date` (the screen's too); kept here for the renderers.
+pub use crate::text::date::{Era, date};
 
 fn option_label(f: &Field, key: &str, lang: Lang) -> String {
     f.option(key)
@@ -133,20 +80,5 @@ pub fn value(f: &Field, v: &Value, lang: Lang, era: Era) -> String {
             .join("\n"),
         (_, Value::String(s)) => s.clone(),
         (_, other) => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_in_both_eras() {
-        assert_eq!(date("2026-11-20", Lang::Ja, Era::Seireki), "2026年11月20日");
-        assert_eq!(date("2026-11-20", Lang::Ja, Era::Wareki), "令和8年11月20日");
-        assert_eq!(date("2019-05-01", Lang::Ja, Era::Wareki), "令和元年5月1日");
-        assert_eq!(date("2019-04-30", Lang::Ja, Era::Wareki), "平成31年4月30日");
-        assert_eq!(date("1989-01-07", Lang::Ja, Era::Wareki), "昭和64年1月7日");
-        assert_eq!(date("2026-11-20", Lang::En, Era::Wareki), "20 Nov 2026");
     }
 }

@@ -181,9 +181,11 @@ pub fn region_key(registry: &Registry, given: &str) -> Result<String, RouteMapEr
         .ok_or_else(unknown)
 }
 
-fn truncate(s: &str, max: Option<u32>) -> String {
+/// At most `max` characters: a longer text is cut to `max - 1` and ends in "…" (a map filled from
+/// the catalogue, and the app's route-map panel, which its tests hold to this).
+pub fn truncate(s: &str, max: Option<u32>) -> String {
     match max {
-        Some(n) if s.chars().count() > n as usize => {
+        Some(n) if n >= 1 && s.chars().count() > n as usize => {
             let mut t: String = s.chars().take(n as usize - 1).collect();
             t.push('…');
             t

@@ -3,7 +3,7 @@
 
 use super::WalBreak;
 use super::retention::{MAX_RETENTION_YEARS, MIN_RETENTION_YEARS};
-use crate::i18n::{Text, UserError};
+use crate::i18n::{FieldError, Text, UserError};
 use crate::record::Problem;
 use std::path::{Path, PathBuf};
 
@@ -294,6 +294,17 @@ impl UserError for StoreError {
             StoreError::Consent(e) => e.code(),
             StoreError::Exchange(e) => e.code(),
             StoreError::Sqlite(_) => "store.database",
+        }
+    }
+
+    fn field(&self) -> Option<FieldError> {
+        match self {
+            StoreError::Consent(e) => e.field(),
+            StoreError::BadCaseField { field, ja, en } => Some(FieldError {
+                path: field.to_string(),
+                message: Text::new(ja.as_str(), en.as_str()),
+            }),
+            _ => None,
         }
     }
 

@@ -214,6 +214,12 @@ fn every_cli_subcommand_is_classified_and_those_that_write_records_go_through_th
             "src-tauri/src/backups.rs",
             "encrypted backups through the store",
         ),
+        // Compiled for the shell's tests only: the UI's rules and the mock's fixtures (built-in
+        // forms and the fictional samples), written into ui/src/generated.
+        (
+            "src-tauri/src/ui_rules.rs",
+            "test only: ui/src/generated from the built-in forms and samples",
+        ),
     ];
     let writes = [
         "fs::write(",
@@ -307,14 +313,19 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 /// What each app command does with files. A new command must be added here.
 #[test]
 fn every_app_command_is_classified() {
-    let lib = std::fs::read_to_string(Path::new(crate::support::ROOT).join("src-tauri/src/lib.rs"))
-        .unwrap();
-    let start = lib.find("pub const COMMANDS").unwrap();
-    let end = start + lib[start..].find("];").unwrap();
-    let commands: Vec<&str> = lib[start..end]
+    let list = std::fs::read_to_string(
+        Path::new(crate::support::ROOT).join("src-tauri/src/command_list.rs"),
+    )
+    .unwrap();
+    let commands: Vec<&str> = list
         .lines()
-        .filter_map(|l| l.trim().strip_prefix('"')?.strip_suffix("\","))
+        .filter_map(|l| l.trim().strip_suffix(',')?.split_once("::"))
+        .map(|(_, name)| name)
         .collect();
+    assert!(
+        commands.len() > 30,
+        "src-tauri/src/command_list.rs: {commands:?}"
+    );
     // Through the gate: export_save (a document's PDF), disclosures_pdf (the 提供記録).
     // Encrypted copies: backup_now, backup_restore, session_lock (a backup on lock).
     // Shown in the window only: export_preview, export_recipient_preview (through the gate's

@@ -3,6 +3,7 @@ import type { ConsentRow } from "../src/bindings/ConsentRow";
 import type { ConsentState } from "../src/bindings/ConsentState";
 import type { Disclosure } from "../src/bindings/Disclosure";
 import type { DisclosurePreview } from "../src/bindings/DisclosurePreview";
+import type { IpcError } from "../src/bindings/IpcError";
 import type { Outcome } from "../src/bindings/Outcome";
 import {
   consentErrorField,
@@ -20,7 +21,6 @@ import {
   sortConsents,
   stateDate,
   validUntil,
-  withoutFieldPrefix,
 } from "../src/lib/consents";
 import type { Template } from "../src/lib/template";
 
@@ -174,14 +174,14 @@ describe("form options", () => {
   });
 
   it("finds the form field a consent_add error names", () => {
-    const e = (code: string, en: string) => ({ code, ja: "…", en });
-    expect(consentErrorField(e("consent.bad_field", "recipient: enter the recipient"))).toBe("recipient");
-    expect(consentErrorField(e("consent.bad_field", "recorded_by: an oral consent needs …"))).toBe("recorded_by");
-    expect(consentErrorField(e("consent.bad_field", "given_on: the date consent was given is in the future"))).toBe("given_on");
-    expect(consentErrorField(e("consent.unknown_section", "sections: unknown section \"x\""))).toBe("sections");
-    expect(consentErrorField(e("consent.bad_field", "withdrawn_on: …"))).toBeNull();
-    expect(consentErrorField(e("store.database", "recipient: …"))).toBeNull();
-    expect(consentErrorField(e("ui.unexpected", "Something went wrong"))).toBeNull();
+    const e = (code: IpcError["code"], field: string | null): IpcError => ({ code, ja: "…", en: "…", field, field_message: null });
+    expect(consentErrorField(e("consent.bad_field", "recipient"))).toBe("recipient");
+    expect(consentErrorField(e("consent.bad_field", "recorded_by"))).toBe("recorded_by");
+    expect(consentErrorField(e("consent.bad_field", "given_on"))).toBe("given_on");
+    expect(consentErrorField(e("consent.unknown_section", "sections"))).toBe("sections");
+    expect(consentErrorField(e("consent.withdrawn_before_given", "withdrawn_on"))).toBeNull();
+    expect(consentErrorField(e("store.database", "recipient"))).toBeNull();
+    expect(consentErrorField(e("ui.unexpected", null))).toBeNull();
   });
 });
 
@@ -240,15 +240,5 @@ describe("disclosures", () => {
     });
     const list = [d("1", "2026-01-01T10:00:00Z"), d("2", "2026-03-01T10:00:00Z"), d("3", "2026-02-01T10:00:00Z"), d("4", "2026-03-01T10:00:00Z")];
     expect(newestDisclosures(list).map((x) => x.id)).toEqual(["2", "4", "3", "1"]);
-  });
-});
-
-describe("consent errors beside a field", () => {
-  it("drops the field name the message starts with", () => {
-    expect(withoutFieldPrefix("提供先(recipient): 提供先を入力してください", "recipient")).toBe("提供先を入力してください");
-    expect(withoutFieldPrefix("記録者（recorded_by）: 口頭の同意には記録者が必要です", "recorded_by")).toBe("口頭の同意には記録者が必要です");
-    expect(withoutFieldPrefix("recipient: enter the recipient", "recipient")).toBe("enter the recipient");
-    expect(withoutFieldPrefix("範囲(sections): 「x」はこの様式にありません", "sections")).toBe("「x」はこの様式にありません");
-    expect(withoutFieldPrefix("something else", "purpose")).toBe("something else");
   });
 });

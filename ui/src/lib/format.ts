@@ -1,64 +1,62 @@
-// Dates for people: 西暦 (2026年11月20日 / 2026-11-20) or 和暦 (令和8年11月20日), and times.
+// Dates for people by the core's one rule (src/text/date.rs, the paper's too): 西暦 (2026年11月20日),
+// 和暦 (令和8年11月20日, 元年 for an era's first year), and in English always the Western year
+// (20 Nov 2026). The era table and month names come from ../generated/dates.json, which the shell's
+// tests write from Rust with inputs and what Rust makes of them; ui/tests/rules.test.ts checks
+// formatDate against every case. Also times, numbers typed with an IME, and hashes.
 import type { Era } from "../bindings/Era";
 import type { Lang } from "../bindings/Lang";
+import DATES from "../generated/dates.json";
 
 type JpEra = { ja: string; en: string; start: string };
 
-/** Start dates of the modern eras (inclusive), newest first. */
-const ERAS: JpEra[] = [
-  { ja: "令和", en: "Reiwa", start: "2019-05-01" },
-  { ja: "平成", en: "Heisei", start: "1989-01-08" },
-  { ja: "昭和", en: "Showa", start: "1926-12-25" },
-  { ja: "大正", en: "Taisho", start: "1912-07-30" },
-  { ja: "明治", en: "Meiji", start: "1873-01-01" },
-];
+/** The modern eras with their first days (inclusive), newest first. */
+const ERAS: readonly JpEra[] = DATES.eras;
+/** Before this day (the Gregorian calendar's first in Japan) a date keeps its Western year. */
+const WAREKI_FROM: string = DATES.wareki_from;
+const MONTHS_EN: readonly string[] = DATES.months_en;
 
-const MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
 
-/** `YYYY-MM-DD` → its parts, or null when it is not a calendar date. */
+function daysIn(y: number, m: number): number {
+  if (m === 2) return isLeap(y) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** `YYYY-MM-DD` → its parts, or null when it is not a calendar date in exactly that shape. */
 export function parseIsoDate(s: string): { y: number; m: number; d: number } | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) return null;
   const y = Number(m[1]);
   const mo = Number(m[2]);
   const d = Number(m[3]);
-  const dt = new Date(Date.UTC(y, mo - 1, d));
-  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) return null;
   return { y, m: mo, d };
 }
 
-/** The era and year of a date in 和暦, or null before 1873. */
+/** The era and year of a date in 和暦, or null before the Gregorian calendar (1873). */
 export function toWareki(iso: string): { era: JpEra; year: number } | null {
   const p = parseIsoDate(iso);
-  if (!p) return null;
+  if (!p || iso < WAREKI_FROM) return null;
   for (const era of ERAS) {
-    if (iso >= era.start) {
-      const startYear = Number(era.start.slice(0, 4));
-      return { era, year: p.y - startYear + 1 };
-    }
+    if (iso >= era.start) return { era, year: p.y - Number(era.start.slice(0, 4)) + 1 };
   }
   return null;
 }
 
 /**
  * A `YYYY-MM-DD` date as people read it. ja: 2026年11月20日 or 令和8年11月20日 (令和元年 for the
- * first year); en: 20 Nov 2026 or 20 Nov Reiwa 8. Anything that is not a date comes back as it was.
+ * first year); en: 20 Nov 2026 in either era. Anything that is not a date comes back as it was.
  */
 export function formatDate(iso: string | null | undefined, era: Era, lang: Lang): string {
   if (!iso) return "";
   const p = parseIsoDate(iso);
   if (!p) return iso;
-  if (era === "wareki") {
-    const w = toWareki(iso);
-    if (w) {
-      if (lang === "ja") {
-        const year = w.year === 1 ? "元" : String(w.year);
-        return `${w.era.ja}${year}年${p.m}月${p.d}日`;
-      }
-      return `${p.d} ${MONTHS_EN[p.m - 1]} ${w.era.en} ${w.year}`;
-    }
-  }
-  return lang === "ja" ? `${p.y}年${p.m}月${p.d}日` : `${p.d} ${MONTHS_EN[p.m - 1]} ${p.y}`;
+  if (lang === "en") return `${p.d} ${MONTHS_EN[p.m - 1]} ${String(p.y).padStart(4, "0")}`;
+  const w = era === "wareki" ? toWareki(iso) : null;
+  if (w) return `${w.era.ja}${w.year === 1 ? "元" : String(w.year)}年${p.m}月${p.d}日`;
+  return `${p.y}年${p.m}月${p.d}日`;
 }
 
 function pad(n: number): string {

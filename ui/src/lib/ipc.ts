@@ -17,6 +17,7 @@ import type { DeletionReason } from "../bindings/DeletionReason";
 import type { Disclosure } from "../bindings/Disclosure";
 import type { DisclosurePreview } from "../bindings/DisclosurePreview";
 import type { Editing } from "../bindings/Editing";
+import type { ErrorCode } from "../bindings/ErrorCode";
 import type { ExportPreview } from "../bindings/ExportPreview";
 import type { ExportRequest } from "../bindings/ExportRequest";
 import type { ExportResult } from "../bindings/ExportResult";
@@ -36,12 +37,13 @@ import type { Strength } from "../bindings/Strength";
 import type { TemplateInfo } from "../bindings/TemplateInfo";
 import type { Template } from "./template";
 
-/** Error codes the UI reacts to (besides showing the message). */
+/** Error codes the UI reacts to (besides showing the message). `ErrorCode` is every code Rust can
+ * send (generated from the source), so a code that does not exist fails the type check. */
 export const CODES = {
   wrongPassphrase: "store.wrong_passphrase",
   weakPassphrase: "session.weak_passphrase",
   exists: "session.exists",
-  /** Not in the contract yet: what a command answers when the session is locked. */
+  /** What a command answers when the session is locked. */
   locked: "session.locked",
   /** The database file was deleted or moved; Rust wrote it back and closed the session. */
   fileGone: "store.file_gone",
@@ -49,7 +51,7 @@ export const CODES = {
   damaged: "store.damaged",
   /** The database's WAL is damaged (a copy is kept beside it): a backup can be restored. */
   walDamaged: "store.wal_damaged",
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 
 export function isIpcError(e: unknown): e is IpcError {
   return (
@@ -69,6 +71,8 @@ export function asIpcError(e: unknown): IpcError {
     code: "ui.unexpected",
     ja: detail ? `予期しないエラーが発生しました(${detail})` : "予期しないエラーが発生しました。",
     en: detail ? `Something went wrong (${detail})` : "Something went wrong.",
+    field: null,
+    field_message: null,
   };
 }
 

@@ -1,350 +1,150 @@
 // An in-memory stand-in for the Rust commands, for `npm run dev:mock` (working on the UI in a plain
-// browser) and for screenshots. It is NOT the contract: the Rust side is. It loads the real form
-// definitions from ../templates and mimics only enough of the store and the checks to exercise the
-// screens. Every person and organisation in it is fictional.
+// browser) and for screenshots. It is NOT the contract: the Rust side is. It keeps storage (cases,
+// documents and their revisions, working copies, the consent ledger, the disclosure log) and looks
+// up everything else in what Rust answered: ../generated/fixtures/*.json, which the shell's tests
+// write (src-tauri/src/mock_fixtures.rs) and the test command keeps current — the forms as loaded,
+// each sample's checks and previews, the recipients' previews or refusals, maps started from the
+// standard routes and their diagrams, consent_add's errors. It validates, redacts and lays out
+// nothing itself: a record that is not a fixture's checks without problems, a document that is not
+// a sample previews empty, a map that is not a fixture's has no diagram. Every person and
+// organisation in it is fictional.
 import type { AppStatus } from "../bindings/AppStatus";
 import type { CaseFilter } from "../bindings/CaseFilter";
 import type { CaseSummary } from "../bindings/CaseSummary";
 import type { CaseView } from "../bindings/CaseView";
 import type { Check } from "../bindings/Check";
-import type { Consent } from "../bindings/Consent";
 import type { ConsentRow } from "../bindings/ConsentRow";
-import type { ConsentState } from "../bindings/ConsentState";
 import type { Disclosure } from "../bindings/Disclosure";
-import type { DisclosureField } from "../bindings/DisclosureField";
 import type { DisclosurePreview } from "../bindings/DisclosurePreview";
 import type { DocStatus } from "../bindings/DocStatus";
 import type { Editing } from "../bindings/Editing";
+import type { ErrorCode } from "../bindings/ErrorCode";
 import type { ExportPreview } from "../bindings/ExportPreview";
 import type { ExportRequest } from "../bindings/ExportRequest";
 import type { IpcError } from "../bindings/IpcError";
+import type { Lang } from "../bindings/Lang";
 import type { NewCase } from "../bindings/NewCase";
 import type { NewConsent } from "../bindings/NewConsent";
-import type { Problem } from "../bindings/Problem";
 import type { RecordJson } from "../bindings/RecordJson";
 import type { RevisionInfo } from "../bindings/RevisionInfo";
 import type { RouteDiagram } from "../bindings/RouteDiagram";
 import type { RouteMapCatalogue } from "../bindings/RouteMapCatalogue";
 import type { SaveResult } from "../bindings/SaveResult";
+import type { Source } from "../bindings/Source";
 import type { Settings } from "../bindings/Settings";
 import type { Strength } from "../bindings/Strength";
 import type { TemplateInfo } from "../bindings/TemplateInfo";
 import type { Text } from "../bindings/Text";
-import type { Condition, Field, Template } from "../lib/template";
-
-const raw = import.meta.glob("../../../templates/*.json", { eager: true, import: "default" }) as Record<string, unknown>;
-
-function rawFile(name: string): unknown {
-  const key = Object.keys(raw).find((k) => k.endsWith(`/${name}.json`));
-  return key ? raw[key] : undefined;
-}
+import { normalizeRecipient } from "../lib/consents";
+import { parseIsoDate } from "../lib/format";
+import type { Template } from "../lib/template";
 
 export const MOCK_PASSPHRASE = "sakura-no-hana-saku-koro";
 
-// ---- templates: the loader's expansions ---------------------------------------------------------
+// ---- what Rust answered ------------------------------------------------------------------------
 
-const tx = (ja: string, en: string): Text => ({ ja, en });
+const FIXTURES = import.meta.glob("../generated/fixtures/*.json", { eager: true, import: "default" }) as Record<string, unknown>;
 
-const SIGNATURE_FIELDS: Field[] = [
-  { key: "name", type: "text", label: tx("氏名", "Name"), required: true },
-  { key: "date", type: "date", label: tx("日付", "Date"), required: true },
-  { key: "confirmed", type: "checkbox", label: tx("内容を確認しました", "Confirmed"), required: true },
-];
-
-const CONSENT_FIELDS: Field[] = [
-  { key: "recipient", type: "text", label: tx("提供先(機関・立場)", "Recipient (organisation, role)"), required: true },
-  { key: "purpose", type: "text", label: tx("利用目的", "Purpose"), required: true },
-  { key: "items", type: "long_text", label: tx("提供する情報の範囲", "Information covered"), max_length: 2000 },
-  { key: "date", type: "date", label: tx("同意日", "Date of consent"), required: true },
-  {
-    key: "method",
-    type: "choice",
-    label: tx("同意の方法", "Method"),
-    required: true,
-    options: [
-      { key: "signature", label: tx("署名", "Signature") },
-      { key: "name", label: tx("記名", "Written name") },
-      { key: "electronic", label: tx("電子", "Electronic") },
-      { key: "oral", label: tx("口頭(記録者あり)", "Oral (with recorder)") },
-    ],
-  },
-  { key: "recorded_by", type: "text", label: tx("記録者", "Recorded by"), required: { field: "method", equals: "oral" } },
-  { key: "expires", type: "date", label: tx("有効期限", "Expires on") },
-  { key: "withdrawn", type: "date", label: tx("撤回日", "Withdrawn on") },
-];
-
-function expand(t: Template): Template {
-  const agencies = ((rawFile("agencies") as { agencies?: { key: string; label: Text }[] })?.agencies ?? []).map((a) => ({
-    key: a.key,
-    label: a.label,
-  }));
-  const top = t.sections.flatMap((s) => s.fields);
-  const fix = (f: Field): Field => {
-    const out: Field = { ...f };
-    if (out.type === "signature") out.fields = SIGNATURE_FIELDS;
-    if (out.type === "consent" || out.row === "consent") out.fields = CONSENT_FIELDS;
-    if (out.options_from === "agencies") out.options = agencies;
-    else if (out.options_from) {
-      const src = top.find((x) => x.key === out.options_from);
-      out.options = src?.options ?? [];
-      if (src?.option_groups) out.option_groups = src.option_groups;
-    }
-    if (out.fields) out.fields = out.fields.map(fix);
-    return out;
-  };
-  return { ...t, sections: t.sections.map((s) => ({ ...s, fields: s.fields.map(fix) })) };
+function fixture<T>(name: string): T {
+  const key = Object.keys(FIXTURES).find((k) => k.endsWith(`/${name}.json`));
+  if (!key) throw new Error(`mock: no fixture ${name}; run cargo test -p taiwa-app`);
+  return FIXTURES[key] as T;
 }
 
-const TEMPLATES: Template[] = ["dialogue-record", "work-consideration", "route-map"]
-  .map((id) => rawFile(id) as Template | undefined)
-  .filter((t): t is Template => !!t)
-  .map(expand);
+type Checks = { draft: Check; final: Check };
+/** A recipient's copy as the gate plans it, or why no consent lets it go. */
+type RecipientAnswer = { preview: DisclosurePreview; withheld: string[] } | { error: IpcError };
+type Sample = {
+  name: string;
+  id: string;
+  record: RecordJson;
+  check: Checks;
+  /** By `ja-seireki`, `ja-wareki`, `en` (English dates keep the Western year in either era). */
+  previews: Record<string, ExportPreview>;
+  consents: ConsentRow[];
+  /** By recipient as Rust compares them (normalizeRecipient), then language. */
+  recipients: Record<string, Record<Lang, RecipientAnswer>>;
+  /** The whole document for a recipient with no role: what a consent added here lets go. */
+  any_recipient: Record<Lang, RecipientAnswer>;
+  /** A recipient no consent names. */
+  refused: Record<Lang, RecipientAnswer>;
+};
+type Samples = { day: string; documents: Sample[]; empty: Record<string, Checks>; consent_errors: Record<string, IpcError> };
+type Diagram = { nodes: unknown; steps: unknown; diagram: RouteDiagram };
 
-function template(id: string): Template {
-  const t = TEMPLATES.find((x) => x.id === id);
-  if (!t) throw err("template.unknown", `様式「${id}」はありません`, `no form ${id}`);
-  return t;
-}
-
-// ---- checks ---------------------------------------------------------------------------------------
+const TEMPLATES = fixture<Template[]>("templates");
+const CATALOGUE = fixture<RouteMapCatalogue>("catalogue");
+const ROUTES = fixture<Record<string, Record<Lang, RecordJson>>>("routes");
+const DIAGRAMS = fixture<Diagram[]>("diagrams");
+const SAMPLES = fixture<Samples>("samples");
+const SOURCES = fixture<Source[]>("sources");
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const tx = (ja: string, en: string): Text => ({ ja, en });
 
-function present(v: unknown): boolean {
-  if (v === undefined || v === null || v === false) return false;
-  if (typeof v === "string") return v.trim() !== "";
-  if (Array.isArray(v)) return v.length > 0;
-  if (isObj(v)) return Object.values(v).some(present);
-  return true;
-}
-
-function valuesAt(root: Obj, path: string, row: Obj | null): unknown[] {
-  const flat = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
-  if (row && path in row) return flat(row[path]);
-  const [g, sub] = path.split(".");
-  if (g !== undefined && sub !== undefined) {
-    const rows = root[g];
-    return Array.isArray(rows) ? rows.flatMap((r) => (isObj(r) ? flat(r[sub]) : [])) : [];
+/** JSON with sorted keys: how a record is matched to a fixture's. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (isObj(v)) {
+    const keys = Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
   }
-  return flat(root[path]);
+  return JSON.stringify(v ?? null);
 }
 
-function holds(c: Condition, root: Obj, row: Obj | null): boolean {
-  if (c.all) return c.all.every((x) => holds(x, root, row));
-  if (c.any) return c.any.some((x) => holds(x, root, row));
-  if (c.not) return !holds(c.not, root, row);
-  if (!c.field) return false;
-  const vals = valuesAt(root, c.field, row).filter(present);
-  if (c.present !== undefined) return c.present === vals.length > 0;
-  if (c.equals !== undefined) return vals.some((v) => v === c.equals);
-  const inList = c.in as unknown[] | null | undefined;
-  const notIn = c.not_in as unknown[] | null | undefined;
-  if (inList) return vals.some((v) => inList.includes(v));
-  if (notIn) return vals.length > 0 && !vals.some((v) => notIn.includes(v));
-  return false;
-}
-
-function isRequired(f: Field, root: Obj, row: Obj | null): boolean {
-  if (f.auto) return false;
-  if (f.required === true) return true;
-  if (typeof f.required === "object" && f.required) return holds(f.required, root, row);
-  return false;
-}
-
-function problem(path: string, code: string, f: Field, ja: string, en: string): Problem {
-  return { path, code, ja: `「${f.label.ja}」${ja}`, en: `${f.label.en} ${en}` };
-}
-
-function checkValue(f: Field, v: unknown, path: string, out: Problem[]): void {
-  if (v === undefined || v === null) return;
-  switch (f.type) {
-    case "number":
-      if (typeof v !== "number") out.push(problem(path, "wrong_type", f, "は数値で入力してください", "must be a number"));
-      else if (f.integer && !Number.isInteger(v)) out.push(problem(path, "not_integer", f, "は整数で入力してください", "must be a whole number"));
-      else if ((typeof f.min === "number" && v < f.min) || (typeof f.max === "number" && v > f.max))
-        out.push(problem(path, "out_of_range", f, `は ${f.min ?? ""}〜${f.max ?? ""} の範囲で入力してください`, `must be between ${f.min ?? ""} and ${f.max ?? ""}`));
-      break;
-    case "date":
-      if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v))
-        out.push(problem(path, "invalid_date", f, "は日付(YYYY-MM-DD)で入力してください", "must be a date YYYY-MM-DD"));
-      break;
-    case "text":
-    case "long_text": {
-      const max = f.max_length ?? (f.type === "long_text" ? 20000 : 200);
-      if (typeof v === "string" && [...v].length > max)
-        out.push(problem(path, "too_long", f, `は${max}文字以内にしてください`, `must be at most ${max} characters`));
-      break;
-    }
-    case "date_range":
-    case "time_range":
-      if (isObj(v) && typeof v.start === "string" && typeof v.end === "string" && v.end < v.start)
-        out.push(problem(`${path}.end`, "bad_range", f, "の終了が開始より前です", "ends before it starts"));
-      break;
-    default:
-      break;
+/** The newest version of a form, or the one asked for. */
+function template(id: string, version: number | null = null): Template {
+  let found: Template | undefined;
+  for (const t of TEMPLATES) {
+    if (t.id === id && (version === null || t.version === version) && (!found || t.version > found.version)) found = t;
   }
+  if (!found) throw err("template.unknown", `様式「${id}」はありません`, `there is no form "${id}"`);
+  return found;
 }
 
-function checkFields(fields: Field[], obj: Obj, root: Obj, row: Obj | null, prefix: string, final: boolean, applies: boolean, out: Problem[], required: Set<string>, reqPrefix: string): void {
-  for (const f of fields) {
-    const path = prefix ? `${prefix}.${f.key}` : f.key;
-    const reqKey = reqPrefix ? `${reqPrefix}.${f.key}` : f.key;
-    const v = obj[f.key];
-    const req = applies && isRequired(f, root, row);
-    if (req) required.add(reqKey);
-    checkValue(f, v, path, out);
-    if (final && req) {
-      if (f.type === "checkbox" && v === false) out.push(problem(path, "must_be_ticked", f, "にチェックが必要です", "must be ticked"));
-      else if (!present(v) && !(f.type === "multi" && f.allow_empty && Array.isArray(v)))
-        out.push(problem(path, "required", f, "は必須です", "is required"));
-    }
-    if ((f.type === "compound" || f.type === "signature" || f.type === "consent") && f.fields) {
-      const sub = isObj(v) ? v : {};
-      checkFields(f.fields, sub, root, sub, path, final, applies && (req || present(v)), out, required, reqKey);
-    }
-    if (f.type === "group" && f.fields && Array.isArray(v)) {
-      v.forEach((r, i) => {
-        if (isObj(r)) checkFields(f.fields!, r, root, r, `${f.key}[${i}]`, final, applies, out, required, reqKey);
-      });
-    }
-  }
-}
-
+/** The checks Rust made of this record (a sample's, or an empty form's); any other record: no
+ * problems, and the fields an empty record of its form requires. */
 function check(record: RecordJson, final: boolean): Check {
-  const t = template(record.template);
-  const out: Problem[] = [];
-  const required = new Set<string>();
-  const root = record.fields;
-  const known = new Set(t.sections.flatMap((s) => s.fields.map((f) => f.key)));
-  for (const k of Object.keys(root)) {
-    if (!known.has(k)) out.push({ path: k, code: "unknown_field", ja: `「${k}」という項目はありません`, en: `no field ${k}` });
+  const mode = final ? "final" : "draft";
+  const key = canonical(record.fields);
+  const sample = SAMPLES.documents.find(
+    (s) => s.record.template === record.template && s.record.template_version === record.template_version && canonical(s.record.fields) === key,
+  );
+  if (sample) return structuredClone(sample.check[mode]);
+  const empty = SAMPLES.empty[record.template];
+  if (!empty) return { problems: [], required: [], hidden: [] };
+  if (Object.keys(record.fields).length === 0) return structuredClone(empty[mode]);
+  return { problems: [], required: [...empty.draft.required], hidden: [] };
+}
+
+/** A map started from a standard route (routemap::from_route), in a region given by its key or label. */
+function fromRoute(code: string, region: string | null, lang: Lang, id: string): RecordJson {
+  const found = Object.keys(ROUTES).find((k) => k.toLowerCase() === code.trim().toLowerCase());
+  const byLang = found ? ROUTES[found] : undefined;
+  if (!byLang) throw err("routemap.unknown_route", `標準ルート「${code}」はありません`, `there is no standard route ${code}`);
+  const rec = { ...structuredClone(byLang[lang]), id, status: "draft" as DocStatus };
+  if (region) {
+    const given = region.trim();
+    const options = template("route-map").sections.flatMap((s) => s.fields).find((f) => f.key === "region")?.options ?? [];
+    const o = options.find((x) => x.key === given || x.label.ja === given || x.label.en === given);
+    if (!o) throw err("routemap.unknown_region", `地域「${region}」はありません`, `there is no region ${region}`);
+    rec.fields.region = o.key;
   }
-  for (const s of t.sections) {
-    const applies =
-      (!s.applies_when || holds(s.applies_when, root, null)) && (!s.optional || s.fields.some((f) => present(root[f.key])));
-    checkFields(s.fields, root, root, null, "", final, applies, out, required, "");
-  }
-  return { problems: out, required: [...required], hidden: [] };
-}
-
-// ---- route map: the catalogue, a map from a standard route, a placeholder diagram ---------------
-
-type RawAgency = { key: string; label: Text; role: Text; eligibility: Text };
-type RawRouteStep = { from: string; to: string; purpose: Text; condition?: Text; documents?: string[] };
-type RawRoute = { key: string; code: string; title: Text; summary: Text; scenario: string; prefill?: Obj; steps: RawRouteStep[] };
-
-const AGENCIES = rawFile("agencies") as { as_of: string; agencies: RawAgency[] } | undefined;
-const ROUTES = (rawFile("routes") as { routes: RawRoute[] } | undefined)?.routes ?? [];
-
-function catalogue(): RouteMapCatalogue {
-  return {
-    routes: ROUTES.map((r) => ({ code: r.code, title: r.title, summary: r.summary, steps: r.steps.length })),
-    agencies: (AGENCIES?.agencies ?? []).map((a) => ({ key: a.key, label: a.label, role: a.role, eligibility: a.eligibility })),
-    as_of: AGENCIES?.as_of ?? "",
-  };
-}
-
-function cut(s: string, max: number): string {
-  const c = [...s];
-  return c.length > max ? `${c.slice(0, max - 1).join("")}…` : s;
-}
-
-/** What `document_create` with a route gives (src/routemap/mod.rs from_route, in short). */
-function fromRoute(code: string, region: string | null, lang: "ja" | "en", id: string): RecordJson {
-  const r = ROUTES.find((x) => x.code.toLowerCase() === code.toLowerCase() || x.key === code.toLowerCase());
-  if (!r) throw err("routemap.unknown_route", `標準ルート「${code}」はありません`, `there is no standard route ${code}`);
-  const regionField = template("route-map")
-    .sections.flatMap((s) => s.fields)
-    .find((f) => f.key === "region");
-  const reg = region ?? "national";
-  const regionKey = regionField?.options?.find((o) => o.key === reg || o.label.ja === reg || o.label.en === reg)?.key;
-  if (!regionKey) throw err("routemap.unknown_region", `地域「${reg}」はありません`, `there is no region ${reg}`);
-  const ids: string[] = [];
-  for (const s of r.steps) for (const k of [s.from, s.to]) if (!ids.includes(k)) ids.push(k);
-  const nodeId = (k: string): string => `n${ids.indexOf(k) + 1}`;
-  const pickT = (x: Text): string => (lang === "en" && x.en ? x.en : x.ja);
-  const nodes = ids
-    .map((k) => AGENCIES?.agencies.find((a) => a.key === k))
-    .filter((a): a is RawAgency => !!a)
-    .map((a) => ({
-      node_id: nodeId(a.key),
-      node_type: a.key,
-      node_name: cut(pickT(a.label), 100),
-      node_role: cut(pickT(a.role), 1000),
-      node_eligibility: cut(pickT(a.eligibility), 200),
-    }));
-  const steps = r.steps.map((s, i) => {
-    const row: Obj = { step_no: i + 1, from_node: nodeId(s.from), to_node: nodeId(s.to), purpose: cut(pickT(s.purpose), 2000) };
-    if (s.condition) row.condition = cut(pickT(s.condition), 200);
-    if (s.documents?.length) row.documents = s.documents;
-    return row;
-  });
-  const rec = emptyRecord("route-map", id);
-  rec.fields = {
-    map_title: `${r.code} ${pickT(r.title)}`,
-    scenario: r.scenario,
-    region: regionKey,
-    as_of: AGENCIES?.as_of ?? "",
-    personal: false,
-    ...((r.prefill ?? {}) as RecordJson["fields"]),
-    nodes,
-    steps,
-  } as RecordJson["fields"];
   return rec;
 }
 
-function xml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Rust's diagram of a map the fixtures hold (matched by its nodes and steps); none otherwise. */
+function diagram(record: RecordJson): RouteDiagram {
+  const key = (nodes: unknown, steps: unknown): string => canonical({ nodes: nodes ?? null, steps: steps ?? null });
+  const want = key(record.fields.nodes, record.fields.steps);
+  const d = DIAGRAMS.find((x) => key(x.nodes, x.steps) === want);
+  return d ? structuredClone(d.diagram) : { svg: null, nodes: 0, steps_drawn: 0 };
 }
 
-/** Only the mock: the node names as boxes on a grid, the drawable steps as numbered straight lines. */
-function diagram(record: RecordJson, title: string): RouteDiagram {
-  const rows = (k: string): Obj[] => {
-    const v: unknown = record.fields?.[k];
-    return Array.isArray(v) ? (v as unknown[]).filter(isObj) : [];
-  };
-  const nodes: { id: string; name: string }[] = [];
-  for (const n of rows("nodes")) {
-    const id = typeof n.node_id === "string" ? n.node_id.trim() : "";
-    if (id && !nodes.some((x) => x.id === id)) nodes.push({ id, name: typeof n.node_name === "string" ? n.node_name : "" });
-  }
-  if (nodes.length === 0) return { svg: null, nodes: 0, steps_drawn: 0 };
-  const COLS = 3;
-  const W = 150;
-  const H = 40;
-  const GX = 40;
-  const GY = 36;
-  const at = (i: number): { x: number; y: number } => ({ x: (i % COLS) * (W + GX), y: Math.floor(i / COLS) * (H + GY) });
-  const steps = rows("steps")
-    .map((s, i) => ({ i, no: typeof s.step_no === "number" ? s.step_no : Infinity, from: String(s.from_node ?? ""), to: String(s.to_node ?? "") }))
-    .filter((s) => s.from !== s.to && nodes.some((n) => n.id === s.from) && nodes.some((n) => n.id === s.to))
-    .sort((a, b) => a.no - b.no || a.i - b.i);
-  const width = Math.min(nodes.length, COLS) * (W + GX) - GX + 16;
-  const height = Math.ceil(nodes.length / COLS) * (H + GY) - GY + 16;
-  let body = "";
-  for (const s of steps) {
-    const a = at(nodes.findIndex((n) => n.id === s.from));
-    const b = at(nodes.findIndex((n) => n.id === s.to));
-    const [x1, y1, x2, y2] = [a.x + W / 2, a.y + H / 2, b.x + W / 2, b.y + H / 2];
-    body += `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="#555" stroke-width="0.9"/>`;
-    body += `<circle cx="${(x1 + x2) / 2}" cy="${(y1 + y2) / 2}" r="7" fill="#fff" stroke="#000" stroke-width="0.8"/>`;
-    body += `<text x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2 + 2.6}" font-size="7.5" font-weight="bold" text-anchor="middle">${Number.isFinite(s.no) ? s.no : "?"}</text>`;
-  }
-  nodes.forEach((n, i) => {
-    const p = at(i);
-    const name = [...(n.name || n.id)];
-    const text = name.length > 16 ? `${name.slice(0, 15).join("")}…` : name.join("");
-    body += `<g data-node="${xml(n.id)}"><rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="3" fill="#f2f2f2" stroke="#000" stroke-width="0.9"/>`;
-    body += `<text x="${p.x + W / 2}" y="${p.y + H / 2 + 3}" font-size="9" font-weight="bold" text-anchor="middle">${xml(text)}</text></g>`;
-  });
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="-8 -8 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${xml(title)}" ` +
-    `font-family="'BIZ UDGothic','Noto Sans CJK JP',sans-serif">${body}</svg>`;
-  return { svg, nodes: nodes.length, steps_drawn: steps.length };
-}
-
-// ---- store -------------------------------------------------------------------------------------
+// ---- storage -----------------------------------------------------------------------------------
 
 type Doc = {
   id: string;
@@ -366,13 +166,13 @@ let unlocked = new URLSearchParams(location.search).has("unlocked");
 let passphrase = MOCK_PASSPHRASE;
 const cases: CaseRow[] = [];
 const docs: Doc[] = [];
-const consents: Consent[] = [];
+const ledger: ConsentRow[] = [];
 const disclosures: Disclosure[] = [];
 let counter = 0;
 
 function uuid(): string {
   counter++;
-  return `00000000-0000-4000-8000-${String(counter).padStart(12, "0")}`;
+  return `00000000-0000-4000-8000-1${String(counter).padStart(11, "0")}`;
 }
 
 function now(offsetDays = 0): string {
@@ -383,8 +183,8 @@ function day(offsetDays: number): string {
   return now(offsetDays).slice(0, 10);
 }
 
-function err(code: string, ja: string, en: string): IpcError {
-  return { code, ja, en };
+function err(code: ErrorCode, ja: string, en: string, field: string | null = null): IpcError {
+  return { code, ja, en, field, field_message: null };
 }
 
 async function sha(text: string): Promise<string> {
@@ -397,9 +197,13 @@ function emptyRecord(templateId: string, id: string): RecordJson {
   return { format: "taiwa.document/1", template: t.id, template_version: t.version, status: "draft", lang: settings.lang, id, fields: {} };
 }
 
+function current(d: Doc): RecordJson | undefined {
+  return d.working ?? d.revisions.at(-1)?.record;
+}
+
 function displayOf(d: Doc): string {
-  const rec = d.working ?? d.revisions.at(-1)?.record;
-  const t = template(d.template);
+  const rec = current(d);
+  const t = template(d.template, rec?.template_version ?? null);
   for (const p of t.display_fields ?? []) {
     let v: unknown = rec?.fields;
     for (const seg of p.split(".")) v = isObj(v) ? v[seg] : undefined;
@@ -411,7 +215,7 @@ function displayOf(d: Doc): string {
 function caseSummary(c: CaseRow): CaseSummary {
   const mine = docs.filter((d) => d.case_id === c.id);
   const reviews = mine
-    .map((d) => (d.working ?? d.revisions.at(-1)?.record)?.fields.next_review_date)
+    .map((d) => current(d)?.fields.next_review_date)
     .filter((v): v is string => typeof v === "string")
     .sort();
   return {
@@ -422,21 +226,13 @@ function caseSummary(c: CaseRow): CaseSummary {
   };
 }
 
-function fold(s: string): string {
-  return s
-    .normalize("NFKC")
-    .toLowerCase()
-    .replace(/[\u30a1-\u30f6]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0x60));
-}
-
 async function addRevision(d: Doc, record: RecordJson, status: DocStatus): Promise<RevisionInfo & { record: RecordJson }> {
   const prev = d.revisions.at(-1) ?? null;
   const rec = { ...structuredClone(record), status };
-  const text = JSON.stringify(rec.fields);
   const rev = {
     seq: (prev?.seq ?? 0) + 1,
     status,
-    sha256: await sha(`${prev?.sha256 ?? ""}${text}`),
+    sha256: await sha(`${prev?.sha256 ?? ""}${canonical(rec.fields)}`),
     prev_sha256: prev?.sha256 ?? null,
     created_at: now(),
     record: rec,
@@ -448,93 +244,50 @@ async function addRevision(d: Doc, record: RecordJson, status: DocStatus): Promi
   return rev;
 }
 
+/** One case per sample document (named as the document names its person), the sample's consents,
+ * a map started from R3 beside the sample map, and a closed case without documents. */
 async function seed(): Promise<void> {
-  const a: CaseRow = { id: uuid(), display_name: "山本 さくら", pseudonym: "RA-2026-0001", employer: "みどり食品株式会社", status: "open", updated_at: now(-2) };
-  const b: CaseRow = { id: uuid(), display_name: "伊藤 健", pseudonym: "RA-2026-0002", employer: "ひかり物流株式会社", status: "open", updated_at: now(-10) };
-  const c: CaseRow = { id: uuid(), display_name: "ｶﾄｳ ﾐﾅﾐ", pseudonym: null, employer: null, status: "closed", updated_at: now(-90) };
-  cases.push(a, b, c);
-
-  const d1: Doc = { id: uuid(), case_id: a.id, template: "dialogue-record", status: "draft", revisions: [], working: null, updated_at: now(-2) };
-  const r1 = emptyRecord("dialogue-record", d1.id);
-  r1.fields = {
-    session_date: day(-20),
-    session_mode: "in_person",
-    dialogue_stage: "request_after_hiring",
-    legal_basis: ["disability_employment_act"],
-    recorder: { name: "小林 直子", organization: "みどり食品株式会社 人事部", role: "人事担当" },
-    participants: [
-      { name: "山本 さくら", role: "person", attendance: "in_person" },
-      { name: "小林 直子", role: "hr", organization: "人事部", attendance: "in_person" },
-    ],
-    person_name: "山本 さくら",
-    employment_status: "employed",
-    employer_name: "みどり食品株式会社",
-    next_review_date: day(21),
-    diagnosis_disclosure: "oh_staff_only",
-    diagnosis_name: "(架空)片頭痛",
-    functional_notes: "午後に頭痛が強くなることがある。強い光で悪化する。",
-    barriers: [{ scene: "work_environment", description: "照明がまぶしく、画面作業が続けにくい", self_coping: "休憩時に目を閉じて休む" }],
-  };
-  docs.push(d1);
-  await addRevision(d1, r1, "draft");
-  const r1b = structuredClone(r1);
-  r1b.fields.department = "品質管理課";
-  await addRevision(d1, r1b, "final");
-  // The consent ledger of d1: one valid for parts of the record, one expired, one withdrawn.
-  const seedConsent = (c: Partial<Consent> & Pick<Consent, "recipient" | "purpose" | "given_on">): Consent => ({
-    id: uuid(),
-    case_id: a.id,
-    document_id: d1.id,
-    role: null,
-    sections: null,
-    method: "signature",
-    recorded_by: null,
-    expires_on: null,
-    withdrawn_on: null,
-    given_at_seq: 2,
-    created_at: now(-15),
-    ...c,
-  });
-  consents.push(
-    seedConsent({ recipient: "みどり食品株式会社 人事部 小林", role: "hr", purpose: "配置と業務内容の検討のため", sections: ["meta", "agreement"], given_on: day(-15), expires_on: day(180) }),
-    seedConsent({ recipient: "みどり食品株式会社 産業医 中村", role: "occupational_health_staff", purpose: "就業上の配慮についての意見のため", given_on: day(-120), expires_on: day(-30), created_at: now(-120) }),
-    seedConsent({ recipient: "ハローワーク みなと 専門援助部門", role: "support_agency", purpose: "職場定着支援のため", method: "oral", recorded_by: "佐藤 一郎", given_on: day(-60), withdrawn_on: day(-5), created_at: now(-60) }),
-  );
-  disclosures.push({
-    id: uuid(),
-    case_id: a.id,
-    document_id: d1.id,
-    template: d1.template,
-    title: displayOf(d1),
-    revision_seq: 2,
-    revision_sha256: d1.revisions.at(-1)?.sha256 ?? null,
-    recipient: null,
-    consents: [],
-    parts: null,
-    withheld: [],
-    file_sha256: await sha("seed-own-copy"),
-    kind: "export",
-    format: "pdf",
-    purpose: "person_copy",
-    created_at: now(-3),
-  });
-
-  const d2: Doc = { id: uuid(), case_id: a.id, template: "work-consideration", status: "draft", revisions: [], working: null, updated_at: now(-1) };
-  const r2 = emptyRecord("work-consideration", d2.id);
-  r2.fields = { direction: "work_info", wi_name: "山本 さくら" };
-  docs.push(d2);
-  await addRevision(d2, r2, "draft");
-
-  const d3: Doc = { id: uuid(), case_id: b.id, template: "route-map", status: "draft", revisions: [], working: null, updated_at: now(-10) };
-  docs.push(d3);
-  // A map started from the standard route R3 (as document_create with route "R3" makes it).
-  d3.working = fromRoute("R3", "miyagi", "ja", d3.id);
-  d3.working.fields.map_title = "伊藤さんの相談先";
+  for (const [i, s] of SAMPLES.documents.entries()) {
+    const c: CaseRow = { id: uuid(), display_name: "", pseudonym: `RA-2026-000${i + 1}`, employer: null, status: "open", updated_at: now(-2 - i) };
+    const d: Doc = { id: s.id, case_id: c.id, template: s.record.template, status: "draft", revisions: [], working: null, updated_at: c.updated_at };
+    docs.push(d);
+    await addRevision(d, { ...structuredClone(s.record), id: d.id }, s.record.status);
+    c.display_name = displayOf(d);
+    cases.push(c);
+    for (const row of s.consents) ledger.push({ consent: { ...structuredClone(row.consent), case_id: c.id, document_id: d.id }, state: row.state });
+    if (s.record.template === "route-map") {
+      const map: Doc = { id: uuid(), case_id: c.id, template: "route-map", status: "draft", revisions: [], working: null, updated_at: now(-1) };
+      map.working = fromRoute("R3", null, "ja", map.id);
+      docs.push(map);
+    }
+  }
+  cases.push({ id: uuid(), display_name: "ｶﾄｳ ﾐﾅﾐ", pseudonym: null, employer: null, status: "closed", updated_at: now(-90) });
+  const first = docs[0];
+  if (first) {
+    disclosures.push({
+      id: uuid(),
+      case_id: first.case_id,
+      document_id: first.id,
+      template: first.template,
+      title: displayOf(first),
+      revision_seq: 1,
+      revision_sha256: first.revisions.at(-1)?.sha256 ?? null,
+      recipient: null,
+      consents: [],
+      parts: null,
+      withheld: [],
+      file_sha256: await sha("seed-own-copy"),
+      kind: "export",
+      format: "pdf",
+      purpose: "person_copy",
+      created_at: now(-3),
+    });
+  }
 }
 
 const ready = seed();
 
-// ---- commands ------------------------------------------------------------------------------------
+// ---- lookups for the commands --------------------------------------------------------------------
 
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 let onIdleLock: () => void = () => {};
@@ -563,8 +316,14 @@ function needUnlocked(): void {
 
 function doc(id: string): Doc {
   const d = docs.find((x) => x.id === id);
-  if (!d) throw err("document.not_found", "文書が見つかりません", "Document not found");
+  if (!d) throw err("store.document_not_found", "文書が見つかりません", "Document not found");
   return d;
+}
+
+function caseRow(id: unknown): CaseRow {
+  const c = cases.find((x) => x.id === id);
+  if (!c) throw err("store.case_not_found", "ケースが見つかりません", "Case not found");
+  return c;
 }
 
 function editing(d: Doc): Editing {
@@ -584,229 +343,70 @@ function editing(d: Doc): Editing {
   };
 }
 
-function previewValue(f: Field, v: unknown, t: Template): string {
-  if (typeof v === "string") {
-    const o = f.options?.find((x) => x.key === v);
-    return o ? o.label.ja : v;
-  }
-  if (typeof v === "boolean") return v ? "✔" : "";
-  if (typeof v === "number") return String(v);
-  if (Array.isArray(v))
-    return v
-      .map((x) => (isObj(x) ? Object.values(x).filter((y) => typeof y === "string").join(" / ") : previewValue(f, x, t)))
-      .join("\n");
-  if (isObj(v)) return Object.entries(v).map(([k, x]) => `${k}: ${String(x)}`).join("\n");
-  return "";
+/** The sample a document is, or (for `parts`) one of its form. */
+function sampleOf(d: Doc): Sample | undefined {
+  return SAMPLES.documents.find((s) => s.id === d.id);
+}
+
+function previewKey(req: ExportRequest): string {
+  return req.lang === "en" ? "en" : `ja-${req.era}`;
+}
+
+/** Only the sections of the parts asked for (sections without a part always print). */
+function inParts<T extends { key: string }>(d: Doc, sections: T[], parts: string[] | null): T[] {
+  if (!parts) return sections;
+  const t = template(d.template, current(d)?.template_version ?? null);
+  return sections.filter((s) => {
+    const part = t.sections.find((x) => x.key === s.key)?.part;
+    return !part || parts.includes(part);
+  });
 }
 
 function preview(req: ExportRequest): ExportPreview {
   const d = doc(req.id);
-  const t = template(d.template);
-  const rec = d.revisions.at(-1)?.record ?? emptyRecord(d.template, d.id);
-  const parts: { key: string; title: Text }[] = [];
-  for (const s of t.sections) if (s.part && !parts.some((p) => p.key === s.part)) parts.push({ key: s.part, title: s.title });
-  const sections = t.sections
-    .filter((s) => !s.part || req.parts === null || req.parts.includes(s.part))
-    .map((s) => ({
-      key: s.key,
-      title: s.title,
-      fields: s.fields
-        .filter((f) => present(rec.fields[f.key]))
-        .map((f) => ({ path: f.key, label: f.label, sensitive: !!f.sensitive, value: previewValue(f, rec.fields[f.key], t) })),
-    }));
-  return {
-    title: { ja: `${t.title.ja} — ${displayOf(d)}`, en: `${t.title.en} — ${displayOf(d)}` },
-    sensitive: sections.some((s) => s.fields.some((f) => f.sensitive)),
-    sections,
-    parts,
-  };
+  const key = previewKey(req);
+  const own = sampleOf(d)?.previews[key];
+  if (own) return { ...structuredClone(own), sections: inParts(d, structuredClone(own.sections), req.parts) };
+  const t = template(d.template, current(d)?.template_version ?? null);
+  const parts = SAMPLES.documents.find((s) => s.record.template === d.template)?.previews[key]?.parts ?? [];
+  return { title: t.title, sensitive: false, sections: [], parts: structuredClone(parts) };
 }
 
-// ---- consents and disclosures (in short: store/consents.rs, consent/, provide.rs) ---------------
-
-const FIELD_JA: Record<string, string> = {
-  recipient: "提供先",
-  role: "提供先の立場",
-  purpose: "利用目的",
-  sections: "範囲",
-  method: "同意の方法",
-  recorded_by: "記録者",
-  given_on: "同意日",
-  expires_on: "有効期限",
-};
-
-function badField(field: string, ja: string, en: string): IpcError {
-  return err("consent.bad_field", `${FIELD_JA[field] ?? "同意"}(${field}): ${ja}`, `${field}: ${en}`);
-}
-
-function normRecipient(s: string): string {
-  return s.normalize("NFKC").split(/\s+/u).filter(Boolean).join(" ");
-}
-
-function consentState(c: Consent, today = day(0)): ConsentState {
-  if (c.withdrawn_on && c.withdrawn_on <= today) return { state: "withdrawn", withdrawn_on: c.withdrawn_on };
-  if (c.given_on > today) return { state: "not_yet_given", given_on: c.given_on };
-  if (c.expires_on && c.expires_on < today) return { state: "expired", expires_on: c.expires_on };
-  return { state: "valid" };
-}
-
-function consentRow(c: Consent): ConsentRow {
-  return { consent: structuredClone(c), state: consentState(c) };
-}
-
-function cleanText(v: string | null | undefined, field: string, max: number): string | null {
-  const s = (v ?? "").trim();
-  if (!s) return null;
-  if ([...s].length > max) throw badField(field, `${max} 文字以内で入力してください`, `at most ${max} characters`);
-  if (/\p{Cc}/u.test(s)) throw badField(field, "改行や制御文字は使えません", "line breaks and control characters are not allowed");
-  return s;
-}
-
-function isDay(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
-}
-
-function scopeKeys(t: Template): string[] {
-  const keys = t.sections.map((s) => s.key);
-  for (const s of t.sections) if (s.part && !keys.includes(s.part)) keys.push(s.part);
-  return keys;
-}
-
-function addConsent(d: Doc, n: NewConsent): Consent {
-  const recipient = cleanText(n.recipient, "recipient", 200);
-  if (!recipient) throw badField("recipient", "提供先を入力してください", "enter the recipient");
-  const role = cleanText(n.role, "role", 200);
-  const purpose = cleanText(n.purpose, "purpose", 1000);
-  if (!purpose) throw badField("purpose", "利用目的を入力してください", "enter the purpose");
-  const recordedBy = cleanText(n.recorded_by, "recorded_by", 200);
-  if (n.method === "oral" && !recordedBy) throw badField("recorded_by", "口頭の同意には記録者が必要です", "an oral consent needs the name of who recorded it");
-  const given = (n.given_on ?? "").trim();
-  if (!isDay(given)) throw badField("given_on", "日付は YYYY-MM-DD の形で、実在する日を入力してください", "a date must be YYYY-MM-DD and exist");
-  if (given > day(0)) throw badField("given_on", "同意日が未来の日付です", "the date consent was given is in the future");
-  const expires = (n.expires_on ?? "").trim() || null;
-  if (expires !== null) {
-    if (!isDay(expires)) throw badField("expires_on", "日付は YYYY-MM-DD の形で、実在する日を入力してください", "a date must be YYYY-MM-DD and exist");
-    if (expires < given) throw badField("expires_on", "有効期限が同意日より前です", "the expiry date is before the date consent was given");
-  }
-  const named = n.sections ?? [];
-  if (n.whole_document && named.length > 0)
-    throw badField("sections", "「文書全体」と範囲の指定は一緒に選べません。どちらか一方にしてください", "choose either the whole document or sections, not both");
-  if (!n.whole_document && named.length === 0)
-    throw badField(
-      "sections",
-      "同意の範囲を選んでください(範囲を 1 つ以上、または「文書全体」)。範囲のない同意は記録できません",
-      "choose what the consent covers (one or more sections, or the whole document); a consent with no scope is not recorded",
-    );
-  let sections: string[] | null = null;
-  if (!n.whole_document) {
-    const known = scopeKeys(template(d.template));
-    sections = [];
-    for (const k of named.map((x) => x.trim())) {
-      if (!known.includes(k))
-        throw err("consent.unknown_section", `範囲(sections): 「${k}」はこの様式にありません(あるもの: ${known.join(", ")})`, `sections: unknown section "${k}"; this form has: ${known.join(", ")}`);
-      if (!sections.includes(k)) sections.push(k);
-    }
-  }
-  const c: Consent = {
-    id: uuid(),
-    case_id: d.case_id,
-    document_id: d.id,
-    recipient,
-    role,
-    purpose,
-    sections,
-    method: n.method,
-    recorded_by: recordedBy,
-    given_on: given,
-    expires_on: expires,
-    withdrawn_on: null,
-    given_at_seq: d.revisions.at(-1)?.seq ?? null,
-    created_at: now(),
-  };
-  consents.push(c);
-  return c;
-}
-
-/** The valid consents of `recipient` for a document, or the refusal saying why there is none. */
-function selectConsents(d: Doc, recipient: string): Consent[] {
-  const mine = consents.filter((c) => c.document_id === d.id && normRecipient(c.recipient) === normRecipient(recipient));
-  const valid = mine.filter((c) => consentState(c).state === "valid");
-  if (valid.length > 0) return valid;
-  const why = mine.map((c) => {
-    const s = consentState(c);
-    const short = c.id.slice(0, 8);
-    if (s.state === "expired") return tx(`同意 ${short} は ${s.expires_on} で期限切れです`, `consent ${short} expired on ${s.expires_on}`);
-    if (s.state === "withdrawn") return tx(`同意 ${short} は ${s.withdrawn_on} に撤回されました`, `consent ${short} was withdrawn on ${s.withdrawn_on}`);
-    return tx(`同意 ${short} は ${c.given_on} からです`, `consent ${short} holds only from ${c.given_on}`);
-  });
-  if (why.length === 0) why.push(tx("この提供先への同意が記録されていません", "no consent for this recipient is recorded"));
-  const to = normRecipient(recipient);
-  throw err(
-    "consent.refused",
-    `文書 ${d.id} を「${to}」へ ${day(0)} に提供できません: ${why.map((w) => w.ja).join("。")}。先に本人の同意を記録してください(taiwa consent add)`,
-    `document ${d.id} may not go to "${to}" on ${day(0)}: ${why.map((w) => w.en).join("; ")}; record the person's consent first (taiwa consent add)`,
-  );
-}
-
-/** Field by field what goes to `req.recipient` (the mock's rule: a sensitive field, or a sensitive
- * column of a table, goes only when a valid consent covers its section). */
-function recipientPreview(req: ExportRequest): { preview: DisclosurePreview; withheld: string[]; consents: string[] } {
+/** What Rust answered for this recipient: the sample ledger's recipients as decided, a recipient
+ * with a consent added here gets the whole document, anyone else is refused. */
+function recipientAnswer(req: ExportRequest): RecipientAnswer {
   const d = doc(req.id);
-  const t = template(d.template);
-  const rec = d.revisions.at(-1)?.record ?? emptyRecord(d.template, d.id);
-  const chosen = selectConsents(d, req.recipient ?? "");
-  const withheld: string[] = [];
-  const sections = t.sections
-    .filter((s) => !s.part || req.parts === null || req.parts.includes(s.part))
-    .map((s) => {
-      const by = chosen.filter((c) => c.sections === null || c.sections.includes(s.key) || (!!s.part && c.sections.includes(s.part)));
-      const covered = by.length > 0;
-      const coveredWhy = tx(`同意 ${by.map((c) => c.id.slice(0, 8)).join(", ")} の範囲内です`, `covered by consent ${by.map((c) => c.id.slice(0, 8)).join(", ")}`);
-      const fields: DisclosureField[] = s.fields
-        .filter((f) => present(rec.fields[f.key]))
-        .map((f) => {
-          const v: unknown = rec.fields[f.key];
-          const value = previewValue(f, v, t);
-          const base = { path: f.key, label: f.label, sensitive: !!f.sensitive, value };
-          if (f.sensitive) {
-            if (covered) return { ...base, sent: value, outcome: "included", reason: coveredWhy };
-            withheld.push(f.key);
-            return { ...base, sent: null, outcome: "withheld", reason: tx("要配慮個人情報で、この範囲への同意がありません", "sensitive, and no consent of this recipient covers this section") };
-          }
-          const hidden = (f.fields ?? []).filter((x) => x.sensitive).map((x) => x.key);
-          const rows: Obj[] = Array.isArray(v) ? (v as unknown[]).filter(isObj) : isObj(v) ? [v] : [];
-          const cut = hidden.filter((k) => rows.some((r) => present(r[k])));
-          if (cut.length > 0 && !covered) {
-            for (const k of cut) withheld.push(`${f.key}.${k}`);
-            const strip = (r: Obj): Obj => Object.fromEntries(Object.entries(r).filter(([k]) => !cut.includes(k)));
-            const sentValue = Array.isArray(v) ? rows.map(strip) : strip(rows[0] ?? {});
-            const labels = cut.map((k) => f.fields?.find((x) => x.key === k)?.label ?? tx(k, k));
-            return {
-              ...base,
-              sent: previewValue(f, sentValue, t),
-              outcome: "partial",
-              reason: tx(`要配慮の「${labels.map((l) => l.ja).join("」「")}」を省略します`, `sensitive ${labels.map((l) => l.en).join(", ")} withheld`),
-            };
-          }
-          return { ...base, sent: value, outcome: "included", reason: tx("要配慮個人情報ではありません", "not sensitive") };
-        });
-      return { key: s.key, title: s.title, fields };
-    });
-  const p = preview(req);
+  const to = normalizeRecipient(req.recipient ?? "");
+  const sample = sampleOf(d) ?? SAMPLES.documents.find((s) => s.record.template === d.template);
+  if (!sample) throw err("consent.refused", "同意がありません", "no consent");
+  const valid = ledger.filter((r) => r.consent.document_id === d.id && normalizeRecipient(r.consent.recipient) === to && r.state.state === "valid");
+  const fixed = sampleOf(d)?.recipients[to]?.[req.lang];
+  let answer: RecipientAnswer;
+  if (fixed && "preview" in fixed === valid.length > 0) answer = fixed;
+  else if (valid.length > 0) answer = sample.any_recipient[req.lang];
+  else answer = fixed ?? sample.refused[req.lang];
+  if ("error" in answer) return answer;
+  const p = structuredClone(answer.preview);
   return {
-    preview: {
-      title: p.title,
-      recipient: normRecipient(req.recipient ?? ""),
-      consents: chosen.map((c) => c.id),
-      sensitive: sections.some((s) => s.fields.some((f) => f.sensitive && f.sent !== null)),
-      sections,
-    },
-    withheld,
-    consents: chosen.map((c) => c.id),
+    preview: { ...p, recipient: to, consents: valid.map((r) => r.consent.id), sections: inParts(d, p.sections, req.parts) },
+    withheld: [...answer.withheld],
   };
+}
+
+/** Which of Rust's consent_add errors applies (checked in Rust's order), if any. */
+function consentError(n: NewConsent): IpcError | undefined {
+  const e = SAMPLES.consent_errors;
+  const blank = (s: string | null | undefined): boolean => !s?.trim();
+  const named = n.sections?.length ?? 0;
+  if (blank(n.recipient)) return e.recipient;
+  if (blank(n.purpose)) return e.purpose;
+  if (n.method === "oral" && blank(n.recorded_by)) return e.recorded_by;
+  if (!parseIsoDate(n.given_on.trim())) return e.given_on;
+  if (n.given_on.trim() > day(0)) return e.given_on_future;
+  if (n.expires_on?.trim() && n.expires_on.trim() < n.given_on.trim()) return e.expires_on_before;
+  if (n.whole_document && named > 0) return e.whole_and_sections;
+  if (!n.whole_document && named === 0) return e.no_scope;
+  return undefined;
 }
 
 async function logDisclosure(req: ExportRequest, withheld: string[], used: string[], path: string): Promise<void> {
@@ -820,7 +420,7 @@ async function logDisclosure(req: ExportRequest, withheld: string[], used: strin
     title: displayOf(d),
     revision_seq: head?.seq ?? null,
     revision_sha256: head?.sha256 ?? null,
-    recipient: req.recipient ? normRecipient(req.recipient) : null,
+    recipient: req.recipient ? normalizeRecipient(req.recipient) : null,
     consents: used,
     parts: req.parts,
     withheld,
@@ -868,6 +468,7 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       return { documents: docs.length, revisions: docs.length, previous: "~/.local/share/taiwa/taiwa.db.before-restore-mock" };
     }
     case "passphrase_strength": {
+      // Not Rust's estimate (zxcvbn): the mock only counts characters.
       const p = String(args.passphrase ?? "");
       const score = Math.min(4, Math.floor([...p].length / 5));
       const fb: Strength = {
@@ -901,50 +502,51 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       touch();
       return null;
     case "templates_list": {
-      const list: TemplateInfo[] = TEMPLATES.map((t) => ({ id: t.id, version: t.version, title: t.title, description: t.description ?? null }));
+      const list: TemplateInfo[] = [...new Set(TEMPLATES.map((t) => t.id))]
+        .map((id) => template(id))
+        .map((t) => ({ id: t.id, version: t.version, title: t.title, description: t.description ?? null }));
       return list;
     }
     case "template_get":
-      return template(String(args.id));
+      return template(String(args.id), typeof args.version === "number" ? args.version : null);
     case "cases_list": {
       needUnlocked();
       const f = args.filter as CaseFilter;
+      // The mock's search: a plain substring of the names and the record text (not Rust's folding).
+      const fold = (s: string): string => s.normalize("NFKC").toLowerCase();
       const q = fold(f.text);
-      return cases
+      const list = cases
         .map(caseSummary)
         .filter((c) => !f.status || c.status === f.status)
         .filter((c) => !f.template || c.templates.includes(f.template))
-        .filter((c) => {
-          if (f.review_within_days === null) return true;
-          return c.next_review !== null && c.next_review <= day(f.review_within_days);
-        })
+        .filter((c) => f.review_within_days === null || (c.next_review !== null && c.next_review <= day(f.review_within_days)))
         .filter((c) => {
           if (!q) return true;
-          const hay = [c.display_name, c.pseudonym ?? "", c.employer ?? "", ...docs.filter((d) => d.case_id === c.id).map((d) => JSON.stringify((d.working ?? d.revisions.at(-1)?.record)?.fields ?? {}))].join(" ");
-          return fold(hay).includes(q);
+          const text = docs.filter((d) => d.case_id === c.id).map((d) => JSON.stringify(current(d)?.fields ?? {}));
+          return fold([c.display_name, c.pseudonym ?? "", c.employer ?? "", ...text].join(" ")).includes(q);
         })
         .sort((x, y) => (x.updated_at < y.updated_at ? 1 : -1));
+      const limit = typeof args.limit === "number" ? args.limit : list.length;
+      return { cases: list.slice(0, limit), more: list.length > limit };
     }
     case "case_create": {
       needUnlocked();
       const n = args.case as NewCase;
-      if (!n.display_name.trim()) throw err("case.name_required", "氏名を入力してください", "Enter a name");
+      if (!n.display_name.trim()) throw err("store.bad_case_field", "氏名を入力してください", "Enter a name", "display_name");
       const c: CaseRow = { id: uuid(), display_name: n.display_name, pseudonym: n.pseudonym, employer: n.employer, status: "open", updated_at: now() };
       cases.push(c);
       return caseSummary(c);
     }
     case "case_close": {
       needUnlocked();
-      const c = cases.find((x) => x.id === args.id);
-      if (!c) throw err("case.not_found", "ケースが見つかりません", "Case not found");
+      const c = caseRow(args.id);
       c.status = "closed";
       return caseSummary(c);
     }
     case "case_delete_preview":
     case "case_delete": {
       needUnlocked();
-      const c = cases.find((x) => x.id === args.id);
-      if (!c) throw err("case.not_found", "ケースが見つかりません", "Case not found");
+      const c = caseRow(args.id);
       const mine = docs.filter((d) => d.case_id === c.id);
       const removed = {
         case_id: c.id,
@@ -953,7 +555,7 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
         documents: mine.length,
         revisions: mine.reduce((n, d) => n + d.revisions.length, 0),
         autosaves: mine.filter((d) => d.working).length,
-        consents: consents.filter((x) => mine.some((d) => d.id === x.document_id)).length,
+        consents: ledger.filter((x) => mine.some((d) => d.id === x.consent.document_id)).length,
         exchanges: 0,
         disclosures_kept: disclosures.filter((x) => mine.some((d) => d.id === x.document_id)).length,
       };
@@ -981,8 +583,7 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       return { deleted: [], compacted: true };
     case "case_get": {
       needUnlocked();
-      const c = cases.find((x) => x.id === args.id);
-      if (!c) throw err("case.not_found", "ケースが見つかりません", "Case not found");
+      const c = caseRow(args.id);
       const view: CaseView = {
         case: caseSummary(c),
         documents: docs
@@ -998,13 +599,14 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
               head_seq: d.revisions.at(-1)?.seq ?? 0,
               updated_at: d.updated_at,
             },
-            revisions: d.revisions.map(({ record: _r, ...info }) => info),
+            revisions: d.revisions.map(({ record: _r, ...info }) => info).reverse(),
           })),
       };
       return view;
     }
     case "document_create": {
       needUnlocked();
+      caseRow(args.case_id);
       const d: Doc = { id: uuid(), case_id: String(args.case_id), template: String(args.template), status: "draft", revisions: [], working: null, updated_at: now() };
       template(d.template);
       const route = typeof args.route === "string" && args.route !== "" ? args.route : null;
@@ -1036,7 +638,7 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       const result: SaveResult = { outcome: null, check: c };
       if (c.problems.length > 0) return result;
       const head = d.revisions.at(-1);
-      const unchanged = !final && head !== undefined && JSON.stringify(head.record.fields) === JSON.stringify(record.fields);
+      const unchanged = !final && head !== undefined && canonical(head.record.fields) === canonical(record.fields);
       const rev = unchanged && head ? head : await addRevision(d, record, final ? "final" : "draft");
       result.outcome = { document_id: d.id, case_id: d.case_id, seq: rev.seq, sha256: rev.sha256, created: d.revisions.length === 1, unchanged };
       return result;
@@ -1048,35 +650,71 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       needUnlocked();
       const req = args.request as ExportRequest;
       if (!req.recipient?.trim()) return null;
-      return recipientPreview(req).preview;
+      const answer = recipientAnswer(req);
+      if ("error" in answer) throw answer.error;
+      return answer.preview;
     }
     case "export_save": {
       needUnlocked();
       const req = args.request as ExportRequest;
       const to = req.recipient?.trim() ? req.recipient : null;
-      const planned = to ? recipientPreview({ ...req, recipient: to }) : null;
+      let withheld: string[] = [];
+      let used: string[] = [];
+      if (to) {
+        const answer = recipientAnswer({ ...req, recipient: to });
+        if ("error" in answer) throw answer.error;
+        withheld = answer.withheld;
+        used = answer.preview.consents;
+      }
       const p = preview(req);
       const name = [p.title.ja, to ?? ""].filter(Boolean).join("_").replace(/[\\/:*?"<>| ]+/g, "_");
       const path = `/home/user/ドキュメント/${name}.pdf`;
-      await logDisclosure({ ...req, recipient: to }, planned?.withheld ?? [], planned?.consents ?? [], path);
+      await logDisclosure({ ...req, recipient: to }, withheld, used, path);
       return { path, bytes: 48_213 };
     }
     case "consents_list": {
       needUnlocked();
       const d = doc(String(args.document_id));
-      return consents.filter((c) => c.document_id === d.id).map(consentRow);
+      return ledger.filter((r) => r.consent.document_id === d.id).map((r) => structuredClone(r));
     }
     case "consent_add": {
       needUnlocked();
-      return consentRow(addConsent(doc(String(args.document_id)), args.consent as NewConsent));
+      const d = doc(String(args.document_id));
+      const n = args.consent as NewConsent;
+      const e = consentError(n);
+      if (e) throw e;
+      const row: ConsentRow = {
+        consent: {
+          id: uuid(),
+          case_id: d.case_id,
+          document_id: d.id,
+          recipient: n.recipient.trim(),
+          role: n.role?.trim() || null,
+          purpose: n.purpose.trim(),
+          sections: n.whole_document ? null : [...new Set(n.sections ?? [])],
+          method: n.method,
+          recorded_by: n.method === "oral" ? (n.recorded_by?.trim() ?? null) : null,
+          given_on: n.given_on.trim(),
+          expires_on: n.expires_on?.trim() || null,
+          withdrawn_on: null,
+          given_at_seq: d.revisions.at(-1)?.seq ?? null,
+          created_at: now(),
+        },
+        // The mock records a consent as it was given: valid until withdrawn here.
+        state: { state: "valid" },
+      };
+      ledger.push(row);
+      return structuredClone(row);
     }
     case "consent_withdraw": {
       needUnlocked();
-      const c = consents.find((x) => x.id === args.id);
-      if (!c) throw err("consent.not_found", `同意 ${String(args.id)} はありません`, `no consent with id ${String(args.id)}`);
+      const row = ledger.find((x) => x.consent.id === args.id);
+      if (!row) throw err("consent.not_found", `同意 ${String(args.id)} はありません`, `no consent with id ${String(args.id)}`);
+      const c = row.consent;
       if (c.withdrawn_on) throw err("consent.already_withdrawn", `同意 ${c.id} は ${c.withdrawn_on} に撤回済みです`, `consent ${c.id} was already withdrawn on ${c.withdrawn_on}`);
       c.withdrawn_on = day(0);
-      return consentRow(c);
+      row.state = { state: "withdrawn", withdrawn_on: c.withdrawn_on };
+      return structuredClone(row);
     }
     case "disclosures_list": {
       needUnlocked();
@@ -1090,12 +728,11 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
     case "export_open":
       return null;
     case "routemap_catalogue":
-      return catalogue();
+      return structuredClone(CATALOGUE);
     case "routemap_diagram":
-      return diagram(args.record as RecordJson, String(args.title ?? ""));
+      return diagram(args.record as RecordJson);
     case "sources_get":
-      // The mock has no sources table: each id stands for itself.
-      return (args.ids as string[]).map((id) => ({ id, title: id, issuer: "-" }));
+      return (args.ids as string[]).flatMap((id) => SOURCES.filter((s) => s.id === id)).map((s) => structuredClone(s));
     default:
       throw `mock: unknown command ${cmd}`;
   }
