@@ -33,6 +33,7 @@ macro_rules! with_commands {
             documents::document_check,
             documents::document_save,
             documents::document_finalize,
+            documents::document_revise,
             export::export_preview,
             export::export_save,
             export::export_open,

@@ -11,7 +11,7 @@ use crate::pdf::{
     self, DisclosureLogScope, DisclosurePreview, Era, ExchangeOptions, ExportOptions,
     ExportPreview, RecipientCopy, RevisionRef,
 };
-use crate::record::{Mode, Record, validate};
+use crate::record::{DocStatus, Mode, Record, validate};
 use crate::routemap;
 use crate::store::ReceivedPart;
 use crate::store::{NewDisclosure, Store, StoreError};
@@ -418,6 +418,12 @@ fn plan_stored(
         revision: Some(RevisionRef {
             seq: doc.seq,
             sha256: doc.sha256.clone(),
+            replaces: store
+                .history(id)?
+                .iter()
+                .filter(|r| r.seq < doc.seq && r.status == DocStatus::Final)
+                .map(|r| r.seq)
+                .next_back(),
         }),
         recipient: copy,
         exchange,
@@ -505,6 +511,7 @@ pub(super) fn render(p: Planned) -> Result<Prepared, GateError> {
             let revision = p.opts.revision.clone().unwrap_or(RevisionRef {
                 seq: 0,
                 sha256: String::new(),
+                replaces: None,
             });
             LogLine::Document {
                 disclosure: NewDisclosure {

@@ -114,7 +114,14 @@ impl<'r> Form<'r, '_> {
             .map_or_else(|| self.opts.unsaved_label().to_string(), |i| i.to_string());
         let rev = self.opts.revision.as_ref().map_or_else(
             || self.opts.unsaved_label().to_string(),
-            |r| format!("r{} ({})", r.seq, r.sha256.get(..12).unwrap_or(&r.sha256)),
+            |r| {
+                let short = r.sha256.get(..12).unwrap_or(&r.sha256);
+                match (r.replaces, lang) {
+                    (Some(old), Lang::Ja) => format!("r{} ({short}) ・ 版{old}の修正版", r.seq),
+                    (Some(old), Lang::En) => format!("r{} ({short}), corrects r{old}", r.seq),
+                    (None, _) => format!("r{} ({short})", r.seq),
+                }
+            },
         );
         let printed = text::date(
             &self.opts.created.format("%Y-%m-%d").to_string(),

@@ -89,6 +89,9 @@ impl UserError for PdfError {
 pub struct RevisionRef {
     pub seq: i64,
     pub sha256: String,
+    /// The final revision this one corrects (a document revised after it was final), printed
+    /// beside the revision so a reader knows which 版 the paper replaces.
+    pub replaces: Option<i64>,
 }
 
 /// A copy made for a named recipient (minimal disclosure, consent::plan): the recipient and the

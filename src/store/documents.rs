@@ -110,6 +110,9 @@ pub(crate) struct Checked {
     title: String,
     review_on: Option<String>,
     body: String,
+    /// Set by `Store::revise` alone: this draft may follow a final head (the correction of a final
+    /// document). Every other write refuses a final head.
+    revises_final: bool,
 }
 
 /// Everything that needs no transaction: the form, the status, validation, the canonical JSON.
@@ -143,6 +146,7 @@ pub(crate) fn check(registry: &Registry, record: &Record) -> Result<Checked, Sto
         title,
         review_on,
         body,
+        revises_final: false,
     })
 }
 
@@ -183,6 +187,7 @@ pub(crate) fn write_unindexed(
         title,
         review_on,
         body: _,
+        revises_final,
     } = p;
     let id = *id;
     let now = now();
@@ -235,7 +240,9 @@ pub(crate) fn write_unindexed(
                     unchanged: true,
                 });
             }
-            if parse_status(&status)? != DocStatus::Draft {
+            let head = parse_status(&status)?;
+            let correcting = *revises_final && head == DocStatus::Final;
+            if head != DocStatus::Draft && !correcting {
                 return Err(StoreError::Finalized { id: id.to_string() });
             }
             let seq = head_seq + 1;
@@ -329,6 +336,22 @@ impl Store {
         let case = case.map(CaseId::uuid);
         let prepared = check(self.registry, record)?;
         self.transact(|tx| write(tx, &prepared, case, None))
+    }
+
+    /// Starts the correction of a final document (「この版をもとに修正版を作る」, `taiwa revise`):
+    /// its next revision is a draft holding the final's content. The final revision stays in the
+    /// history and the hash chain; finalizing the draft makes the corrected version. A document
+    /// whose head is a draft is edited as it is (`NotFinal`).
+    pub fn revise(&mut self, id: DocumentId) -> Result<SaveOutcome, StoreError> {
+        let head = self.document(id)?;
+        if head.record.status != DocStatus::Final {
+            return Err(StoreError::NotFinal { id: id.to_string() });
+        }
+        let mut draft = head.record;
+        draft.status = DocStatus::Draft;
+        let mut checked = check(self.registry, &draft)?;
+        checked.revises_final = true;
+        self.transact(|tx| write(tx, &checked, None, None))
     }
 
     /// The head revision of a document.

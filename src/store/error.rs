@@ -68,9 +68,11 @@ pub enum StoreError {
     #[error("document {id} belongs to another case; import it without --case or with its own case")]
     CaseMismatch { id: String },
     #[error(
-        "document {id} is final; a final document is never changed (make a new version instead)"
+        "document {id} is final and never changes: start a corrected version with `taiwa revise {id}` (in the app: 「この版をもとに修正版を作る」)"
     )]
     Finalized { id: String },
+    #[error("document {id} is not final: edit it as it is")]
+    NotFinal { id: String },
     #[error(
         "the file carries document {id}, which this database already holds with other content; a file without the round trip's checks never replaces a stored document. Import it as a new document (--as-new), or as the next revision of {id} (--as-revision-of {id})"
     )]
@@ -284,6 +286,7 @@ impl UserError for StoreError {
             StoreError::CaseDeleted { .. } => "store.case_deleted",
             StoreError::BadRetention { .. } => "store.bad_retention",
             StoreError::Finalized { .. } => "store.finalized",
+            StoreError::NotFinal { .. } => "store.not_final",
             StoreError::WouldOverwrite { .. } => "import.would_overwrite",
             StoreError::RevisionOfOther { .. } => "import.revision_of_other",
             StoreError::TemplateMismatch { .. } => "store.template_mismatch",
@@ -377,7 +380,12 @@ impl UserError for StoreError {
                 "保存期間(retention_years): 「{given}」は {MIN_RETENTION_YEARS}〜{MAX_RETENTION_YEARS} の整数(年)ではありません"
             ),
             StoreError::Finalized { id } => {
-                format!("文書 {id} は確定済みのため変更できません(新しい版を作成してください)")
+                format!(
+                    "文書 {id} は確定済みのため変更できません。修正するときは「この版をもとに修正版を作る」(CLI: taiwa revise {id})で次の版を作ってください"
+                )
+            }
+            StoreError::NotFinal { id } => {
+                format!("文書 {id} は確定していません。そのまま編集できます")
             }
             StoreError::WouldOverwrite { id } => format!(
                 "このファイルは文書 {id} を名乗っていますが、このデータベースの {id} とは内容が違います。往復の検査を通らないファイルで保存済みの文書を置き換えることはありません。新しい文書として取り込むか(--as-new)、{id} の次の版として取り込んでください(--as-revision-of {id})"

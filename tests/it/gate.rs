@@ -120,6 +120,7 @@ const CLI: &[(&str, Writes)] = &[
     ("import", Writes::Nothing),
     ("export", Writes::Gate),
     ("finalize", Writes::Nothing),
+    ("revise", Writes::Nothing),
     ("verify-pdf", Writes::Nothing),
     ("read-only", Writes::Nothing),
     ("consent", Writes::Nothing),
@@ -361,6 +362,7 @@ fn every_app_command_is_classified() {
         "document_check",
         "document_save",
         "document_finalize",
+        "document_revise",
         "export_open",
         "routemap_catalogue",
         "backup_status",
@@ -373,7 +375,7 @@ fn every_app_command_is_classified() {
     for c in &commands {
         assert!(
             gate.contains(c) || encrypted.contains(c) || shown.contains(c) || nothing.contains(c),
-            "app command {c} is new: classify it in tests/gate.rs (a file of record content must \
+            "app command {c} is new: classify it in tests/it/gate.rs (a file of record content must \
              go through taiwa::gate)"
         );
     }

@@ -21,6 +21,7 @@ mod preview;
 mod properties;
 mod rekey;
 mod retention;
+mod revise;
 mod roundtrip;
 mod routemap;
 mod store;

@@ -254,6 +254,7 @@ impl CliError {
                 | StoreError::WouldOverwrite { .. }
                 | StoreError::RevisionOfOther { .. }
                 | StoreError::Finalized { .. }
+                | StoreError::NotFinal { .. }
                 | StoreError::Consent(_),
             ) => 2,
             CliError::Unlogged { .. } => 3,
@@ -467,21 +468,19 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
         }
         Command::VerifyPdf { file, no_db } => return verify_pdf(ctx, &file, no_db),
         Command::Finalize { id } => {
-            // As the app's 確定: every rule for a final document, printability included.
+            // As the app's 確定: the store checks every rule for a final document, printability
+            // included, and refuses with the problems.
             let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
             let mut record = store.document(store.resolve_document_id(&id)?)?.record;
             record.status = DocStatus::Final;
-            let template = registry
-                .template_for(&record)
-                .ok_or(CliError::UnknownTemplate {
-                    id: record.template.clone(),
-                })?;
-            let problems = validate(&record, template, Mode::Final);
-            if !problems.is_empty() {
-                return Err(CliError::Problems { problems });
-            }
             let outcome = store.save_record(&record, None)?;
             print_unchanged(ctx, &outcome);
+            out!("{}\tr{}", outcome.document_id, outcome.seq);
+        }
+        Command::Revise { id } => {
+            let mut store = open_store(ctx, OpenMode::ExistingOnly)?;
+            let id = store.resolve_document_id(&id)?;
+            let outcome = store.revise(id)?;
             out!("{}\tr{}", outcome.document_id, outcome.seq);
         }
         Command::ReadOnly { id } => {

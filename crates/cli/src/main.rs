@@ -152,6 +152,13 @@ enum Command {
         /// A stored document id (or a unique prefix of 8+ characters).
         id: String,
     },
+    /// Start correcting a final (確定) document: its next revision is a draft holding the final's
+    /// content, to edit and finalize again; the final revision stays in the history. Its PDFs say
+    /// which revision they correct.
+    Revise {
+        /// A stored document id (or a unique prefix of 8+ characters).
+        id: String,
+    },
     /// Check a PDF made by Taiwa: does the attached record match its SHA-256, do the pages, which
     /// form, document and revision it is, and whether this database knows that revision.
     VerifyPdf {

@@ -290,6 +290,15 @@ pub async fn document_finalize(
     save(&state, &id, &record, DocStatus::Final)
 }
 
+/// Starts the correction of a final document (「この版をもとに修正版を作る」): its next revision is
+/// a draft holding the final's content, opened for editing. The final stays in the history.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn document_revise(state: State<'_, AppState>, id: String) -> IpcResult<Editing> {
+    let id: DocumentId = parse_id(&id, "document_id")?;
+    state.with_store(|s| Ok(s.revise(id)?))?;
+    editing(&state, id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::editing;

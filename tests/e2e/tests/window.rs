@@ -494,6 +494,37 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
         Some("final")
     );
     screenshot(&c, "09-after-restart").await;
+
+    // ---- a review: the final document is corrected as its next version ----
+    click(&c, "open-document").await;
+    el(&c, "readonly-notice").await;
+    click(&c, "revise").await;
+    let notice = el(&c, "editor-notice").await;
+    let said = notice.text().await.unwrap();
+    assert!(
+        said.contains("revision"),
+        "the notice names the revisions: {said}"
+    );
+    assert!(
+        c.find(Locator::Css(&sel("readonly-notice"))).await.is_err(),
+        "the correction is a draft, open for editing"
+    );
+    screenshot(&c, "09b-revised-draft").await;
+    axe(&c, "a revised draft").await;
+    click(&c, "finalize").await;
+    click(&c, "finalize-confirm").await;
+    el(&c, "readonly-notice").await;
+    click(&c, "export").await;
+    click(&c, "export-recipient-own").await;
+    click(&c, "export-save").await;
+    el(&c, "export-path").await;
+    let revised_pdf = newest_pdf(exports.path());
+    let revised_text = pdf_text_of(&revised_pdf);
+    assert!(
+        revised_text.contains("corrects r") || revised_text.contains("の修正版"),
+        "the corrected PDF names the revision it replaces: {}",
+        &revised_text[..revised_text.len().min(800)]
+    );
     c.close().await.unwrap();
     drop(driver);
     assert_no_names_in(
@@ -894,7 +925,7 @@ async fn a_support_worker_starts_a_route_map_from_r3_edits_it_with_the_keyboard_
     c.close().await.unwrap();
 }
 
-/// The `taiwa` CLI next to the app binary (built by `cargo test -p taiwa` before the E2E run).
+/// The `taiwa` CLI next to the app binary (built by `cargo test -p taiwa-cli` before the E2E run).
 fn cli_binary() -> PathBuf {
     let p = app_binary().with_file_name("taiwa");
     assert!(p.is_file(), "{} not built", p.display());

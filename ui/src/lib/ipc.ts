@@ -132,6 +132,7 @@ export const api = {
   documentCheck: (record: RecordJson, final: boolean) => call<Check>("document_check", { record, final }),
   documentSave: (id: string, record: RecordJson) => call<SaveResult>("document_save", { id, record }),
   documentFinalize: (id: string, record: RecordJson) => call<SaveResult>("document_finalize", { id, record }),
+  documentRevise: (id: string) => call<Editing>("document_revise", { id }),
   exportPreview: (request: ExportRequest) => call<ExportPreview>("export_preview", { request }),
   /** Field by field what the copy for `request.recipient` holds and why; null without a recipient.
    * Rejects (code `consent.refused`, saying why) when no valid consent of that recipient holds. */

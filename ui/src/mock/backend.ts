@@ -643,6 +643,17 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       result.outcome = { document_id: d.id, case_id: d.case_id, seq: rev.seq, sha256: rev.sha256, created: d.revisions.length === 1, unchanged };
       return result;
     }
+    case "document_revise": {
+      needUnlocked();
+      const d = doc(String(args.id));
+      const head = d.revisions.at(-1);
+      if (!head || d.status !== "final") {
+        throw err("store.not_final", "文書は確定していません。そのまま編集できます", "the document is not final: edit it as it is");
+      }
+      await addRevision(d, head.record, "draft");
+      d.working = null;
+      return editing(d);
+    }
     case "export_preview":
       needUnlocked();
       return preview(args.request as ExportRequest);
