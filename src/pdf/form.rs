@@ -70,7 +70,16 @@ impl<'r> Form<'r, '_> {
             }
         }
         let mut number = 1;
+        let mut part: Option<&str> = None;
         for (i, s) in sections.into_iter().enumerate() {
+            // Each part of a form starts on a page of its own: the doctor reads and signs Part B
+            // (and the occupational physician Part C) on pages that hold nothing of the others.
+            if let Some(p) = s.part.as_deref() {
+                if i > 0 && part != Some(p) && self.c.y > CONTENT_TOP {
+                    self.c.new_page();
+                }
+                part = Some(p);
+            }
             self.section(number, s);
             number += 1;
             if i == 0 && !diagram.is_empty() {

@@ -576,3 +576,95 @@ fn import_of_an_exported_pdf_gives_the_record_back_through_the_cli() {
         assert!(!text.contains("未保存"));
     }
 }
+
+/// Each part of the 就労配慮情報書 starts on a page of its own (issue 26, item 8): on the page where
+/// the doctor's Part B begins, its title comes first, under the running header, with no field of
+/// the company's Part A above it; Part C likewise after Part B. Read back page by page.
+#[test]
+fn each_part_of_the_work_consideration_sheet_starts_on_a_page_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = sample("work-consideration");
+    let t = template("work-consideration");
+    let bytes = export(&record, t, &ExportOptions::new(Lang::Ja)).unwrap();
+    let pdf = write(&dir, "wc.pdf", &bytes);
+    let page_texts: Vec<String> = (1..=pages(&pdf))
+        .map(|n| {
+            let n = n.to_string();
+            let (ok, text) = tool(
+                "pdftotext",
+                &[
+                    "-f",
+                    &n,
+                    "-l",
+                    &n,
+                    "-raw",
+                    "-enc",
+                    "UTF-8",
+                    pdf.to_str().unwrap(),
+                    "-",
+                ],
+            );
+            assert!(ok, "pdftotext page {n}: {text}");
+            text.chars().filter(|c| !c.is_whitespace()).collect()
+        })
+        .collect();
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let section = |part: &str| {
+        t.sections
+            .iter()
+            .find(|s| s.part.as_deref() == Some(part))
+            .unwrap()
+    };
+    // Labels of a part that no other section of the form uses (a shared label proves nothing).
+    let own_labels = |part: &str| -> Vec<String> {
+        let of = |s: &taiwa::template::Section| -> Vec<String> {
+            s.fields
+                .iter()
+                .map(|f| squeeze(f.label.get(Lang::Ja)))
+                .collect()
+        };
+        let mine = of(section(part));
+        let others: Vec<String> = t
+            .sections
+            .iter()
+            .filter(|s| s.part.as_deref() != Some(part))
+            .flat_map(of)
+            .collect();
+        mine.into_iter()
+            .filter(|l| l.chars().count() >= 4 && !others.iter().any(|o| o.contains(l.as_str())))
+            .collect()
+    };
+    for (before, part) in [("a", "b"), ("b", "c")] {
+        // The heading as printed: its number (sections in form order), then its title.
+        let number = t
+            .sections
+            .iter()
+            .position(|s| s.part.as_deref() == Some(part))
+            .unwrap()
+            + 1;
+        let title = format!("{number}.{}", squeeze(section(part).title.get(Lang::Ja)));
+        let first = page_texts
+            .iter()
+            .position(|p| p.contains(&title))
+            .unwrap_or_else(|| panic!("no page holds the title of part {part}: {title}"));
+        // Above the part's title on its first page: the running header only, nothing of the part
+        // before (values of other parts may quote a label's words, so only the top is read).
+        let top = &page_texts[first][..page_texts[first].find(&title).unwrap()];
+        let labels = own_labels(before);
+        assert!(!labels.is_empty(), "part {before} has labels of its own");
+        for l in &labels {
+            assert!(
+                !top.contains(l.as_str()),
+                "part {part}'s first page (page {}) holds part {before}'s field {l} above its title",
+                first + 1
+            );
+        }
+        assert!(
+            top.chars().count() < 60,
+            "part {part}'s title is not at the top of page {}: {top}",
+            first + 1
+        );
+        // And the part before ends on an earlier page than this one begins.
+        assert!(first > 0, "part {part} starts on the first page");
+    }
+}
