@@ -495,11 +495,7 @@ pub(super) fn render(p: Planned) -> Result<Prepared, GateError> {
     };
     let sent = match (p.kind, p.format) {
         (Kind::Export, _) | (_, Format::Json | Format::Svg) => None,
-        _ => Some(match crate::inspect::inspect(&bytes) {
-            Ok(i) => i.received(p.registry)?,
-            Err(crate::inspect::InspectError::File(e)) => return Err(e.into()),
-            Err(crate::inspect::InspectError::Exchange(e)) => return Err(e.into()),
-        }),
+        _ => Some(crate::inspect::inspect(&bytes)?.received(p.registry)?),
     };
     let copy = p.opts.recipient.clone();
     let log = p.log.map(|seed| match seed {

@@ -73,6 +73,16 @@ impl From<crate::consent::ConsentError> for GateError {
     }
 }
 
+/// A file the gate made and read back: either error keeps its own variant (and code).
+impl From<crate::inspect::InspectError> for GateError {
+    fn from(e: crate::inspect::InspectError) -> Self {
+        match e {
+            crate::inspect::InspectError::File(e) => GateError::Pdf(e),
+            crate::inspect::InspectError::Exchange(e) => GateError::Exchange(e),
+        }
+    }
+}
+
 impl UserError for GateError {
     fn code(&self) -> &'static str {
         match self {

@@ -129,7 +129,7 @@ fn taiwa_revise_opens_the_next_revision_and_its_pdf_names_the_revision_it_correc
         "the header names the revision corrected:\n{}",
         &text[..text.len().min(1200)]
     );
-    // The first final's PDF names none.
+    // The export is logged against the draft correction, revision 3.
     let store = cli.store();
     let log = store.disclosures_for_document(id.parse().unwrap()).unwrap();
     assert_eq!(log.len(), 1);
