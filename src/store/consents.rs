@@ -236,8 +236,11 @@ impl Store {
     }
 
     fn consents_where(&self, condition: &str, value: &str) -> Result<Vec<Consent>, StoreError> {
+        // Entry order: `created_at` has millisecond steps, so two consents entered in the same
+        // millisecond tie; rowid breaks the tie in the order they were written (VACUUM and
+        // sqlcipher_export copy rows in rowid order, so the relative order survives both).
         let mut stmt = self.conn.prepare(&format!(
-            "{SELECT} WHERE {condition} ORDER BY given_on, created_at, id"
+            "{SELECT} WHERE {condition} ORDER BY given_on, created_at, rowid"
         ))?;
         let rows: Vec<RawConsent> = stmt.query_map([value], row)?.collect::<Result<_, _>>()?;
         rows.into_iter().map(RawConsent::into_consent).collect()

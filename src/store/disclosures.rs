@@ -192,7 +192,8 @@ impl Store {
         value: &str,
     ) -> Result<Vec<Disclosure>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
-            "{SELECT} WHERE {condition} ORDER BY x.created_at, x.id"
+            // rowid breaks ties of the millisecond clock in the order the lines were written.
+            "{SELECT} WHERE {condition} ORDER BY x.created_at, x.rowid"
         ))?;
         let rows: Vec<Raw> = stmt.query_map([value], raw)?.collect::<Result<_, _>>()?;
         rows.into_iter().map(decode).collect()

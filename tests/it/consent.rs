@@ -208,6 +208,66 @@ fn consents_are_added_listed_per_document_and_case_and_withdrawn_never_deleted()
     );
 }
 
+/// The ledger and the disclosure log are read in the order they were written. Forty entries
+/// made in a loop share milliseconds, so an order by time and then by random id would shuffle
+/// them; the order must also survive the VACUUM that deletion runs.
+#[test]
+fn the_ledger_and_the_log_list_entries_in_the_order_they_were_made_even_within_one_millisecond() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let saved = store
+        .save_record(&record(&sample_value("work-consideration")), None)
+        .unwrap();
+    let today = day("2027-01-10");
+    let mut consents = Vec::new();
+    let mut lines = Vec::new();
+    for n in 0..40 {
+        let made = store
+            .add_consent(
+                saved.document_id,
+                &new_consent(&format!("提供先{n}"), Some("hr"), Some(&["a"])),
+                today,
+            )
+            .unwrap();
+        consents.push(made.id);
+        let line = store
+            .log_disclosure(&taiwa::store::NewDisclosure {
+                document_id: saved.document_id,
+                revision_seq: 1,
+                revision_sha256: saved.sha256.clone(),
+                recipient: Some(format!("提供先{n}")),
+                consents: vec![made.id],
+                parts: None,
+                withheld: Vec::new(),
+                file_sha256: format!("{n:064x}"),
+                format: "pdf",
+                purpose: None,
+            })
+            .unwrap();
+        lines.push(line.id);
+    }
+    let check = |store: &Store, when: &str| {
+        let listed: Vec<_> = store
+            .consents_for_document(saved.document_id)
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(listed, consents, "consents {when}");
+        let logged: Vec<_> = store
+            .disclosures_for_case(saved.case_id)
+            .unwrap()
+            .iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(logged, lines, "disclosure log {when}");
+    };
+    check(&store, "as written");
+    store.connection().execute_batch("VACUUM;").unwrap();
+    drop(store);
+    check(&open(&dir), "after VACUUM and reopening");
+}
+
 #[test]
 fn bad_consent_input_is_refused_naming_the_field_in_both_languages_and_nothing_is_stored() {
     let dir = tempfile::tempdir().unwrap();
