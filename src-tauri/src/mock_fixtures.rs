@@ -103,7 +103,7 @@ fn id(kind: u8, n: u8) -> Uuid {
 }
 
 fn check(record: &Record, fin: bool) -> Value {
-    json!(block_on(documents::document_check(record.to_value(), fin)).unwrap())
+    json!(documents::check_value(&record.to_value(), fin, None).unwrap())
 }
 
 /// The sample consents of the dialogue record: valid for some sections (HR), expired (the

@@ -218,6 +218,42 @@ impl Consent {
     }
 }
 
+impl Consent {
+    /// The consent as a row of a form's consent table (`row: "consent"`): what the paper prints
+    /// when the table is the ledger's (`from_ledger`). The scope is named by the titles of the
+    /// form's sections in the record's language.
+    pub fn as_row(&self, template: &Template, lang: crate::i18n::Lang) -> serde_json::Value {
+        let (whole, joint) = match lang {
+            crate::i18n::Lang::Ja => ("記録全体", "、"),
+            crate::i18n::Lang::En => ("the whole record", "; "),
+        };
+        let items = match &self.sections {
+            None => whole.to_string(),
+            Some(keys) => scope_options(template)
+                .iter()
+                .filter(|o| keys.contains(&o.key))
+                .map(|o| o.title.get(lang).to_string())
+                .collect::<Vec<_>>()
+                .join(joint),
+        };
+        let mut row = serde_json::Map::new();
+        let mut put = |k: &str, v: Option<&str>| {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                row.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+            }
+        };
+        put("recipient", Some(&self.recipient));
+        put("purpose", Some(&self.purpose));
+        put("items", Some(&items));
+        put("date", Some(&self.given_on));
+        put("method", Some(self.method.as_str()));
+        put("recorded_by", self.recorded_by.as_deref());
+        put("expires", self.expires_on.as_deref());
+        put("withdrawn", self.withdrawn_on.as_deref());
+        serde_json::Value::Object(row)
+    }
+}
+
 /// The keys a consent's sections may name for a form: every section key, then every part key.
 pub fn section_keys(template: &Template) -> Vec<String> {
     let mut keys: Vec<String> = template.sections.iter().map(|s| s.key.clone()).collect();

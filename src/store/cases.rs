@@ -3,7 +3,8 @@
 
 use super::search::{TextCondition, pending_matches, text_condition};
 use super::{Store, StoreError, now};
-use crate::ids::CaseId;
+use crate::ids::{CaseId, DocumentId};
+use crate::template::CaseField;
 use crate::text::fold;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -84,6 +85,8 @@ pub struct CaseSummary {
     pub templates: Vec<String>,
     /// The earliest review date of those documents (YYYY-MM-DD).
     pub next_review: Option<String>,
+    /// The document that date belongs to, so the list can open it straight away.
+    pub next_review_document: Option<DocumentId>,
 }
 
 /// A case field that cannot be stored, named so the form can show it beside the input.
@@ -134,7 +137,10 @@ const SUMMARY_SELECT: &str = "
            (SELECT group_concat(DISTINCT d.template) FROM documents d
              WHERE d.case_id = c.id AND d.status != 'superseded'),
            (SELECT MIN(d.review_on) FROM documents d
-             WHERE d.case_id = c.id AND d.status != 'superseded')
+             WHERE d.case_id = c.id AND d.status != 'superseded'),
+           (SELECT d.id FROM documents d
+             WHERE d.case_id = c.id AND d.status != 'superseded' AND d.review_on IS NOT NULL
+             ORDER BY d.review_on, d.num LIMIT 1)
     FROM cases c";
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, CaseSummaryRow)> {
@@ -149,6 +155,7 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, CaseSummaryRow)> 
             documents: r.get(6)?,
             templates: r.get(7)?,
             next_review: r.get(8)?,
+            next_review_document: r.get(9)?,
         },
     ))
 }
@@ -162,6 +169,7 @@ struct CaseSummaryRow {
     documents: i64,
     templates: Option<String>,
     next_review: Option<String>,
+    next_review_document: Option<String>,
 }
 
 impl CaseSummaryRow {
@@ -184,11 +192,51 @@ impl CaseSummaryRow {
             documents: self.documents,
             templates,
             next_review: self.next_review,
+            next_review_document: self
+                .next_review_document
+                .map(|d| Uuid::parse_str(&d).map(DocumentId))
+                .transpose()
+                .map_err(|_| corrupt("review document id"))?,
         })
     }
 }
 
 impl Store {
+    /// Fills the record's `from_case` fields that are empty from the case (typed once, in the
+    /// new-case dialog); a value the worker typed is kept. Whether anything was filled.
+    pub fn prefill_from_case(
+        &self,
+        record: &mut crate::record::Record,
+        case: CaseId,
+    ) -> Result<bool, StoreError> {
+        let Some(template) = self.registry.template_for(record) else {
+            return Ok(false);
+        };
+        let case = self.case(case)?;
+        let mut filled = false;
+        for f in template.sections.iter().flat_map(|s| &s.fields) {
+            let Some(from) = f.from_case else { continue };
+            let value = match from {
+                CaseField::DisplayName => Some(&case.display_name),
+                CaseField::Pseudonym => case.pseudonym.as_ref(),
+                CaseField::Employer => case.employer.as_ref(),
+            };
+            let empty = record
+                .fields
+                .get(&f.key)
+                .is_none_or(|v| v.as_str().is_some_and(|s| s.trim().is_empty()));
+            if let Some(v) = value
+                && empty
+            {
+                record
+                    .fields
+                    .insert(f.key.clone(), serde_json::Value::String(v.clone()));
+                filled = true;
+            }
+        }
+        Ok(filled)
+    }
+
     pub fn create_case(&mut self, new: &NewCase) -> Result<CaseSummary, StoreError> {
         let id = insert(&self.conn, new)?;
         self.case(CaseId(id))

@@ -210,6 +210,45 @@ impl Store {
         self.consent(id)
     }
 
+    /// Writes the ledger into a record's `from_ledger` tables: the rows of the consents recorded
+    /// for its document (withdrawn ones too, with their date), oldest first. Every save of a
+    /// stored document goes through here, so its form never holds a consent row the ledger does
+    /// not (a row typed by hand is replaced). A record of no stored document (a file being
+    /// imported or saved anew) keeps its rows: no ledger speaks for it yet.
+    pub fn mirror_ledger(&self, record: &mut crate::record::Record) -> Result<(), StoreError> {
+        let Some(template) = self.registry.template_for(record) else {
+            return Ok(());
+        };
+        let keys: Vec<&str> = template
+            .sections
+            .iter()
+            .flat_map(|s| &s.fields)
+            .filter(|f| f.from_ledger)
+            .map(|f| f.key.as_str())
+            .collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<serde_json::Value> = match record.id.map(DocumentId) {
+            Some(id) if self.document_exists(id)? => self
+                .consents_for_document(id)?
+                .iter()
+                .map(|c| c.as_row(template, record.lang))
+                .collect(),
+            _ => return Ok(()),
+        };
+        for key in keys {
+            if rows.is_empty() {
+                record.fields.remove(key);
+            } else {
+                record
+                    .fields
+                    .insert(key.to_string(), serde_json::Value::Array(rows.clone()));
+            }
+        }
+        Ok(())
+    }
+
     /// The consents recorded for a document, oldest first.
     pub fn consents_for_document(&self, document: DocumentId) -> Result<Vec<Consent>, StoreError> {
         self.check_document_exists(document)?;

@@ -334,7 +334,9 @@ impl Store {
         case: Option<CaseId>,
     ) -> Result<SaveOutcome, StoreError> {
         let case = case.map(CaseId::uuid);
-        let prepared = check(self.registry, record)?;
+        let mut record = record.clone();
+        self.mirror_ledger(&mut record)?;
+        let prepared = check(self.registry, &record)?;
         self.transact(|tx| write(tx, &prepared, case, None))
     }
 
@@ -349,6 +351,7 @@ impl Store {
         }
         let mut draft = head.record;
         draft.status = DocStatus::Draft;
+        self.mirror_ledger(&mut draft)?;
         let mut checked = check(self.registry, &draft)?;
         checked.revises_final = true;
         self.transact(|tx| write(tx, &checked, None, None))

@@ -328,6 +328,8 @@ fn plain(key: &str, kind: FieldType, ja: &str, en: &str, required: Required) -> 
         min: None,
         max: None,
         integer: false,
+        from_ledger: false,
+        from_case: None,
         unit: None,
         max_length: None,
         text: None,
@@ -655,6 +657,12 @@ impl TemplateChecker<'_> {
         }
         if f.auto == Some(Auto::Revision) && kind != T::Number {
             return Err(self.err(path, "auto revision must be a number field"));
+        }
+        if f.from_case.is_some() && (kind != T::Text || parent.is_some()) {
+            return Err(self.err(path, "from_case is for a top-level text field"));
+        }
+        if f.from_ledger && (f.row != Some(RowKind::Consent) || parent.is_some()) {
+            return Err(self.err(path, "from_ledger is for a top-level group of consent rows"));
         }
         if let Some(u) = &f.unit {
             check_text(self.file, path, "unit", u)?;

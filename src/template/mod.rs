@@ -8,7 +8,7 @@ pub mod sources;
 
 pub use catalogue::{Agency, AgencyCatalogue, AgencyKind, Route, RouteCatalogue, RouteStep};
 pub use load::{DefinitionFiles, LoadError, Registry, consent_fields, signature_fields};
-pub use model::{Condition, Field, FieldType, Required, Section, Template};
+pub use model::{CaseField, Condition, Field, FieldType, Required, Section, Template};
 pub use sources::{Source, SourceTable};
 
 use std::sync::OnceLock;

@@ -109,6 +109,18 @@ pub enum Auto {
     Revision,
 }
 
+/// What a case knows about its person, for `from_case`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseField {
+    /// The name shown for the case (氏名).
+    DisplayName,
+    /// The pseudonymous id (仮名ID).
+    Pseudonym,
+    /// The workplace (事業所).
+    Employer,
+}
+
 /// What each row of a group is when it is not spelled out with `fields`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -177,6 +189,15 @@ pub struct Field {
     pub max: Option<f64>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub integer: bool,
+    /// A `row: "consent"` group whose rows are the consent ledger's for this document: the store
+    /// writes them on every save (one truth about what may leave); the form shows them and
+    /// records a consent in the ledger, never types a row.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub from_ledger: bool,
+    /// A text field that starts from the case's own value (typed once, in the new-case dialog):
+    /// filled when the field is empty as a document of the case is made or a draft is opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_case: Option<CaseField>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

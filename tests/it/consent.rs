@@ -1242,3 +1242,136 @@ fn every_export_of_a_stored_document_is_logged_with_the_sha256_of_the_file() {
         "the log carries no record content"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// One truth: the form's consent table is the ledger's, and the case's facts are typed once
+// ---------------------------------------------------------------------------------------------
+
+/// The v1 sample moved to the current form as a draft (the current 対話記録 takes its consent
+/// table from the ledger).
+fn current_dialogue_draft() -> Record {
+    let mut v1 = record(&sample_value("dialogue-record"));
+    v1.status = taiwa::record::DocStatus::Draft;
+    let m = taiwa::record::migrate_draft(&v1, Registry::builtin()).unwrap();
+    assert_eq!(m.record.template_version, 2);
+    m.record
+}
+
+#[test]
+fn the_dialogue_records_consent_table_is_the_ledger_at_every_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let mut draft = current_dialogue_draft();
+    draft.fields.remove("consents");
+    draft.fields.insert("share_with".into(), json!(["hr"]));
+    let saved = store.save_record(&draft, None).unwrap();
+    draft.id = Some(saved.document_id.uuid());
+
+    // A row typed by hand is not a consent: the save replaces the table with the ledger's (none).
+    draft.fields.insert(
+        "consents".into(),
+        json!([{"recipient": "人事部", "purpose": "配慮の実施", "date": "2026-11-20", "method": "signature"}]),
+    );
+    store.save_record(&draft, None).unwrap();
+    let stored = store.document(saved.document_id).unwrap().record;
+    assert_eq!(
+        stored.fields.get("consents"),
+        None,
+        "{:?}",
+        stored.fields.get("consents")
+    );
+    // 確定 needs a consent for HR, and only the ledger can give it.
+    let t = Registry::builtin()
+        .get_version("dialogue-record", 2)
+        .unwrap();
+    let mut fin = stored.clone();
+    fin.status = taiwa::record::DocStatus::Final;
+    store.mirror_ledger(&mut fin).unwrap();
+    let problems = taiwa::record::validate(&fin, t, taiwa::record::Mode::Final);
+    assert!(
+        problems.iter().any(|p| p.path == "consents"),
+        "{problems:?}"
+    );
+
+    let given = store
+        .add_consent(
+            saved.document_id,
+            &new_consent(
+                "株式会社しらかば食品 人事部",
+                Some("hr"),
+                Some(&["agreement"]),
+            ),
+            day("2027-01-10"),
+        )
+        .unwrap();
+    store.save_record(&draft, None).unwrap();
+    let rows = store.document(saved.document_id).unwrap().record.fields["consents"].clone();
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+    assert_eq!(rows[0]["recipient"], "株式会社しらかば食品 人事部");
+    assert_eq!(rows[0]["purpose"], given.purpose.as_str());
+    assert_eq!(rows[0]["date"], "2026-12-17");
+    assert_eq!(rows[0]["method"], "signature");
+    assert_eq!(
+        rows[0]["items"], "合意・確定",
+        "the scope by its section's title"
+    );
+    store.mirror_ledger(&mut fin).unwrap();
+    let problems = taiwa::record::validate(&fin, t, taiwa::record::Mode::Final);
+    assert!(
+        !problems.iter().any(|p| p.path == "consents"),
+        "{problems:?}"
+    );
+
+    // A withdrawal shows in the table at the next save.
+    store.withdraw_consent(given.id, "2027-01-10").unwrap();
+    store.save_record(&draft, None).unwrap();
+    let rows = store.document(saved.document_id).unwrap().record.fields["consents"].clone();
+    assert_eq!(rows[0]["withdrawn"], "2027-01-10");
+
+    // A record of no stored document keeps its rows (an imported file: no ledger speaks for it).
+    let mut other = current_dialogue_draft();
+    other.fields.insert(
+        "consents".into(),
+        json!([{"recipient": "人事部", "purpose": "配慮の実施", "date": "2026-11-20", "method": "signature"}]),
+    );
+    let kept = store.save_record(&other, None).unwrap();
+    assert!(
+        store
+            .document(kept.document_id)
+            .unwrap()
+            .record
+            .fields
+            .contains_key("consents")
+    );
+}
+
+#[test]
+fn a_new_document_takes_the_name_pseudonym_and_employer_from_its_case_and_keeps_what_was_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let case = store
+        .create_case(&taiwa::store::NewCase {
+            display_name: "森本 葵".into(),
+            pseudonym: Some("RA-2026-0311".into()),
+            employer: Some("株式会社しらかば食品".into()),
+        })
+        .unwrap();
+    let mut r = Record::new("dialogue-record", 2);
+    assert!(store.prefill_from_case(&mut r, case.id).unwrap());
+    assert_eq!(r.fields["person_name"], "森本 葵");
+    assert_eq!(r.fields["person_alias"], "RA-2026-0311");
+    assert_eq!(r.fields["employer_name"], "株式会社しらかば食品");
+    // A value the worker typed stays; nothing left to fill says so.
+    r.fields.insert("person_name".into(), json!("森本 あおい"));
+    assert!(!store.prefill_from_case(&mut r, case.id).unwrap());
+    assert_eq!(r.fields["person_name"], "森本 あおい");
+
+    let mut w = Record::new("work-consideration", 2);
+    store.prefill_from_case(&mut w, case.id).unwrap();
+    assert_eq!(w.fields["wi_name"], "森本 葵");
+    assert_eq!(w.fields["mo_name"], "森本 葵");
+    assert_eq!(w.fields["wi_company"], "株式会社しらかば食品");
+    // A route map is often not about one person: its name is never filled from the case.
+    let mut m = Record::new("route-map", 2);
+    assert!(!store.prefill_from_case(&mut m, case.id).unwrap());
+}

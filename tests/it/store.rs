@@ -1027,12 +1027,13 @@ fn the_case_list_filters_by_status_form_and_review_date_and_summarises_documents
         .create_case(&new_case("青木 紗希", None, None))
         .unwrap()
         .id;
-    store
+    let q_first = store
         .save_record(
             &draft_dialogue("青木 紗希", Some("2027-02-01"), None),
             Some(q),
         )
-        .unwrap();
+        .unwrap()
+        .document_id;
     let r = store
         .create_case(&new_case("伊藤 三郎", None, None))
         .unwrap()
@@ -1081,6 +1082,9 @@ fn the_case_list_filters_by_status_form_and_review_date_and_summarises_documents
     assert_eq!(q_case.documents, 2);
     assert_eq!(q_case.templates, vec!["dialogue-record".to_string()]);
     assert_eq!(q_case.next_review.as_deref(), Some("2027-02-01"));
+    // The list links the date to the document it belongs to (the review opens it directly).
+    assert_eq!(q_case.next_review_document, Some(q_first));
+    assert_eq!(t_case.next_review_document, None);
 
     let today = day("2027-02-20");
     let list = |store: &Store, f: CaseFilter| sorted(case_ids(&store.cases(&f, today).unwrap()));

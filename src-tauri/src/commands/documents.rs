@@ -9,7 +9,7 @@ use serde_json::Value;
 use taiwa::i18n::{Text, UserError};
 use taiwa::ids::DocumentId;
 use taiwa::record::{DocStatus, Mode, Record, hidden_fields, parse_record, required_now, validate};
-use taiwa::store::{SaveOutcome, StoreError};
+use taiwa::store::{SaveOutcome, Store, StoreError};
 use taiwa::template::Registry;
 use tauri::State;
 
@@ -30,6 +30,11 @@ pub struct Check {
     pub required: Vec<String>,
     /// Top-level keys not on the form as the record's values choose it (`shown_when`): hidden.
     pub hidden: Vec<String>,
+    /// Paths that 確定 would still refuse but this (draft) check does not report: the required
+    /// fields left empty, boxes to tick, text the paper cannot print. Rust is the one judge of
+    /// what is missing, so the meeting mode counts these per section as the worker types.
+    /// Empty in a final check (they are its problems).
+    pub to_finalize: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -92,6 +97,7 @@ fn parse(record: &Value) -> Result<Record, Check> {
             }],
             required: Vec::new(),
             hidden: Vec::new(),
+            to_finalize: Vec::new(),
         }
     })
 }
@@ -100,10 +106,19 @@ fn check(record: &Record, mode: Mode) -> IpcResult<Check> {
     let t = super::templates::template_of(record)?;
     // Validation for finalizing includes printability (record::first_unprintable).
     let found = problems(validate(record, t, mode));
+    let mut to_finalize = Vec::new();
+    if mode != Mode::Final {
+        for p in validate(record, t, Mode::Final) {
+            if !found.iter().any(|f| f.path == p.path) && !to_finalize.contains(&p.path) {
+                to_finalize.push(p.path);
+            }
+        }
+    }
     Ok(Check {
         problems: found,
         required: required_now(record, t),
         hidden: hidden_fields(record, t),
+        to_finalize,
     })
 }
 
@@ -149,8 +164,18 @@ fn editing(state: &AppState, id: DocumentId) -> IpcResult<Editing> {
                 s.put_autosave(id, &json)?;
             }
         }
+        // A draft shows the case's name, pseudonym and employer where the form takes them and
+        // is still empty, and its check sees the consent ledger's rows (as the save will).
         let (check, template_version) = match parse(&record) {
-            Ok(r) => (check(&r, Mode::Draft)?, r.template_version),
+            Ok(mut r) => {
+                if r.status == DocStatus::Draft {
+                    if s.prefill_from_case(&mut r, view.case_id)? {
+                        record = r.to_value();
+                    }
+                    s.mirror_ledger(&mut r)?;
+                }
+                (check(&r, Mode::Draft)?, r.template_version)
+            }
             Err(c) => (c, view.record.template_version),
         };
         Ok(Editing {
@@ -188,7 +213,11 @@ pub async fn document_create(
         _ => Record::new(&t.id, t.version),
     };
     record.lang = lang;
-    let outcome = state.with_store(|s| Ok(s.save_record(&record, Some(case))?))?;
+    // Typed once: the case's name, pseudonym and employer go where the form takes them.
+    let outcome = state.with_store(|s| {
+        s.prefill_from_case(&mut record, case)?;
+        Ok(s.save_record(&record, Some(case))?)
+    })?;
     editing(&state, outcome.document_id)
 }
 
@@ -215,9 +244,28 @@ pub async fn document_autosave(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn document_check(record: Value, r#final: bool) -> IpcResult<Check> {
-    match parse(&record) {
-        Ok(r) => check(&r, if r#final { Mode::Final } else { Mode::Draft }),
+pub async fn document_check(
+    state: State<'_, AppState>,
+    record: Value,
+    r#final: bool,
+) -> IpcResult<Check> {
+    state.with_store(|s| check_value(&record, r#final, Some(s)))
+}
+
+/// The check of the UI's working copy; with the store, as the save will see it (the consent
+/// table is the ledger's).
+pub(crate) fn check_value(
+    record: &Value,
+    r#final: bool,
+    ledger: Option<&Store>,
+) -> IpcResult<Check> {
+    match parse(record) {
+        Ok(mut r) => {
+            if let Some(s) = ledger {
+                s.mirror_ledger(&mut r)?;
+            }
+            check(&r, if r#final { Mode::Final } else { Mode::Draft })
+        }
         Err(c) => Ok(c),
     }
 }
@@ -241,6 +289,7 @@ fn save(state: &AppState, id: &str, record: &Value, status: DocStatus) -> IpcRes
         ));
     }
     parsed.status = status;
+    state.with_store(|s| Ok(s.mirror_ledger(&mut parsed)?))?;
     let mode = Mode::for_status(status);
     let found = check(&parsed, mode)?;
     if !found.problems.is_empty() {
@@ -259,6 +308,7 @@ fn save(state: &AppState, id: &str, record: &Value, status: DocStatus) -> IpcRes
                         problems: problems(p),
                         required: found.required.clone(),
                         hidden: found.hidden.clone(),
+                        to_finalize: found.to_finalize.clone(),
                     },
                 });
             }
@@ -301,10 +351,12 @@ pub async fn document_revise(state: State<'_, AppState>, id: String) -> IpcResul
 
 #[cfg(test)]
 mod tests {
-    use super::editing;
+    use super::{check, editing};
     use crate::state::AppState;
+    use taiwa::record::Mode;
     use taiwa::record::{DocStatus, parse_record};
     use taiwa::store::{OpenMode, Store};
+    use taiwa::template::Registry;
 
     /// The app opens a v1 draft as v2 (the working copy, naming what was left behind) and a v1
     /// final document as the v1 it was finalized under.
@@ -360,5 +412,39 @@ mod tests {
         assert_eq!(e.template_version, 1);
         assert_eq!(e.migrated_from, None);
         assert!(e.check.problems.is_empty(), "{:?}", e.check.problems);
+    }
+
+    /// A draft check reports only ill-formed values, and names separately what 確定 would still
+    /// refuse; a final check has nothing left over. Emptying a required field of a complete
+    /// record moves exactly that path into `to_finalize`.
+    #[test]
+    fn a_draft_check_names_what_finalizing_would_still_refuse() {
+        let mut value: serde_json::Value =
+            serde_json::from_slice(include_bytes!("../../../samples/dialogue-record.json"))
+                .unwrap();
+        value["status"] = "draft".into();
+        let complete = parse_record(value.to_string().as_bytes(), Registry::builtin()).unwrap();
+        let c = check(&complete, Mode::Draft).unwrap();
+        assert!(c.problems.is_empty() && c.to_finalize.is_empty(), "{c:?}");
+
+        value["fields"]
+            .as_object_mut()
+            .unwrap()
+            .remove("employer_name");
+        value["fields"]["session_date"] = "2026-13-01".into();
+        let gap = parse_record(value.to_string().as_bytes(), Registry::builtin()).unwrap();
+        let c = check(&gap, Mode::Draft).unwrap();
+        assert_eq!(c.to_finalize, vec!["employer_name".to_string()]);
+        assert_eq!(
+            c.problems
+                .iter()
+                .map(|p| p.path.as_str())
+                .collect::<Vec<_>>(),
+            vec!["session_date"],
+            "the bad date is a problem now, and not counted twice"
+        );
+        let f = check(&gap, Mode::Final).unwrap();
+        assert!(f.to_finalize.is_empty());
+        assert!(f.problems.iter().any(|p| p.path == "employer_name"));
     }
 }

@@ -9,4 +9,11 @@ required: Array<string>,
 /**
  * Top-level keys not on the form as the record's values choose it (`shown_when`): hidden.
  */
-hidden: Array<string>, };
+hidden: Array<string>, 
+/**
+ * Paths that 確定 would still refuse but this (draft) check does not report: the required
+ * fields left empty, boxes to tick, text the paper cannot print. Rust is the one judge of
+ * what is missing, so the meeting mode counts these per section as the worker types.
+ * Empty in a final check (they are its problems).
+ */
+to_finalize: Array<string>, };

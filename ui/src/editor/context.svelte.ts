@@ -44,6 +44,11 @@ export class EditorState {
     return { byPath, unplaced };
   });
 
+  /** Bumped when the consent ledger changed (the ledger's table reloads). */
+  ledgerVersion = $state(0);
+  /** Opens the consents panel (the ledger). */
+  openConsents: () => void = () => {};
+
   /** Called after every edit (schedules the check and the autosave). */
   changed: () => void = () => {};
 

@@ -115,9 +115,9 @@ function check(record: RecordJson, final: boolean): Check {
   );
   if (sample) return structuredClone(sample.check[mode]);
   const empty = SAMPLES.empty[record.template];
-  if (!empty) return { problems: [], required: [], hidden: [] };
+  if (!empty) return { problems: [], required: [], hidden: [], to_finalize: [] };
   if (Object.keys(record.fields).length === 0) return structuredClone(empty[mode]);
-  return { problems: [], required: [...empty.draft.required], hidden: [] };
+  return { problems: [], required: [...empty.draft.required], hidden: [], to_finalize: [] };
 }
 
 /** A map started from a standard route (routemap::from_route), in a region given by its key or label. */
@@ -215,14 +215,15 @@ function displayOf(d: Doc): string {
 function caseSummary(c: CaseRow): CaseSummary {
   const mine = docs.filter((d) => d.case_id === c.id);
   const reviews = mine
-    .map((d) => current(d)?.fields.next_review_date)
-    .filter((v): v is string => typeof v === "string")
-    .sort();
+    .map((d) => ({ id: d.id, on: current(d)?.fields.next_review_date }))
+    .filter((r): r is { id: string; on: string } => typeof r.on === "string")
+    .sort((a, b) => a.on.localeCompare(b.on));
   return {
     ...c,
     documents: mine.length,
     templates: [...new Set(mine.map((d) => d.template))],
-    next_review: reviews[0] ?? null,
+    next_review: reviews[0]?.on ?? null,
+    next_review_document: reviews[0]?.id ?? null,
   };
 }
 
