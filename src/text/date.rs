@@ -209,7 +209,7 @@ impl UserError for TypedDateError {
                     format!(
                         "{month}月{day}日はありません({year}年の{month}月は{last}日までです)。"
                     ),
-                    format!("There is no day {day} in {name} {year}: it has {last} days."),
+                    format!("There is no {name} {day} in {year}: {name} has {last} days."),
                 )
             }
             TypedDateError::BeforeGregorian => Text::new(
@@ -504,7 +504,7 @@ mod tests {
         let said = |s: &str| parse_typed(s).err().map(|e| e.message());
         let m = said("2026/02/30").unwrap();
         assert_eq!(m.ja, "2月30日はありません(2026年の2月は28日までです)。");
-        assert_eq!(m.en, "There is no day 30 in Feb 2026: it has 28 days.");
+        assert_eq!(m.en, "There is no Feb 30 in 2026: Feb has 28 days.");
         let m = said("平成31年5月1日").unwrap();
         assert_eq!(
             m.ja,
