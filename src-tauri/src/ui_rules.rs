@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use taiwa::i18n::Lang;
+use taiwa::i18n::{Lang, UserError};
 use taiwa::template::Registry;
 use taiwa::text::date::{self, ERAS, Era, MONTHS_EN, WAREKI_FROM};
 
@@ -113,6 +113,95 @@ const DATE_INPUTS: &[&str] = &[
     "not a date",
 ];
 
+/// What people type: every form `parse_typed` reads, in both widths, era edges, impossible days,
+/// and what it refuses.
+const TYPED_INPUTS: &[&str] = &[
+    "2026-11-20",
+    "2026/11/20",
+    "2026.11.20",
+    "20261120",
+    "2026年11月20日",
+    "2026年11月20",
+    "令和8年11月20日",
+    "令和08年11月20日",
+    "令和8/11/20",
+    "R8.11.20",
+    "R8/11/20",
+    "r8.11.20",
+    "R08-11-20",
+    "２０２６／１１／２０",
+    "令和８年１１月２０日",
+    "Ｒ８．１１．２０",
+    "ｒ８．１１．２０",
+    " 2026 / 11 / 20 ",
+    "令和\u{3000}8年 11月 20日",
+    "2026/11/20\u{85}",
+    "\u{feff}2026/11/20",
+    "2026/11/20\u{a0}",
+    "㋿8年11月20日",
+    "㍻31年4月30日",
+    "2026ー11ー20",
+    "2026−11−20",
+    "2026–11–20",
+    "2026/1/5",
+    "令和元年5月1日",
+    "令和1年5月1日",
+    "H31.4.30",
+    "h31.4.30",
+    "平成元年1月8日",
+    "S64.1.7",
+    "S64.1.8",
+    "s50.4.1",
+    "T15.12.24",
+    "T15.12.25",
+    "T1.7.30",
+    "M45.7.29",
+    "M45.7.30",
+    "明治6年1月1日",
+    "明治5年12月31日",
+    "明治元年10月23日",
+    "2024/2/29",
+    "2023/2/29",
+    "2000/2/29",
+    "2100/2/29",
+    "2026/02/30",
+    "2026/4/31",
+    "2026/4/0",
+    "2026/13/1",
+    "2026/0/1",
+    "2026/00/10",
+    "平成31年5月1日",
+    "平成32年1月1日",
+    "令和元年4月30日",
+    "令和0年12月1日",
+    "令和100年1月1日",
+    "0001/01/01",
+    "9999/12/31",
+    "",
+    "   ",
+    "26/11/20",
+    "2026/11",
+    "2026/11-20",
+    "2026/11/20日",
+    "2026年11/20",
+    "2026年11月20日日",
+    "R8",
+    "X8.11.20",
+    "2026/11/20/1",
+    "11/20/2026",
+    "20/11/2026",
+    "令和八年十一月二十日",
+    "2026年元年1月1日",
+    "元年1月1日",
+    "2026.11.20.",
+    "202611201",
+    "2026111",
+    "+2026-01-05",
+    "2026-01-05T10:00:00Z",
+    "Reiwa 8.11.20",
+    "not a date",
+];
+
 #[test]
 fn dates() {
     let mut cases = Vec::new();
@@ -128,6 +217,16 @@ fn dates() {
             }
         }
     }
+    let typed_cases: Vec<Value> = TYPED_INPUTS
+        .iter()
+        .map(|input| match date::parse_typed(input) {
+            Ok(d) => json!({ "input": input, "iso": d.format("%Y-%m-%d").to_string() }),
+            Err(e) => {
+                let m = e.message();
+                json!({ "input": input, "error": { "code": e.code(), "ja": m.ja, "en": m.en } })
+            }
+        })
+        .collect();
     let eras: Vec<Value> = ERAS
         .iter()
         .map(|e| json!({ "ja": e.ja, "en": e.en, "start": ymd(e.start) }))
@@ -139,6 +238,7 @@ fn dates() {
             "wareki_from": ymd(WAREKI_FROM),
             "months_en": MONTHS_EN,
             "cases": cases,
+            "typed_cases": typed_cases,
         }),
     );
 }

@@ -10,7 +10,7 @@ import CONSENT from "../src/generated/consent.json";
 import DATES from "../src/generated/dates.json";
 import ROUTEMAP from "../src/generated/routemap.json";
 import { normalizeRecipient, roleKind, roleOptions, scopeOptions, SHARE_WITH_TEMPLATE } from "../src/lib/consents";
-import { formatDate } from "../src/lib/format";
+import { formatDate, parseTypedDate, typedDateMessage } from "../src/lib/format";
 import type { Template } from "../src/lib/template";
 
 const fixtures = import.meta.glob("../src/generated/fixtures/templates.json", { eager: true, import: "default" });
@@ -80,5 +80,25 @@ describe("route map (src/routemap)", () => {
     }
     expect(MAX_LENGTHS.node_name).toBeGreaterThan(0);
     expect(MAX_LENGTHS.purpose).toBeGreaterThan(0);
+  });
+});
+
+describe("dates as typed (src/text/date.rs parse_typed)", () => {
+  it("reads every typed case as Rust does, and says what Rust says when it cannot", () => {
+    expect(DATES.typed_cases.length).toBeGreaterThan(50);
+    const differ = DATES.typed_cases
+      .map((c) => {
+        const r = parseTypedDate(c.input);
+        const ui =
+          "iso" in r
+            ? { iso: r.iso }
+            : { error: { code: r.error.code, ja: typedDateMessage(r.error, "ja"), en: typedDateMessage(r.error, "en") } };
+        const rust =
+          "iso" in c ? { iso: c.iso } : { error: { code: c.error?.code, ja: c.error?.ja, en: c.error?.en } };
+        return { input: c.input, ui, rust };
+      })
+      .filter((c) => show(c.ui) !== show(c.rust))
+      .map((c) => `${show(c.input)}: Rust ${show(c.rust)}, UI ${show(c.ui)}`);
+    expect(differ).toEqual([]);
   });
 });

@@ -1939,3 +1939,181 @@ async fn a_support_worker_fills_a_dialogue_record_in_meeting_mode_by_keyboard_an
     c.close().await.unwrap();
     drop(driver);
 }
+
+/// The text of every element an input's aria-describedby names, joined by " | ".
+async fn description_of(c: &Client, testid: &str) -> String {
+    c.execute(
+        "const e = document.querySelector(arguments[0]);
+         return (e.getAttribute('aria-describedby') || '').split(' ').filter(Boolean)
+           .map(id => { const d = document.getElementById(id); return d ? d.textContent.trim() : '(missing ' + id + ')'; })
+           .join(' | ')",
+        vec![json!(sel(testid))],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_string))
+    .unwrap_or_default()
+}
+
+/// Waits until the echo under a date box says `what`.
+async fn until_echo(c: &Client, testid: &str, what: &str) {
+    until(
+        c,
+        &format!("{testid} to say {what}"),
+        &format!(
+            "const e = document.querySelector('{}'); return !!e && e.textContent.includes({})",
+            sel(&format!("{testid}-echo")),
+            json!(what)
+        ),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dates_typed_as_people_write_them_land_as_the_same_day() {
+    let home = tempfile::tempdir().expect("temp home");
+    let exports = tempfile::tempdir().expect("export folder");
+    let db = home.path().join("data/taiwa/taiwa.db");
+    let driver = start_driver(home.path(), exports.path());
+    let c = driver.connect().await;
+    first_run_to_a_new_document(&c).await;
+
+    // A text box (no calendar, no grey date in it), the example tied to it.
+    let shape = c
+        .execute(
+            "const e = document.querySelector(arguments[0]); return [e.type, e.placeholder, e.value]",
+            vec![json!(sel("field-birth_date"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shape, json!(["text", "", ""]), "an empty 生年月日");
+    let said = description_of(&c, "field-birth_date").await;
+    assert!(
+        said.contains("西暦または和暦で入力 例: 2026/11/20、令和8年11月20日、R8.11.20"),
+        "the example is the box's description: {said}"
+    );
+
+    // A day that does not exist: kept as typed, and said why once the person leaves the box.
+    type_into(&c, "field-birth_date", "2026/02/30").await;
+    press(&c, "\u{E004}").await;
+    until_echo(
+        &c,
+        "field-birth_date",
+        "2月30日はありません(2026年の2月は28日までです)",
+    )
+    .await;
+    let kept = el(&c, "field-birth_date")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some("2026/02/30"),
+        "the text is kept as typed"
+    );
+    let said = description_of(&c, "field-birth_date").await;
+    assert!(
+        said.contains("2月30日はありません"),
+        "the message describes the box: {said}"
+    );
+    // Saving names it too: the record got the text, and the core's check refuses it.
+    click(&c, "save-draft").await;
+    until(
+        &c,
+        "the problem named in the summary",
+        &format!(
+            "return [...document.querySelectorAll('{}')].some(a => a.dataset.path === 'birth_date')",
+            sel("problem-link")
+        ),
+    )
+    .await;
+    screenshot(&c, "40-date-that-does-not-exist").await;
+    axe(&c, "a date that does not exist").await;
+
+    // The same day in the three ways people write it.
+    type_into(&c, "field-session_date", "2026/11/20").await;
+    until_echo(&c, "field-session_date", "2026年11月20日(令和8年)").await;
+    type_into(&c, "field-next_review_date", "令和8年11月20日").await;
+    until_echo(&c, "field-next_review_date", "2026年11月20日(令和8年)").await;
+    type_into(&c, "field-sign_person.date", "R8.11.20").await;
+    until_echo(&c, "field-sign_person.date", "2026年11月20日(令和8年)").await;
+    press(&c, "\u{E004}").await;
+    set_value(&c, "field-birth_date", "").await;
+    click(&c, "save-draft").await;
+    until_saved(&c).await;
+    c.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+        vec![json!(sel("field-session_date"))],
+    )
+    .await
+    .ok();
+    screenshot(&c, "41-dates-typed-three-ways").await;
+    c.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+        vec![json!(sel("field-sign_person.date"))],
+    )
+    .await
+    .ok();
+    screenshot(&c, "41b-dates-typed-three-ways").await;
+    axe(&c, "dates typed three ways").await;
+
+    let list = cli_ok(&db, &["list"]);
+    let id = list
+        .lines()
+        .find(|l| l.contains("dialogue-record"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap_or_else(|| panic!("no dialogue record listed: {list}"))
+        .to_string();
+    let record: Value = serde_json::from_str(&cli_ok(&db, &["show", &id])).expect("a record");
+    let fields = &record["fields"];
+    for path in ["/session_date", "/next_review_date", "/sign_person/date"] {
+        assert_eq!(
+            fields.pointer(path),
+            Some(&json!("2026-11-20")),
+            "{path} as stored: {fields}"
+        );
+    }
+    assert_eq!(
+        fields.get("birth_date"),
+        None,
+        "an emptied box stores nothing"
+    );
+
+    // A consent's dates, typed the same ways.
+    click(&c, "consents-open").await;
+    click(&c, "consent-add").await;
+    type_into(&c, "consent-recipient", "株式会社みなと精機 人事部").await;
+    type_into(&c, "consent-purpose", "配慮の検討と実施のため").await;
+    click(&c, "consent-section-whole").await;
+    set_value(&c, "consent-method", "signature").await;
+    type_into(&c, "consent-given", "R8.11.1").await;
+    until_echo(&c, "consent-given", "2026年11月1日(令和8年)").await;
+    type_into(&c, "consent-expires", "令和9年3月31日").await;
+    until_echo(&c, "consent-expires", "2027年3月31日(令和9年)").await;
+    screenshot(&c, "42-consent-dates").await;
+    axe(&c, "consent dates").await;
+    click(&c, "consent-submit").await;
+    until(
+        &c,
+        "the consent listed",
+        &format!(
+            "return document.querySelectorAll('{}').length === 1",
+            sel("consent-row")
+        ),
+    )
+    .await;
+    let consents = cli_ok(&db, &["consent", "list", &id]);
+    let row: Vec<&str> = consents
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split('\t')
+        .collect();
+    assert_eq!(
+        row.get(4..6),
+        Some(&["2026-11-01", "2027-03-31"][..]),
+        "given and expiry as stored: {consents}"
+    );
+    c.close().await.unwrap();
+}

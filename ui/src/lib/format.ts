@@ -6,6 +6,7 @@
 import type { Era } from "../bindings/Era";
 import type { Lang } from "../bindings/Lang";
 import DATES from "../generated/dates.json";
+import { translate } from "./i18n";
 
 type JpEra = { ja: string; en: string; start: string };
 
@@ -111,4 +112,134 @@ export function parseNumber(text: string): number | null {
 
 export function shortHash(sha: string): string {
   return sha.slice(0, 12);
+}
+
+// ---- dates as people type them: the core's parse_typed (src/text/date.rs), held to it by the
+// typed cases in ../generated/dates.json (ui/tests/rules.test.ts) ----
+
+/** Why typed text is not a date, with what the message needs (the core's TypedDateError). */
+export type TypedDateError =
+  | { code: "date.unreadable" }
+  | { code: "date.no_such_month"; month: number }
+  | { code: "date.no_such_day"; year: number; month: number; day: number; last: number }
+  | { code: "date.before_gregorian" }
+  | { code: "date.outside_era"; era: JpEra; began: boolean; bound: string; day: string };
+
+export type TypedDate = { iso: string } | { error: TypedDateError };
+
+/** The day before the next era began (`YYYY-MM-DD`), or null for the newest era. */
+function eraLastDay(era: JpEra): string | null {
+  const i = ERAS.indexOf(era);
+  const next = i > 0 ? ERAS[i - 1] : undefined;
+  if (!next) return null;
+  const [y, m, d] = next.start.split("-").map(Number) as [number, number, number];
+  const prev = d > 1 ? { y, m, d: d - 1 } : m > 1 ? { y, m: m - 1, d: daysIn(y, m - 1) } : { y: y - 1, m: 12, d: 31 };
+  return isoOf(prev.y, prev.m, prev.d);
+}
+
+function isoOf(y: number, m: number, d: number): string {
+  return `${String(y).padStart(4, "0")}-${pad(m)}-${pad(d)}`;
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** Era names, then initials (R, H, S, T, M from the English names): the first match wins, as in Rust. */
+const ERA_PREFIX = new RegExp(
+  `^(${ERAS.map((e) => escapeRe(e.ja)).join("|")}|[${ERAS.map((e) => escapeRe(e.en.charAt(0))).join("")}])`,
+  "i",
+);
+const SYMBOL_DATE = /^(元|\d+)([/.-])(\d+)\2(\d+)$/;
+const KANJI_DATE = /^(元|\d+)年(\d+)月(\d+)日?$/;
+
+/**
+ * A date as a person types it, year first, in 西暦 or 和暦: 2026/11/20, 2026-11-20, 2026.11.20,
+ * 20261120, 2026年11月20日, 令和8年11月20日, 令和元年5月1日, R8.11.20 (an era's initial, any case), in
+ * any width (NFKC; spaces dropped; ー and other dashes read as -). The record's `YYYY-MM-DD`, or why not.
+ */
+export function parseTypedDate(text: string): TypedDate {
+  const unreadable: TypedDate = { error: { code: "date.unreadable" } };
+  const t = text
+    .normalize("NFKC")
+    .replace(/[\s\u0085]/gu, "")
+    .replace(/[ー−‐‑‒–—―]/g, "-");
+  let rest = t;
+  let era: JpEra | null = null;
+  const e = ERA_PREFIX.exec(t);
+  if (e) {
+    const p = e[1] ?? "";
+    era = ERAS.find((x) => x.ja === p) ?? ERAS.find((x) => x.en.charAt(0).toUpperCase() === p.toUpperCase()) ?? null;
+    rest = t.slice(p.length);
+  }
+  let parts: [string, string, string] | null = null;
+  const eight = /^\d{8}$/.exec(rest);
+  const sym = SYMBOL_DATE.exec(rest);
+  const kanji = KANJI_DATE.exec(rest);
+  if (eight && !era) parts = [rest.slice(0, 4), rest.slice(4, 6), rest.slice(6, 8)];
+  else if (sym) parts = [sym[1] ?? "", sym[3] ?? "", sym[4] ?? ""];
+  else if (kanji) parts = [kanji[1] ?? "", kanji[2] ?? "", kanji[3] ?? ""];
+  if (!parts) return unreadable;
+  const [ys, ms, ds] = parts;
+  const yearOk = era ? ys === "元" || /^\d{1,3}$/.test(ys) : /^\d{4}$/.test(ys);
+  if (!yearOk || !/^\d{1,2}$/.test(ms) || !/^\d{1,2}$/.test(ds)) return unreadable;
+  const n = ys === "元" ? 1 : Number(ys);
+  const year = era ? Number(era.start.slice(0, 4)) + n - 1 : n;
+  const month = Number(ms);
+  const day = Number(ds);
+  if (month < 1 || month > 12) return { error: { code: "date.no_such_month", month } };
+  const last = daysIn(year, month);
+  if (day < 1 || day > last) return { error: { code: "date.no_such_day", year, month, day, last } };
+  const iso = isoOf(year, month, day);
+  if (era) {
+    if (iso < WAREKI_FROM) return { error: { code: "date.before_gregorian" } };
+    if (toWareki(iso)?.era !== era) {
+      const began = iso < era.start;
+      const bound = began ? era.start : eraLastDay(era);
+      if (bound === null) return unreadable;
+      return { error: { code: "date.outside_era", era, began, bound, day: iso } };
+    }
+  }
+  return { iso };
+}
+
+/** 2026年11月20日(令和8年) / 20 Nov 2026 (Reiwa 8): what a typed date was read as, in both calendars. */
+export function describeDate(iso: string, lang: Lang): string {
+  const western = formatDate(iso, "seireki", lang);
+  const w = toWareki(iso);
+  if (!w) return western;
+  if (lang === "en") return `${western} (${w.era.en} ${w.year})`;
+  return `${western}(${w.era.ja}${w.year === 1 ? "元" : String(w.year)}年)`;
+}
+
+/** A stored date as the box shows it, in a form parseTypedDate reads back (令和8年11月20日, 2026/11/20). */
+export function dateBoxText(value: string, era: Era, lang: Lang): string {
+  const p = parseIsoDate(value);
+  if (!p) return value;
+  return lang === "ja" ? formatDate(value, era, "ja") : `${p.y}/${p.m}/${p.d}`;
+}
+
+/** The message for a date that cannot be read, in `lang` (the core's TypedDateError::message). */
+export function typedDateMessage(e: TypedDateError, lang: Lang): string {
+  switch (e.code) {
+    case "date.unreadable":
+    case "date.before_gregorian":
+      return translate(lang, e.code);
+    case "date.no_such_month":
+      return translate(lang, e.code, { month: e.month });
+    case "date.no_such_day":
+      return translate(lang, e.code, {
+        year: e.year,
+        month: lang === "en" ? (MONTHS_EN[e.month - 1] ?? String(e.month)) : e.month,
+        day: e.day,
+        last: e.last,
+      });
+    case "date.outside_era": {
+      const w = toWareki(e.day);
+      const real = !w ? formatDate(e.day, "seireki", lang) : lang === "en" ? `${w.era.en} ${w.year}` : formatDate(e.day, "wareki", "ja");
+      return translate(lang, e.began ? "date.era_began" : "date.era_ended", {
+        era: lang === "en" ? e.era.en : e.era.ja,
+        bound: formatDate(e.bound, "seireki", lang),
+        day: formatDate(e.day, "seireki", lang),
+        real,
+      });
+    }
+  }
 }
