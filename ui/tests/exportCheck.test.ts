@@ -52,7 +52,7 @@ describe("the export's check-answers lists", () => {
   it("puts every printed field of the person's copy in, sensitive ones included, and withholds none", () => {
     const s = ownSummary(own(), null);
     expect(s.included.map((x) => x.key)).toEqual(["person"]);
-    expect(s.included[0].fields.map((f) => [f.path, f.sensitive])).toEqual([
+    expect(s.included[0]?.fields.map((f) => [f.path, f.sensitive])).toEqual([
       ["person_name", false],
       ["diagnosis_name", true],
     ]);

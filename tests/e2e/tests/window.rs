@@ -1734,6 +1734,7 @@ async fn an_export_is_checked_before_it_is_written_errors_lead_with_words_and_th
     .await
     .unwrap();
     el(&c, "export-recipient-preview").await;
+    screenshot(&c, "49-export-for-hr").await;
     until(
         &c,
         "the export ready to check",
@@ -1856,7 +1857,7 @@ async fn an_export_is_checked_before_it_is_written_errors_lead_with_words_and_th
     click(&c, "lock-button").await;
     type_into(&c, "passphrase", "not-the-passphrase").await;
     click(&c, "unlock").await;
-    let first = text(&c, "unlock-error").await;
+    let first = text(&c, "unlock-error-first").await;
     assert!(first.starts_with("パスフレーズが違います"), "{first}");
     assert!(
         !first.contains("taiwa.db"),
@@ -1866,10 +1867,20 @@ async fn an_export_is_checked_before_it_is_written_errors_lead_with_words_and_th
         !first.contains("壊れて"),
         "two causes in the first line: {first}"
     );
+    let shown = format!(
+        "return document.querySelector('{}').open",
+        sel("unlock-error-details")
+    );
+    assert_eq!(
+        c.execute(&shown, vec![]).await.unwrap(),
+        json!(false),
+        "the details are shown before 「詳しく」"
+    );
     screenshot(&c, "55-unlock-wrong-first-line").await;
     axe(&c, "a wrong passphrase").await;
-    click(&c, "unlock-error-details").await;
-    let all = text(&c, "unlock-error").await;
+    click(&c, "unlock-error-more").await;
+    until(&c, "the details shown after 「詳しく」", &shown).await;
+    let all = text(&c, "unlock-error-details").await;
     assert!(
         all.contains(&db.display().to_string()),
         "the details name the file: {all}"
