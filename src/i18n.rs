@@ -86,4 +86,11 @@ pub trait UserError: std::error::Error {
     fn field(&self) -> Option<FieldError> {
         None
     }
+    /// What happened and what to do, in words a person reads first, when `message` says more
+    /// than that (a file path, a command, an OS error): the app shows this first and `message`
+    /// behind 「詳しく」; the CLI prints `message`, the whole story. Never names a path. None:
+    /// `message` is short already. Errors that wrap another one pass it on.
+    fn brief(&self) -> Option<Text> {
+        None
+    }
 }

@@ -32,6 +32,9 @@ pub struct IpcError {
     /// The message without the field's name, for beside the field.
     // Boxed: every command returns this error, which stays small.
     pub field_message: Option<Box<Text>>,
+    /// The whole story behind `ja`/`en` when they are the short first line (file paths, causes,
+    /// commands): the UI shows it behind 「詳しく」. None: the message is all there is.
+    pub detail: Option<Box<Text>>,
 }
 
 impl IpcError {
@@ -47,6 +50,7 @@ impl IpcError {
             en: en.into(),
             field: None,
             field_message: None,
+            detail: None,
         }
     }
 
@@ -61,11 +65,16 @@ impl IpcError {
                 "a database operation failed; try again, and restart the app if it keeps happening",
             );
         }
-        let Text { ja, en } = e.message();
+        let message = e.message();
+        let (Text { ja, en }, detail) = match e.brief() {
+            Some(brief) => (brief, Some(Box::new(message))),
+            None => (message, None),
+        };
         let field = e.field();
         IpcError {
             field: field.as_ref().map(|f| f.path.clone()),
             field_message: field.map(|f| Box::new(f.message)),
+            detail,
             ..IpcError::new(code, ja, en)
         }
     }

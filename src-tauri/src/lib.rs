@@ -79,15 +79,20 @@ pub fn run() {
             std::thread::spawn(move || {
                 let mut ticks = 0u32;
                 loop {
-                    std::thread::sleep(Duration::from_secs(5));
+                    // Every second: the idle warning says how long is left, to the second.
+                    std::thread::sleep(Duration::from_secs(1));
                     let state = handle.state::<AppState>();
                     if state.lock_if_idle() {
                         let _ = handle.emit("session-locked", ());
+                    } else if let Some(left) = state.idle_warning_due() {
+                        let _ = handle.emit("session-idle-warning", left);
                     }
-                    state.tidy_if_idle();
-                    // Once a minute: the daily backup, if one is due.
                     ticks += 1;
-                    if ticks.is_multiple_of(12) {
+                    if ticks.is_multiple_of(5) {
+                        state.tidy_if_idle();
+                    }
+                    // Once a minute: the daily backup, if one is due.
+                    if ticks.is_multiple_of(60) {
                         backups::daily(&state);
                     }
                 }

@@ -6,7 +6,8 @@ use crate::settings::Settings;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 use taiwa::store::Store;
 
 pub struct AppState {
@@ -15,6 +16,8 @@ pub struct AppState {
     pub store: Mutex<Option<Store>>,
     pub settings: Mutex<Settings>,
     pub last_activity: Mutex<Instant>,
+    /// The idle warning was sent for the current pause (cleared by any activity).
+    idle_warned: AtomicBool,
     /// Only files written by `export_save` may be opened by `export_open`.
     pub exported: Mutex<HashSet<PathBuf>>,
     /// Why the last backup failed (None: it worked, or none was tried).
@@ -38,22 +41,24 @@ impl AppState {
             store: Mutex::new(None),
             settings: Mutex::new(settings),
             last_activity: Mutex::new(Instant::now()),
+            idle_warned: AtomicBool::new(false),
             exported: Mutex::new(HashSet::new()),
             backup_error: Mutex::new(None),
         }
     }
 
     /// How long since the last command (zero if that cannot be read: never idle by mistake).
-    fn idle_for(&self) -> std::time::Duration {
+    fn idle_for(&self) -> Duration {
         self.last_activity
             .lock()
-            .map_or(std::time::Duration::ZERO, |t| t.elapsed())
+            .map_or(Duration::ZERO, |t| t.elapsed())
     }
 
     pub fn touch(&self) {
         if let Ok(mut t) = self.last_activity.lock() {
             *t = Instant::now();
         }
+        self.idle_warned.store(false, Ordering::Relaxed);
     }
 
     pub fn settings(&self) -> IpcResult<Settings> {
@@ -91,13 +96,48 @@ impl AppState {
         Ok(())
     }
 
-    /// Locks when the idle time has passed; true when it did.
-    pub fn lock_if_idle(&self) -> bool {
+    /// How long a pause locks the session, from the setting; None: never.
+    fn idle_lock_after(&self) -> Option<Duration> {
         let minutes = self.settings.lock().map_or(0, |s| s.idle_lock_minutes);
         if minutes == 0 {
-            return false;
+            return None;
         }
-        if self.idle_for().as_secs() < u64::from(minutes) * 60 {
+        let set = Duration::from_secs(u64::from(minutes) * 60);
+        // Debug and test builds only: TAIWA_IDLE_LOCK_SECONDS shortens the lock (never lengthens
+        // it, never turns it on), so the end-to-end tests need not wait minutes.
+        #[cfg(debug_assertions)]
+        if let Some(secs) = std::env::var("TAIWA_IDLE_LOCK_SECONDS")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .filter(|s| *s > 0)
+        {
+            return Some(set.min(Duration::from_secs(secs)));
+        }
+        Some(set)
+    }
+
+    /// The seconds left before the idle lock, once per pause, when the warning is due: a minute
+    /// before the lock (half the time, when the lock comes after a minute or less), so that the
+    /// person can go on without losing the meeting's thread.
+    pub fn idle_warning_due(&self) -> Option<u64> {
+        let after = self.idle_lock_after()?;
+        let lead = (after / 2).min(Duration::from_secs(60));
+        let idle = self.idle_for();
+        if idle + lead < after || idle >= after || !self.unlocked() {
+            return None;
+        }
+        if self.idle_warned.swap(true, Ordering::Relaxed) {
+            return None;
+        }
+        Some((after - idle).as_secs().max(1))
+    }
+
+    /// Locks when the idle time has passed; true when it did.
+    pub fn lock_if_idle(&self) -> bool {
+        let Some(after) = self.idle_lock_after() else {
+            return false;
+        };
+        if self.idle_for() < after {
             return false;
         }
         crate::backups::on_close(self);
@@ -114,7 +154,7 @@ impl AppState {
     /// the search index up to date (store/search.rs) and copies the WAL into the database
     /// (store/upkeep.rs). Never waits for the store: a command holding it is activity.
     pub fn tidy_if_idle(&self) {
-        if self.idle_for() < std::time::Duration::from_secs(3) {
+        if self.idle_for() < Duration::from_secs(3) {
             return;
         }
         let Ok(mut guard) = self.store.try_lock() else {
@@ -151,6 +191,50 @@ mod tests {
             .connection()
             .query_row("SELECT count(*) FROM search_pending", [], |r| r.get(0))
             .unwrap()
+    }
+
+    fn idle(state: &AppState, secs: u64) {
+        *state.last_activity.lock().unwrap() = Instant::now() - Duration::from_secs(secs);
+    }
+
+    #[test]
+    fn the_idle_warning_comes_once_a_minute_before_the_lock_and_activity_starts_it_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("taiwa.db");
+        let state = AppState::new(db.clone(), dir.path().join("settings.json"));
+        let store = Store::open(&db, "架空の合言葉 staple", OpenMode::CreateIfMissing).unwrap();
+        *state.store.lock().unwrap() = Some(store);
+        state.settings.lock().unwrap().idle_lock_minutes = 10;
+
+        idle(&state, 8 * 60);
+        assert_eq!(
+            state.idle_warning_due(),
+            None,
+            "two minutes left: no warning yet"
+        );
+        idle(&state, 9 * 60 + 5);
+        let left = state.idle_warning_due().expect("a minute before the lock");
+        assert!((50..=55).contains(&left), "{left} s left");
+        assert_eq!(state.idle_warning_due(), None, "once per pause");
+        assert!(!state.lock_if_idle(), "the warning is not the lock");
+
+        // Activity (a key, 「続ける」, a save) starts the pause over, and warns again next time.
+        state.touch();
+        assert_eq!(state.idle_warning_due(), None);
+        idle(&state, 9 * 60 + 30);
+        assert!(state.idle_warning_due().is_some(), "warned again");
+
+        // A one-minute lock warns halfway; a lock turned off never warns.
+        state.settings.lock().unwrap().idle_lock_minutes = 1;
+        state.touch();
+        idle(&state, 25);
+        assert_eq!(state.idle_warning_due(), None);
+        idle(&state, 31);
+        assert!(state.idle_warning_due().is_some());
+        state.settings.lock().unwrap().idle_lock_minutes = 0;
+        state.touch();
+        idle(&state, 24 * 60 * 60);
+        assert_eq!(state.idle_warning_due(), None);
     }
 
     #[test]

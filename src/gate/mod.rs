@@ -108,6 +108,28 @@ impl UserError for GateError {
         }
     }
 
+    fn brief(&self) -> Option<Text> {
+        match self {
+            GateError::Store(e) => e.brief(),
+            GateError::Pdf(e) => e.brief(),
+            GateError::Exchange(e) => e.brief(),
+            GateError::RouteMap(e) => e.brief(),
+            GateError::Write { .. } => Some(Text::new(
+                "ファイルを保存できませんでした。何も出力していません。保存先のフォルダを変えて、もう一度お試しください。",
+                "The file could not be saved, so nothing was exported. Choose another folder and try again.",
+            )),
+            GateError::Unlogged { removed: true, .. } => Some(Text::new(
+                "提供記録に記録できなかったため、出力を取り消してファイルを削除しました。もう一度お試しください。",
+                "The export could not be logged, so it was undone and the file deleted. Try again.",
+            )),
+            GateError::Unlogged { removed: false, .. } => Some(Text::new(
+                "提供記録に記録できなかったため出力を取り消しましたが、ファイルを削除できませんでした。そのファイルは渡さずに、手で削除してください。",
+                "The export could not be logged and was undone, but the file could not be deleted. Do not hand it over: delete it by hand.",
+            )),
+            _ => None,
+        }
+    }
+
     fn message(&self) -> Text {
         let ja = match self {
             GateError::Store(e) => return e.message(),

@@ -36,10 +36,10 @@ fn short(s: &str, n: usize) -> &str {
 /// A line with no recipient: why the file was made (lines before schema 8 do not say).
 fn own_use(purpose: Option<&str>, lang: Lang) -> String {
     match (purpose, lang) {
-        (Some("person_copy"), Lang::Ja) => "(提供先なし: 本人控え)",
-        (Some("person_copy"), Lang::En) => "(no recipient: the person's copy)",
-        (Some("kept_on_record"), Lang::Ja) => "(提供先なし: 記録保管)",
-        (Some("kept_on_record"), Lang::En) => "(no recipient: kept on record)",
+        (Some("person_copy"), Lang::Ja) => "(本人控え: 本人に渡す控え)",
+        (Some("person_copy"), Lang::En) => "(the person's copy: handed to them)",
+        (Some("kept_on_record"), Lang::Ja) => "(記録保管: 記録として保管し、誰にも渡さない)",
+        (Some("kept_on_record"), Lang::En) => "(kept on record: handed to no one)",
         (Some("shown"), Lang::Ja) => "(提供先なし: 画面に表示)",
         (Some("shown"), Lang::En) => "(no recipient: shown on screen)",
         (_, Lang::Ja) => "(指定なし: 本人控え・ファイル出力)",

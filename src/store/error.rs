@@ -311,6 +311,62 @@ impl UserError for StoreError {
         }
     }
 
+    fn brief(&self) -> Option<Text> {
+        let (ja, en) = match self {
+            // No backup opens with it either: the passphrase is what is known to be wrong (a file
+            // damaged in page 1 with no backup to tell by is the rare case, left to the details).
+            StoreError::WrongPassphrase { opens: None, .. } => (
+                "パスフレーズが違います。確かめて、もう一度入力してください。データベースは変更していません。",
+                "The passphrase is not right. Check it and enter it again. The database was not changed.",
+            ),
+            // A backup opens with it, so the passphrase is most likely right and the file damaged.
+            StoreError::WrongPassphrase { opens: Some(_), .. } => (
+                "このパスフレーズではデータベースを開けませんが、バックアップは開けます。データベースが壊れているおそれがあります。バックアップから復元してください。",
+                "This passphrase does not open the database, but it opens a backup: the database may be damaged. Restore the backup.",
+            ),
+            StoreError::Damaged { .. } => (
+                "データベースが壊れています(パスフレーズは正しいです)。これ以上は書き込んでいません。最新のバックアップから復元してください。",
+                "The database is damaged (the passphrase is right). Nothing more was written to it. Restore the newest backup.",
+            ),
+            StoreError::WalDamaged { .. } => (
+                "データベースの更新ログが壊れているため、開いていません(何も書き込んでいません)。最新のバックアップから復元してください。",
+                "The database's change log is damaged, so the database was not opened (nothing was written). Restore the newest backup.",
+            ),
+            StoreError::DiskFull { .. } => (
+                "ディスクの空きがないため保存できませんでした。それまでのデータは無事です。空きを作ってからもう一度お試しください。",
+                "The disk is full, so this was not saved. The data saved before is intact. Free some space and try again.",
+            ),
+            StoreError::ReadOnly { .. } => (
+                "ファイルが読み取り専用のため保存できませんでした。何も書き込んでいません。書き込めるように戻してください。",
+                "The file is read-only, so nothing was saved. Make it writable again.",
+            ),
+            StoreError::Io { .. } => (
+                "ファイルを読み書きできませんでした。場所と原因は「詳しく」にあります。",
+                "A file could not be read or written. Where and why are under “Details”.",
+            ),
+            StoreError::BackupFolder { problem, .. } => {
+                return Some(Text::new(
+                    format!("バックアップ先のフォルダ{}", problem.ja()),
+                    format!("The backup folder {}", problem.en()),
+                ));
+            }
+            StoreError::FileGone {
+                rescued: Some(_), ..
+            } => (
+                "開いている間にデータベースのファイルが削除または移動されました。開いていた内容は書き戻しました(失われたものはありません)。もう一度パスフレーズを入力してください。",
+                "The database file was deleted or moved while Taiwa was open. The open data was written back: nothing was lost. Enter the passphrase again.",
+            ),
+            StoreError::FileGone { rescued: None, .. } => (
+                "開いている間にデータベースのファイルが削除または移動され、書き戻せませんでした。Taiwa を閉じずに、ディスクの空きを作るかファイルを元に戻してください。",
+                "The database file was deleted or moved while Taiwa was open and could not be written back. Keep Taiwa open, and free the disk or put the file back.",
+            ),
+            StoreError::Consent(e) => return e.brief(),
+            StoreError::Exchange(e) => return e.brief(),
+            _ => return None,
+        };
+        Some(Text::new(ja, en))
+    }
+
     fn message(&self) -> Text {
         if let StoreError::Consent(e) = self {
             return e.message();

@@ -174,7 +174,7 @@ describe("form options", () => {
   });
 
   it("finds the form field a consent_add error names", () => {
-    const e = (code: IpcError["code"], field: string | null): IpcError => ({ code, ja: "…", en: "…", field, field_message: null });
+    const e = (code: IpcError["code"], field: string | null): IpcError => ({ code, ja: "…", en: "…", field, field_message: null, detail: null });
     expect(consentErrorField(e("consent.bad_field", "recipient"))).toBe("recipient");
     expect(consentErrorField(e("consent.bad_field", "recorded_by"))).toBe("recorded_by");
     expect(consentErrorField(e("consent.bad_field", "given_on"))).toBe("given_on");

@@ -15,7 +15,7 @@ describe("messages", () => {
   });
 
   it("fills parameters", () => {
-    expect(translate("ja", "editor.saved_at", { time: "10:15:30" })).toBe("保存済み 10:15:30");
+    expect(translate("ja", "editor.saved_at", { time: "10:15:30" })).toBe("自動保存しました 10:15:30(この端末の作業中の控え)");
     expect(translate("en", "cases.count", { n: 3 })).toBe("3 found");
   });
 

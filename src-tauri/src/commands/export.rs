@@ -143,7 +143,18 @@ pub async fn export_save<R: Runtime>(
             to.replace([' ', '　', '/', '\\', ':'], ""),
             chrono::Local::now().format("%Y%m%d")
         ),
-        None => format!("{title}_{}.pdf", chrono::Local::now().format("%Y%m%d")),
+        // Which copy it is, so that the person's copy and the one kept on record are told apart
+        // (and one is not offered the other's name to replace).
+        None => format!(
+            "{title}_{}_{}.pdf",
+            match (request.own_use, request.lang) {
+                (OwnUse::KeptOnRecord, Lang::Ja) => "記録保管",
+                (OwnUse::KeptOnRecord, Lang::En) => "kept-on-record",
+                (_, Lang::Ja) => "本人控え",
+                (_, Lang::En) => "person-copy",
+            },
+            chrono::Local::now().format("%Y%m%d")
+        ),
     };
     save_through_gate(&app, &state, &name, &req)
 }

@@ -33,12 +33,28 @@ pub struct Driver {
     app: PathBuf,
     home: PathBuf,
     export_dir: Option<PathBuf>,
+    /// More variables for the app (debug builds' test switches, e.g. TAIWA_IDLE_LOCK_SECONDS).
+    env: Vec<(String, String)>,
     log: PathBuf,
 }
 
 impl Driver {
     /// `export_dir`: where the app saves PDFs without a dialog (TAIWA_EXPORT_DIR).
     pub fn start(app: &Path, home: &Path, export_dir: Option<&Path>) -> Driver {
+        Driver::start_with_env(app, home, export_dir, &[])
+    }
+
+    /// As `start`, with these variables set for the app as well.
+    pub fn start_with_env(
+        app: &Path,
+        home: &Path,
+        export_dir: Option<&Path>,
+        env: &[(&str, &str)],
+    ) -> Driver {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         assert!(
             std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
             "no display: run under xvfb-run (scripts/test.sh does)"
@@ -47,12 +63,13 @@ impl Driver {
         // no name from their records is in it, and it is printed when a test fails.
         std::fs::create_dir_all(home.join("logs")).expect("log folder");
         let log = home.join("logs/webdriver.log");
-        let process = spawn_webdriver(home, export_dir, &log);
+        let process = spawn_webdriver(home, export_dir, &env, &log);
         Driver {
             process: Mutex::new(process),
             app: app.to_path_buf(),
             home: home.to_path_buf(),
             export_dir: export_dir.map(Path::to_path_buf),
+            env,
             log,
         }
     }
@@ -104,11 +121,16 @@ impl Driver {
     fn restart(&self) {
         let mut process = self.process.lock().unwrap_or_else(|e| e.into_inner());
         stop(&mut process.0);
-        *process = spawn_webdriver(&self.home, self.export_dir.as_deref(), &self.log);
+        *process = spawn_webdriver(&self.home, self.export_dir.as_deref(), &self.env, &self.log);
     }
 }
 
-fn spawn_webdriver(home: &Path, export_dir: Option<&Path>, log: &Path) -> (Child, u16) {
+fn spawn_webdriver(
+    home: &Path,
+    export_dir: Option<&Path>,
+    env: &[(String, String)],
+    log: &Path,
+) -> (Child, u16) {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
@@ -128,6 +150,8 @@ fn spawn_webdriver(home: &Path, export_dir: Option<&Path>, log: &Path) -> (Child
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env_remove("TAIWA_DB")
         .env_remove("TAIWA_EXPORT_DIR")
+        .env_remove("TAIWA_IDLE_LOCK_SECONDS")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err);

@@ -390,7 +390,7 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
     assert!(preview.contains("山田 花子"), "preview: {preview}");
     screenshot(&c, "05-export-preview").await;
     axe(&c, "export preview").await;
-    click(&c, "export-save").await;
+    review_and_save(&c).await;
     until(
         &c,
         "the export's result",
@@ -516,7 +516,7 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
     el(&c, "readonly-notice").await;
     click(&c, "export").await;
     click(&c, "export-recipient-own").await;
-    click(&c, "export-save").await;
+    review_and_save(&c).await;
     el(&c, "export-path").await;
     let revised_pdf = newest_pdf(exports.path());
     let revised_text = pdf_text_of(&revised_pdf);
@@ -712,12 +712,29 @@ async fn bad_input_a_second_launch_a_closed_window_and_a_deleted_database_lose_n
     c.close().await.unwrap();
 }
 
+/// The export's choices made: 「内容を確認する」 once the preview allows it, then the check-answers
+/// step's 「この内容でPDFを保存」.
+async fn review_and_save(c: &Client) {
+    until(
+        c,
+        "the export ready to check",
+        &format!(
+            "const b = document.querySelector('{}'); return !!b && !b.disabled",
+            sel("export-review")
+        ),
+    )
+    .await;
+    click(c, "export-review").await;
+    el(c, "export-check").await;
+    click(c, "export-save").await;
+}
+
 /// Waits for the export's result and returns the PDF's text.
 async fn export_and_read(c: &Client, exports: &Path) -> String {
     click(c, "export").await;
     click(c, "export-recipient-own").await;
     el(c, "export-preview").await;
-    click(c, "export-save").await;
+    review_and_save(c).await;
     until(
         c,
         "the export's result",
@@ -1062,7 +1079,7 @@ async fn an_employer_gets_only_what_the_persons_consent_covers_and_the_export_is
     );
     screenshot(&c, "32-export-for-hr").await;
     axe(&c, "export for a recipient").await;
-    click(&c, "export-save").await;
+    review_and_save(&c).await;
     until(
         &c,
         "the export's result",
@@ -1106,12 +1123,12 @@ async fn an_employer_gets_only_what_the_persons_consent_covers_and_the_export_is
         "the kept copy ready to save",
         &format!(
             "const b = document.querySelector('{}'); return !!b && !b.disabled",
-            sel("export-save")
+            sel("export-review")
         ),
     )
     .await;
     screenshot(&c, "32b-export-kept-on-record").await;
-    click(&c, "export-save").await;
+    review_and_save(&c).await;
     el(&c, "export-path").await;
     let log = cli_ok(&db, &["disclosures", &id]);
     let last = log.lines().last().unwrap_or_default().to_string();
@@ -1646,7 +1663,6 @@ async fn a_long_case_list_opens_a_page_at_a_time() {
     assert_eq!(text(&c, "case-count").await, "10件");
     c.close().await.unwrap();
     drop(driver);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The meeting flow: keyboard only, one section at a time
@@ -2116,4 +2132,327 @@ async fn dates_typed_as_people_write_them_land_as_the_same_day() {
         "given and expiry as stored: {consents}"
     );
     c.close().await.unwrap();
+}
+}
+
+/// The PDFs in the export folder.
+fn pdfs_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+        .count()
+}
+
+/// The purpose of the newest line of the document's disclosure log (its last column).
+fn last_purpose(db: &Path, id: &str) -> String {
+    let log = cli_ok(db, &["disclosures", id]);
+    let last = log.lines().last().unwrap_or_default();
+    last.rsplit('\t').next().unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_is_checked_before_it_is_written_errors_lead_with_words_and_the_idle_lock_warns_first()
+ {
+    let home = tempfile::tempdir().expect("temp home");
+    let exports = tempfile::tempdir().expect("export folder");
+    let db = home.path().join("data/taiwa/taiwa.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let sample =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../samples/dialogue-record.json");
+    let id = cli_ok(&db, &["import", sample.to_str().unwrap()])
+        .trim()
+        .to_string();
+    cli_ok(&db, &["finalize", &id]);
+    let hr = "株式会社みなと精機 人事部";
+    cli_ok(
+        &db,
+        &[
+            "consent",
+            "add",
+            &id,
+            "--recipient",
+            hr,
+            "--purpose",
+            "配慮の検討と実施のため",
+            "--role",
+            "hr",
+            "--sections",
+            "request",
+            "--method",
+            "signature",
+        ],
+    );
+
+    let driver = start_driver(home.path(), exports.path());
+    let c = driver.connect().await;
+    type_into(&c, "passphrase", PASSPHRASE).await;
+    click(&c, "unlock").await;
+    click(&c, "case-link").await;
+    click(&c, "open-document").await;
+    click(&c, "export").await;
+
+    // ---- for HR: the check step says who, what goes and what is withheld; nothing written ----
+    el(&c, "export-recipient-option").await;
+    c.execute(
+        &format!(
+            "document.querySelector('{}[data-recipient=\"{hr}\"]').click()",
+            sel("export-recipient-option")
+        ),
+        vec![],
+    )
+    .await
+    .unwrap();
+    el(&c, "export-recipient-preview").await;
+    screenshot(&c, "49-export-for-hr").await;
+    until(
+        &c,
+        "the export ready to check",
+        &format!(
+            "const b = document.querySelector('{}'); return !!b && !b.disabled",
+            sel("export-review")
+        ),
+    )
+    .await;
+    click(&c, "export-review").await;
+    el(&c, "export-check").await;
+    assert!(text(&c, "check-recipient").await.contains(hr));
+    let listed = |row: &str, path: &str| {
+        format!(
+            "return !!document.querySelector('{} li[data-path=\"{path}\"]')",
+            sel(row)
+        )
+    };
+    assert_eq!(
+        c.execute(&listed("check-withheld", "diagnosis_name"), vec![])
+            .await
+            .unwrap(),
+        json!(true),
+        "the diagnosis is listed as left out"
+    );
+    assert_eq!(
+        c.execute(&listed("check-included", "diagnosis_name"), vec![])
+            .await
+            .unwrap(),
+        json!(false),
+        "the diagnosis is not listed as going"
+    );
+    assert_eq!(
+        c.execute(&listed("check-included", "functional_notes"), vec![])
+            .await
+            .unwrap(),
+        json!(true),
+        "the covered notes are listed as going"
+    );
+    assert_eq!(
+        pdfs_in(exports.path()),
+        0,
+        "nothing written before the final button"
+    );
+    screenshot(&c, "50-export-check-hr").await;
+    axe(&c, "export check for a recipient").await;
+
+    // ---- 「変更する」 goes back to the choice, focused; the person's copy instead ----
+    click(&c, "check-change-recipient").await;
+    until(
+        &c,
+        "the chosen recipient focused again",
+        "const a = document.activeElement; return !!a && a.name === 'export-recipient' && a.checked",
+    )
+    .await;
+    click(&c, "export-recipient-own").await;
+    el(&c, "export-preview").await;
+    review_and_save_stopping_at_check(&c).await;
+    let to = text(&c, "check-recipient").await;
+    assert!(to.contains("本人に渡す控え"), "{to}");
+    assert!(!to.contains("社内"), "{to}");
+    el(&c, "check-withheld-none").await;
+    assert_eq!(
+        c.execute(&listed("check-included", "diagnosis_name"), vec![])
+            .await
+            .unwrap(),
+        json!(true),
+        "the person's copy holds the sensitive fields, and says so"
+    );
+    assert_eq!(pdfs_in(exports.path()), 0, "still nothing written");
+    screenshot(&c, "51-export-check-person-copy").await;
+    axe(&c, "export check for the person's copy").await;
+    click(&c, "export-save").await;
+    el(&c, "export-path").await;
+    assert_eq!(pdfs_in(exports.path()), 1, "one PDF after the final button");
+    assert_eq!(last_purpose(&db, &id), "person_copy");
+    screenshot(&c, "52-export-saved").await;
+
+    // ---- 記録保管: its own choice, its own reason in the log ----
+    click(&c, "back-to-document").await;
+    click(&c, "export").await;
+    click(&c, "export-recipient-kept").await;
+    review_and_save_stopping_at_check(&c).await;
+    let to = text(&c, "check-recipient").await;
+    assert!(to.contains("記録として保管(誰にも渡さない)"), "{to}");
+    screenshot(&c, "53-export-check-kept").await;
+    click(&c, "export-save").await;
+    el(&c, "export-path").await;
+    assert_eq!(pdfs_in(exports.path()), 2);
+    assert_eq!(last_purpose(&db, &id), "kept_on_record");
+
+    // ---- the case's disclosure log tells the two apart ----
+    click(&c, "nav-cases").await;
+    click(&c, "case-link").await;
+    until(
+        &c,
+        "both reasons in the case's disclosure log",
+        &format!(
+            "const p = [...document.querySelectorAll('{}')].map(b => b.dataset.purpose); return p.includes('person_copy') && p.includes('kept_on_record')",
+            sel("disclosure-purpose")
+        ),
+    )
+    .await;
+    let badges: Value = c
+        .execute(
+            &format!(
+                "return [...document.querySelectorAll('{}')].map(b => b.textContent.trim())",
+                sel("disclosure-purpose")
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    let badges = badges.to_string();
+    assert!(badges.contains("本人控え(本人に渡す)"), "{badges}");
+    assert!(badges.contains("記録保管(誰にも渡さない)"), "{badges}");
+    screenshot(&c, "54-disclosure-log-purposes").await;
+
+    // ---- an error leads with what happened; the file's path only behind 「詳しく」 ----
+    click(&c, "lock-button").await;
+    type_into(&c, "passphrase", "not-the-passphrase").await;
+    click(&c, "unlock").await;
+    let first = text(&c, "unlock-error-first").await;
+    assert!(first.starts_with("パスフレーズが違います"), "{first}");
+    assert!(
+        !first.contains("taiwa.db"),
+        "a path in the first line: {first}"
+    );
+    assert!(
+        !first.contains("壊れて"),
+        "two causes in the first line: {first}"
+    );
+    let shown = format!(
+        "return document.querySelector('{}').open",
+        sel("unlock-error-details")
+    );
+    assert_eq!(
+        c.execute(&shown, vec![]).await.unwrap(),
+        json!(false),
+        "the details are shown before 「詳しく」"
+    );
+    screenshot(&c, "55-unlock-wrong-first-line").await;
+    axe(&c, "a wrong passphrase").await;
+    click(&c, "unlock-error-more").await;
+    until(&c, "the details shown after 「詳しく」", &shown).await;
+    let all = text(&c, "unlock-error-details").await;
+    assert!(
+        all.contains(&db.display().to_string()),
+        "the details name the file: {all}"
+    );
+    screenshot(&c, "56-unlock-wrong-details").await;
+    c.close().await.unwrap();
+    drop(driver);
+
+    // ---- the idle lock, shortened to 16 s (debug builds): typing keeps it away; a warning
+    // comes before it; a key or 「続ける」 goes on ----
+    cli_ok(&db, &["revise", &id]);
+    let driver = Driver::start_with_env(
+        &app_binary(),
+        home.path(),
+        Some(exports.path()),
+        &[("TAIWA_IDLE_LOCK_SECONDS", "16")],
+    );
+    let c = driver.connect().await;
+    type_into(&c, "passphrase", PASSPHRASE).await;
+    click(&c, "unlock").await;
+    click(&c, "case-link").await;
+    click(&c, "open-document").await;
+    el(&c, "field-good_day").await;
+    // Typing every 5 s for 15 s: without it counting, the warning would come at 8 s.
+    for word in ["朝", "は", "静か"] {
+        el(&c, "field-good_day")
+            .await
+            .send_keys(word)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+    assert!(
+        c.find(Locator::Css(&sel("idle-warning"))).await.is_err(),
+        "warned while typing"
+    );
+    // Paused: the warning, before the lock.
+    el(&c, "idle-warning").await;
+    assert_eq!(
+        el(&c, "idle-warning")
+            .await
+            .attr("role")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("alert")
+    );
+    assert!(
+        c.find(Locator::Css(&sel("passphrase"))).await.is_err(),
+        "locked already"
+    );
+    let warning = text(&c, "idle-warning").await;
+    assert!(warning.contains("自動でロックします"), "{warning}");
+    assert!(warning.contains("自動保存されています"), "{warning}");
+    screenshot(&c, "57-idle-warning").await;
+    axe(&c, "the idle warning").await;
+    // A key goes on: the warning goes, and comes again only after another pause.
+    press(&c, "x").await;
+    until(
+        &c,
+        "the warning gone after a key",
+        &format!("return !document.querySelector('{}')", sel("idle-warning")),
+    )
+    .await;
+    // Past the time the lock would have come without the key (16 s after the pause began).
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert!(
+        c.find(Locator::Css(&sel("passphrase"))).await.is_err(),
+        "locked at the old time although a key was pressed"
+    );
+    el(&c, "idle-warning").await;
+    click(&c, "idle-continue").await;
+    until(
+        &c,
+        "the warning gone after 「続ける」",
+        &format!("return !document.querySelector('{}')", sel("idle-warning")),
+    )
+    .await;
+    // Nothing more: the lock comes, and the unlock screen says why.
+    el(&c, "idle-warning").await;
+    until(
+        &c,
+        "the idle lock",
+        &format!("return !!document.querySelector('{}')", sel("locked-idle")),
+    )
+    .await;
+    screenshot(&c, "58-idle-locked").await;
+    c.close().await.unwrap();
+    drop(driver);
+}
+
+/// As `review_and_save`, stopping at the check step.
+async fn review_and_save_stopping_at_check(c: &Client) {
+    until(
+        c,
+        "the export ready to check",
+        &format!(
+            "const b = document.querySelector('{}'); return !!b && !b.disabled",
+            sel("export-review")
+        ),
+    )
+    .await;
+    click(c, "export-review").await;
+    el(c, "export-check").await;
 }

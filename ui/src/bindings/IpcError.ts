@@ -11,4 +11,9 @@ field: string | null,
 /**
  * The message without the field's name, for beside the field.
  */
-field_message: Text | null, };
+field_message: Text | null, 
+/**
+ * The whole story behind `ja`/`en` when they are the short first line (file paths, causes,
+ * commands): the UI shows it behind 「詳しく」. None: the message is all there is.
+ */
+detail: Text | null, };

@@ -73,6 +73,7 @@ export function asIpcError(e: unknown): IpcError {
     en: detail ? `Something went wrong (${detail})` : "Something went wrong.",
     field: null,
     field_message: null,
+    detail: null,
   };
 }
 
@@ -157,4 +158,9 @@ export const api = {
 /** Rust locked the session after the idle time (payload null). */
 export function onSessionLocked(handler: () => void): Promise<UnlistenFn> {
   return listen<null>("session-locked", () => handler());
+}
+
+/** Rust's warning before the idle lock, with the seconds left. */
+export function onIdleWarning(handler: (secondsLeft: number) => void): Promise<UnlistenFn> {
+  return listen<number>("session-idle-warning", (e) => handler(e.payload));
 }

@@ -49,9 +49,17 @@ export function loc(text: Text | null | undefined): string {
   return pick(text, app.lang);
 }
 
+/** An error's first line: what happened and what to do (never a file path when Rust has a
+ * `detail` for it). */
 export function errText(e: IpcError | null | undefined): string {
   if (!e) return "";
   return app.lang === "en" ? e.en || e.ja : e.ja;
+}
+
+/** The rest of an error, for behind 「詳しく」 (paths, causes, commands); "" when there is none. */
+export function errDetail(e: IpcError | null | undefined): string {
+  if (!e?.detail) return "";
+  return pick(e.detail, app.lang);
 }
 
 export function templateTitle(id: string): string {

@@ -183,8 +183,8 @@ function day(offsetDays: number): string {
   return now(offsetDays).slice(0, 10);
 }
 
-function err(code: ErrorCode, ja: string, en: string, field: string | null = null): IpcError {
-  return { code, ja, en, field, field_message: null };
+function err(code: ErrorCode, ja: string, en: string, field: string | null = null, detail: Text | null = null): IpcError {
+  return { code, ja, en, field, field_message: null, detail };
 }
 
 async function sha(text: string): Promise<string> {
@@ -291,20 +291,28 @@ const ready = seed();
 // ---- lookups for the commands --------------------------------------------------------------------
 
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
+let warnTimer: ReturnType<typeof setTimeout> | undefined;
 let onIdleLock: () => void = () => {};
+let onIdleWarning: (secondsLeft: number) => void = () => {};
 
-export function setIdleLockHandler(h: () => void): void {
+export function setIdleLockHandler(h: () => void, warn: (secondsLeft: number) => void = () => {}): void {
   onIdleLock = h;
+  onIdleWarning = warn;
 }
 
 function touch(): void {
   clearTimeout(idleTimer);
+  clearTimeout(warnTimer);
   const minutes = Number(new URLSearchParams(location.search).get("idle") ?? settings.idle_lock_minutes);
   if (!unlocked || !(minutes > 0)) return;
+  // As Rust: the warning a minute before the lock (halfway, for a lock of a minute or less).
+  const after = minutes * 60_000;
+  const lead = Math.min(60_000, after / 2);
+  warnTimer = setTimeout(() => onIdleWarning(Math.round(lead / 1000)), after - lead);
   idleTimer = setTimeout(() => {
     unlocked = false;
     onIdleLock();
-  }, minutes * 60_000);
+  }, after);
 }
 
 function status(): AppStatus {
@@ -491,13 +499,23 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
     }
     case "session_unlock":
       if (args.passphrase !== passphrase)
-        throw err("store.wrong_passphrase", "パスフレーズが違います。もう一度入力してください。", "Wrong passphrase. Please try again.");
+        throw err(
+          "store.wrong_passphrase",
+          "パスフレーズが違います。確かめて、もう一度入力してください。データベースは変更していません。",
+          "The passphrase is not right. Check it and enter it again. The database was not changed.",
+          null,
+          {
+            ja: "パスフレーズが違うか、~/.local/share/taiwa/taiwa.db が壊れているか Taiwa のデータベースではありません。ファイルは変更していません",
+            en: "wrong passphrase, or ~/.local/share/taiwa/taiwa.db is damaged or not a Taiwa database; the file was not changed",
+          },
+        );
       unlocked = true;
       touch();
       return status();
     case "session_lock":
       unlocked = false;
       clearTimeout(idleTimer);
+      clearTimeout(warnTimer);
       return status();
     case "session_touch":
       touch();

@@ -5,6 +5,9 @@ import { handle, MOCK_PASSPHRASE, setIdleLockHandler } from "./backend";
 
 export function install(): void {
   mockIPC((cmd, args) => handle(cmd, (args ?? {}) as Record<string, unknown>), { shouldMockEvents: true });
-  setIdleLockHandler(() => void emit("session-locked", null));
+  setIdleLockHandler(
+    () => void emit("session-locked", null),
+    (left) => void emit("session-idle-warning", left),
+  );
   console.info(`[taiwa mock] passphrase: ${MOCK_PASSPHRASE}  (?fresh = first run, ?unlocked = start unlocked, ?idle=0.2 = lock after 12 s)`);
 }
