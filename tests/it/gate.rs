@@ -119,6 +119,7 @@ const CLI: &[(&str, Writes)] = &[
     ("validate", Writes::Nothing),
     ("import", Writes::Nothing),
     ("export", Writes::Gate),
+    ("sample-pdf", Writes::Gate),
     ("finalize", Writes::Nothing),
     ("revise", Writes::Nothing),
     ("verify-pdf", Writes::Nothing),
