@@ -49,6 +49,7 @@ macro_rules! with_commands {
             consents::disclosures_list,
             consents::disclosures_pdf,
             templates::sources_get,
+            export::sample_pdf_save,
         }
     };
 }

@@ -31,6 +31,9 @@ pub enum Source {
         case: Option<CaseId>,
         document: Option<DocumentId>,
     },
+    /// The 見本 PDF of a form: its built-in fictional record (`gate::sample`), named by the form's
+    /// id, so that nothing but a built-in sample can leave this way; not logged.
+    Sample { template: String },
 }
 
 /// In what form.
@@ -171,6 +174,7 @@ pub fn plan(store: Option<&Store>, req: &Request) -> Result<Planned, GateError> 
             plan_disclosure_log(store, req, *case, *document, purpose)
         }
         Source::File(record) => plan_file(store, req, record, recipient),
+        Source::Sample { template } => plan_sample(req, template, recipient),
         Source::Stored(id) => {
             let store = store.ok_or(GateError::NoStore)?;
             plan_stored(store, req, *id, recipient, purpose)
@@ -246,6 +250,48 @@ fn plan_file(
     Ok(Planned {
         what: What::Record(record),
         format: req.format,
+        template: Some(template),
+        registry,
+        kind: Kind::Export,
+        opts,
+        plan: None,
+        log: None,
+    })
+}
+
+/// A 見本: the built-in fictional record, whole, as a PDF marked 見本 on every page. No consent and
+/// no log line: it is no one's record (see `gate::sample`). The route map's per-agency consent is
+/// not checked either: the sample's consents are as fictional as its person.
+fn plan_sample(
+    req: &Request,
+    template_id: &str,
+    recipient: Option<String>,
+) -> Result<Planned, GateError> {
+    // A sample is the whole form as a PDF, for no one in particular.
+    if recipient.is_some()
+        || req.kind != Kind::Export
+        || req.parts.is_some()
+        || req.format != Format::Pdf
+    {
+        return Err(GateError::NoSample {
+            template: template_id.to_string(),
+        });
+    }
+    let registry = Registry::builtin();
+    let record = super::sample::record(template_id, registry)?;
+    let template = template_of(registry, &record)?;
+    let problems = validate(&record, template, Mode::for_status(record.status));
+    if !problems.is_empty() {
+        return Err(GateError::Invalid(problems));
+    }
+    let opts = ExportOptions {
+        era: req.era,
+        sample: true,
+        ..ExportOptions::new(req.lang)
+    };
+    Ok(Planned {
+        what: What::Record(record),
+        format: Format::Pdf,
         template: Some(template),
         registry,
         kind: Kind::Export,

@@ -13,6 +13,7 @@
 
 mod decide;
 mod deliver;
+pub mod sample;
 
 pub use decide::{Format, OwnUse, Planned, Request, Source, plan, preview, preview_for};
 pub use deliver::{Released, Sink};
@@ -65,6 +66,8 @@ pub enum GateError {
     RoundTripNotPdf { format: &'static str },
     #[error("not confirmed: nothing was saved (add --yes to confirm without a terminal)")]
     NotConfirmed,
+    #[error("there is no such sample of the form {template:?}: a sample is the whole form as a PDF, for no one in particular, of: {}", sample::forms().collect::<Vec<_>>().join(", "))]
+    NoSample { template: String },
 }
 
 impl From<crate::consent::ConsentError> for GateError {
@@ -98,6 +101,7 @@ impl UserError for GateError {
             GateError::NoStore => "export.no_store",
             GateError::RoundTripNotPdf { .. } => "export.round_trip_not_pdf",
             GateError::NotConfirmed => "import.not_confirmed",
+            GateError::NoSample { .. } => "export.no_sample",
         }
     }
 
@@ -176,6 +180,10 @@ impl UserError for GateError {
                 "確認されなかったため、何も保存していません(端末がないときは --yes で確認します)"
                     .to_string()
             }
+            GateError::NoSample { template } => format!(
+                "様式「{template}」のそのような見本はありません。見本は様式全体の PDF で、提供先はなく、次の様式にあります: {}",
+                sample::forms().collect::<Vec<_>>().join(", ")
+            ),
         };
         Text {
             ja,

@@ -112,6 +112,10 @@ impl<'r> Form<'r, '_> {
             Lang::En => ("Document ID", "Revision", "Status", "Printed"),
         };
         let status = match (self.record.status, lang) {
+            _ if self.opts.sample => match lang {
+                Lang::Ja => "見本",
+                Lang::En => "sample",
+            },
             (DocStatus::Draft, Lang::Ja) => "下書き",
             (DocStatus::Final, Lang::Ja) => "確定",
             (DocStatus::Superseded, Lang::Ja) => "旧版",
@@ -777,6 +781,27 @@ impl<'r> Form<'r, '_> {
     }
 }
 
+/// 見本 / SAMPLE across the middle of a page, in a grey light enough to read the form through.
+fn sample_watermark(c: &mut Composer, page_w: f32, page_h: f32) {
+    const BIG: f32 = 150.0;
+    const SMALLER: f32 = 56.0;
+    const LEVEL: f32 = 0.86;
+    let ja = "見本";
+    let en = "SAMPLE";
+    let middle = page_h / 2.0;
+    let w = c.width(ja, BIG, true);
+    c.text((page_w - w) / 2.0, middle, ja, BIG, true, LEVEL);
+    let w = c.width(en, SMALLER, true);
+    c.text(
+        (page_w - w) / 2.0,
+        middle + SMALLER + 12.0,
+        en,
+        SMALLER,
+        true,
+        LEVEL,
+    );
+}
+
 /// Header and footer on every page, once the page count is known.
 pub fn decorate(
     c: &mut Composer,
@@ -790,12 +815,22 @@ pub fn decorate(
     let n = pages.len();
     let mut out = Vec::with_capacity(n);
     for (i, page) in pages.into_iter().enumerate() {
-        c.ops = page.ops;
         c.size = page.size;
         let (page_w, page_h) = (page.size.w, page.size.h);
+        c.ops = Vec::new();
+        // Under the page's content, so that the watermark never hides a word of the form.
+        if opts.sample {
+            sample_watermark(c, page_w, page_h);
+        }
+        c.ops.extend(page.ops);
         let top = MARGIN + 9.0;
         let mut title = template.title.get(lang).to_string();
-        if record.status == DocStatus::Draft {
+        if opts.sample {
+            title = match lang {
+                Lang::Ja => format!("【見本】{title}"),
+                Lang::En => format!("[SAMPLE] {title}"),
+            };
+        } else if record.status == DocStatus::Draft {
             title = match lang {
                 Lang::Ja => format!("【下書き】{title}"),
                 Lang::En => format!("[DRAFT] {title}"),
@@ -806,7 +841,7 @@ pub fn decorate(
             top,
             &title,
             SMALL,
-            record.status == DocStatus::Draft,
+            opts.sample || record.status == DocStatus::Draft,
             0.3,
         );
         if sensitive {
@@ -843,9 +878,17 @@ pub fn decorate(
             || opts.unsaved_label().to_string(),
             |r| format!("r{} {}", r.seq, r.sha256.get(..8).unwrap_or(&r.sha256)),
         );
-        let left = match lang {
-            Lang::Ja => format!("文書ID {id} ・ 版 {rev}"),
-            Lang::En => format!("Document {id} · revision {rev}"),
+        let left = match (opts.sample, lang) {
+            // A sample has no id and no revision: the footer says whose record it is instead.
+            (true, Lang::Ja) => {
+                "見本 ・ 架空の人物による記入例です(実在の人物・団体とは関係ありません)".to_string()
+            }
+            (true, Lang::En) => {
+                "Sample: filled in for a fictional person (no real person or organisation)"
+                    .to_string()
+            }
+            (false, Lang::Ja) => format!("文書ID {id} ・ 版 {rev}"),
+            (false, Lang::En) => format!("Document {id} · revision {rev}"),
         };
         c.text(MARGIN, foot, &left, SMALL, false, 0.35);
         let pn = format!("{} / {n}", i + 1);

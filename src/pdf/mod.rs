@@ -118,6 +118,9 @@ pub struct ExportOptions {
     pub recipient: Option<RecipientCopy>,
     /// What the file is in the employer ↔ clinician round trip (its envelope).
     pub exchange: ExchangeOptions,
+    /// A 見本 (sample) of the form made from its built-in fictional record: every page says so, in
+    /// its header and across the page, so that no one takes it for a person's record.
+    pub sample: bool,
 }
 
 /// The exchange envelope's own entries (the hashes are computed when the file is written).
@@ -142,6 +145,7 @@ impl ExportOptions {
             author: String::new(),
             recipient: None,
             exchange: ExchangeOptions::default(),
+            sample: false,
         }
     }
 
@@ -153,9 +157,11 @@ impl ExportOptions {
     }
 
     fn unsaved_label(&self) -> &'static str {
-        match self.lang {
-            Lang::Ja => "未保存",
-            Lang::En => "not saved",
+        match (self.sample, self.lang) {
+            (true, Lang::Ja) => "見本",
+            (true, Lang::En) => "sample",
+            (false, Lang::Ja) => "未保存",
+            (false, Lang::En) => "not saved",
         }
     }
 }

@@ -724,6 +724,8 @@ fn the_v2_samples_are_valid_final_records_of_version_2() {
     for name in [
         "v2/work-consideration-return.json",
         "v2/work-consideration-continue.json",
+        "v2/dialogue-record.json",
+        "v2/route-map.json",
     ] {
         let r = parse_record(&sample_bytes(name), registry()).unwrap();
         assert_eq!(r.template_version, 2, "{name}");

@@ -119,6 +119,7 @@ const CLI: &[(&str, Writes)] = &[
     ("validate", Writes::Nothing),
     ("import", Writes::Nothing),
     ("export", Writes::Gate),
+    ("sample-pdf", Writes::Gate),
     ("finalize", Writes::Nothing),
     ("revise", Writes::Nothing),
     ("verify-pdf", Writes::Nothing),
@@ -331,7 +332,8 @@ fn every_app_command_is_classified() {
     // Encrypted copies: backup_now, backup_restore, session_lock (a backup on lock).
     // Shown in the window only: export_preview, export_recipient_preview (through the gate's
     // planning), routemap_diagram (the live SVG). Everything else writes no file.
-    let gate = ["export_save", "disclosures_pdf"];
+    // sample_pdf_save: a form's built-in 見本, through the gate, logged nowhere (no one's record).
+    let gate = ["export_save", "disclosures_pdf", "sample_pdf_save"];
     let encrypted = ["backup_now", "backup_restore", "session_lock"];
     let shown = [
         "export_preview",

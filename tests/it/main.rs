@@ -10,6 +10,7 @@ mod bench_gen;
 mod cli;
 mod consent;
 mod crash;
+mod examples;
 mod export_all;
 mod faults;
 mod forms_official;

@@ -538,6 +538,19 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode, CliError> {
             };
             export_through_gate(ctx, registry, &source, request, &output)?;
         }
+        Command::SamplePdf {
+            template,
+            output,
+            era,
+        } => {
+            let request = gate::Request {
+                source: Source::Sample { template },
+                era,
+                ..gate::Request::defaults(ctx.lang)
+            };
+            gate::release(None, &request, Sink::File(&output)).map_err(gate_error)?;
+            out!("{}", output.display());
+        }
         Command::Consent { action } => consent_command(ctx, action)?,
         Command::Disclosures {
             id,

@@ -145,6 +145,18 @@ enum Command {
         #[arg(long = "reason", value_name = "REASON", value_parser = parse_own_use, conflicts_with = "recipient")]
         own_use: Option<taiwa::gate::OwnUse>,
     },
+    /// Write the 見本 (sample) PDF of a form: its built-in fictional record, printed like an export
+    /// and marked 見本 on every page. Needs no database and logs nothing (no one's record leaves).
+    SamplePdf {
+        /// The form: dialogue-record, work-consideration or route-map.
+        template: String,
+        /// Where to write the PDF.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// 西暦 (seireki, default) or 和暦 (wareki) dates.
+        #[arg(long, default_value = "seireki")]
+        era: taiwa::pdf::Era,
+    },
     /// Finalize (確定) a stored draft: checked as final (every required field, every character
     /// printable), saved as its next revision, never changed after. An imported file is always a
     /// draft until this.

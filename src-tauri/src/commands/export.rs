@@ -159,6 +159,33 @@ pub async fn export_save<R: Runtime>(
     save_through_gate(&app, &state, &name, &req)
 }
 
+/// Saves the 見本 (sample) PDF of a form where the user chooses, like an export: the form's
+/// built-in fictional record marked 見本 on every page. Only a form id crosses from the web view,
+/// never a path to read or a document, so nothing but a built-in sample can leave this way; it
+/// is no one's record, so it asks for no consent and is not logged (`taiwa::gate::sample`).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sample_pdf_save<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    template: String,
+    lang: Lang,
+) -> IpcResult<ExportResult> {
+    let req = gate::Request {
+        source: Source::Sample { template },
+        ..gate::Request::defaults(lang)
+    };
+    // Refused (an unknown form) before the dialog asks for a path.
+    let title = gate::plan(None, &req)?
+        .template()
+        .map(|t| t.title.get(lang).replace([' ', '　', '/'], ""))
+        .unwrap_or_default();
+    let name = match lang {
+        Lang::Ja => format!("見本_{title}.pdf"),
+        Lang::En => format!("sample_{title}.pdf"),
+    };
+    save_through_gate(&app, &state, &name, &req)
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_open<R: Runtime>(
     app: AppHandle<R>,

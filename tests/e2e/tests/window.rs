@@ -2456,3 +2456,90 @@ async fn review_and_save_stopping_at_check(c: &Client) {
     click(c, "export-review").await;
     el(c, "export-check").await;
 }
+
+/// Issue 26, item 5: from the case screen a support worker saves the 見本 PDF of the 対話記録 (the
+/// built-in fictional record, 見本 on every page, logged nowhere), then the form they start shows
+/// a 記入例 under a free text and above a table's columns.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_support_worker_views_the_sample_pdf_of_a_form_and_the_form_shows_examples() {
+    let home = tempfile::tempdir().expect("temp home");
+    let exports = tempfile::tempdir().expect("export folder");
+    let driver = start_driver(home.path(), exports.path());
+    let c = driver.connect().await;
+    type_into(&c, "passphrase-new", PASSPHRASE).await;
+    type_into(&c, "passphrase-confirm", PASSPHRASE).await;
+    until(
+        &c,
+        "create enabled",
+        &format!(
+            "return !document.querySelector('{}').disabled",
+            sel("create-db")
+        ),
+    )
+    .await;
+    click(&c, "create-db").await;
+    click(&c, "new-case").await;
+    type_into(&c, "new-case-name", "架空 次郎\u{E007}").await;
+    el(&c, "case-name").await;
+
+    // ---- the 見本 of the chosen form, saved where exports go ----
+    click(&c, "new-document").await;
+    click(&c, "new-document-template-dialogue-record").await;
+    click(&c, "new-document-sample").await;
+    let shown = text(&c, "new-document-sample-path").await;
+    let pdf = newest_pdf(exports.path());
+    assert_eq!(
+        shown,
+        pdf.display().to_string(),
+        "the screen names the file"
+    );
+    assert!(
+        pdf.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("見本_")),
+        "{}",
+        pdf.display()
+    );
+    let pages = pdf_text_of(&pdf);
+    let pages: Vec<&str> = pages
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert!(pages.len() > 1);
+    for (i, p) in pages.iter().enumerate() {
+        assert!(p.contains("見本"), "page {} has no 見本", i + 1);
+    }
+    assert!(pages.concat().contains("高橋 誠"), "the fictional person");
+    screenshot(&c, "60-sample-pdf-saved").await;
+    axe(&c, "the new-document dialog with a sample saved").await;
+
+    // ---- the form itself: examples under a free text and above a table's columns ----
+    click(&c, "new-document-submit").await;
+    el(&c, "document-form").await;
+    let help = c
+        .execute(
+            "const f = document.querySelector('[data-testid=\"field-functional_notes\"]'); \
+             return (f && f.getAttribute('aria-describedby') || '').split(' ') \
+               .map((id) => document.getElementById(id)?.textContent ?? '').join(' ')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        help.as_str().is_some_and(|h| h.contains("例: ")),
+        "{help:?}"
+    );
+    let columns = text(&c, "column-help-barriers").await;
+    assert!(
+        columns.contains("支障の内容") && columns.contains("例: "),
+        "{columns}"
+    );
+    c.execute(
+        "document.querySelector('[data-testid=\"column-help-barriers\"]').scrollIntoView({block: 'start'})",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "61-examples-in-the-form").await;
+    c.close().await.unwrap();
+    drop(driver);
+}

@@ -140,6 +140,10 @@ const ja = {
   "newdoc.route_loading": "標準ルートを読み込んでいます…",
   "newdoc.route_error": "標準ルートを読み込めませんでした。空のマップから作れます。({message})",
   "newdoc.region_help": "標準ルートから始めるとき、マップの地域として入ります。空のマップでは、作成後に入力します。",
+  "newdoc.sample": "見本PDFを見る",
+  "newdoc.sample_help": "選んだ様式を架空の人物で記入した見本です。どのページにも「見本」と入ります。個人の記録ではないため、提供記録には残りません。",
+  "newdoc.sample_saved": "見本PDFを保存しました: ",
+  "newdoc.sample_open": "見本PDFを開く",
 
   "status.draft": "下書き",
   "status.final": "確定",
@@ -647,6 +651,10 @@ const en: Record<MessageKey, string> = {
   "newdoc.route_loading": "Loading the standard routes…",
   "newdoc.route_error": "Could not load the standard routes; you can still start an empty map. ({message})",
   "newdoc.region_help": "Used as the map's region when you start from a standard route. For an empty map, enter it after creating.",
+  "newdoc.sample": "View a sample PDF",
+  "newdoc.sample_help": "The chosen form filled in for a fictional person, marked SAMPLE on every page. It is no one's record, so it is not entered in the disclosure log.",
+  "newdoc.sample_saved": "Sample PDF saved: ",
+  "newdoc.sample_open": "Open the sample PDF",
 
   "status.draft": "Draft",
   "status.final": "Final",

@@ -142,6 +142,9 @@ export const api = {
   /** The person's own copy (recipient null) or a recipient's copy; either way logged as a disclosure. */
   exportSave: (request: ExportRequest) => call<ExportResult>("export_save", { request }),
   exportOpen: (path: string) => call<void>("export_open", { path }),
+  /** The 見本 PDF of a form (its built-in fictional record), saved where the user chooses (path
+   * null: the dialog was closed); not logged: it is no one's record. */
+  samplePdfSave: (template: string, lang: Lang) => call<ExportResult>("sample_pdf_save", { template, lang }),
   consentsList: (document_id: string) => call<ConsentRow[]>("consents_list", { document_id }),
   consentAdd: (document_id: string, consent: NewConsent) => call<ConsentRow>("consent_add", { document_id, consent }),
   /** Withdrawn as of today; the consent stays in the ledger. */

@@ -755,6 +755,13 @@ export async function handle(cmd: string, args: Args): Promise<unknown> {
       const ymd = day(0).replace(/-/g, "");
       return { path: args.lang === "en" ? `/home/user/Documents/disclosure-log_${ymd}.pdf` : `/home/user/ドキュメント/提供記録_${ymd}.pdf`, bytes: 21_504 };
     }
+    case "sample_pdf_save": {
+      needUnlocked();
+      const t = TEMPLATES.find((x) => x.id === args.template);
+      if (!t) throw err("export.no_sample", `様式「${String(args.template)}」の見本はありません`, `there is no sample of the form ${String(args.template)}`);
+      const title = (args.lang === "en" ? t.title.en : t.title.ja).replace(/[ 　/]+/g, "");
+      return { path: args.lang === "en" ? `/home/user/Documents/sample_${title}.pdf` : `/home/user/ドキュメント/見本_${title}.pdf`, bytes: 160_000 };
+    }
     case "export_open":
       return null;
     case "routemap_catalogue":
