@@ -42,6 +42,12 @@ async fn el(c: &Client, testid: &str) -> Element {
 
 async fn click(c: &Client, testid: &str) {
     let e = el(c, testid).await;
+    // A closed <dialog>'s buttons are in the page but not shown: clicking one before showModal()
+    // has run is refused (ElementNotInteractable). Wait until it is shown, as a person would.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !e.is_displayed().await.unwrap_or(false) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     // Centre it first: the editor's sticky action bar may cover an element at the window's edge.
     let _ = c
         .execute(
@@ -1663,6 +1669,7 @@ async fn a_long_case_list_opens_a_page_at_a_time() {
     assert_eq!(text(&c, "case-count").await, "10件");
     c.close().await.unwrap();
     drop(driver);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The meeting flow: keyboard only, one section at a time
@@ -1741,8 +1748,7 @@ async fn next_section(c: &Client, key: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_support_worker_fills_a_dialogue_record_in_meeting_mode_by_keyboard_and_corrects_it_later()
- {
+async fn meeting_mode_by_keyboard_from_a_new_case_to_a_corrected_version() {
     let home = tempfile::tempdir().expect("temp home");
     let exports = tempfile::tempdir().expect("export folder");
     let db = home.path().join("data/taiwa/taiwa.db");
@@ -1821,11 +1827,23 @@ async fn a_support_worker_fills_a_dialogue_record_in_meeting_mode_by_keyboard_an
     assert!(after_meta < at_start, "{after_meta} < {at_start}");
     screenshot(&c, "21-meeting-mode-section-done").await;
 
-    // 本人・就労状況
+    // 本人・就労状況: typed once, in the new-case dialog.
     next_section(&c, "person").await;
-    key_in(&c, "field-person_name", "森本 葵").await;
+    for (field, want) in [
+        ("person_name", "森本 葵"),
+        ("person_alias", "RA-2026-0311"),
+        ("employer_name", "株式会社しらかば食品"),
+    ] {
+        let got = c
+            .execute(
+                "return document.querySelector(arguments[0]).value",
+                vec![json!(sel(&format!("field-{field}")))],
+            )
+            .await
+            .unwrap();
+        assert_eq!(got, json!(want), "{field} prefilled from the case");
+    }
     key_in(&c, "field-employment_status-employed", SPACE).await;
-    key_in(&c, "field-employer_name", "株式会社しらかば食品").await;
     key_in(&c, "field-diagnosis_disclosure-not_disclosed", SPACE).await;
     until(
         &c,
@@ -1864,8 +1882,52 @@ async fn a_support_worker_fills_a_dialogue_record_in_meeting_mode_by_keyboard_an
     .await;
     key_in(&c, "field-agreed_measures.0.start_date", "令和8年12月1日").await;
     key_in(&c, "field-agreed_measures.0.owner", "製造部").await;
-    key_in(&c, "field-share_with-nobody", SPACE).await;
+    // Shared with HR: the consent table is the ledger's, and empty until the ledger has one.
+    key_in(&c, "field-share_with-hr", SPACE).await;
     key_in(&c, "field-share_content-agreed_measures_only", SPACE).await;
+    el(&c, "ledger-empty").await;
+    let id = c
+        .execute("return location.hash.split('/')[2]", vec![])
+        .await
+        .unwrap();
+    let id = id
+        .as_str()
+        .expect("the document id in the address")
+        .to_string();
+    let hr = "株式会社しらかば食品 人事総務課";
+    cli_ok(
+        &db,
+        &[
+            "consent",
+            "add",
+            &id,
+            "--recipient",
+            hr,
+            "--purpose",
+            "合意した措置の実施のため",
+            "--role",
+            "hr",
+            "--sections",
+            "agreement",
+            "--method",
+            "signature",
+        ],
+    );
+    // The ledger's panel, opened and closed by keyboard, brings the table up to date.
+    key_in(&c, "ledger-record", ENTER).await;
+    el(&c, "consents-panel").await;
+    key_in(&c, "consents-close", ENTER).await;
+    until(
+        &c,
+        "the ledger's consent in the form's table",
+        &format!(
+            "const r = document.querySelector('{}'); return !!r && r.textContent.includes({})",
+            sel("ledger-row"),
+            json!(hr)
+        ),
+    )
+    .await;
+    screenshot(&c, "21b-meeting-mode-ledger-table").await;
 
     next_section(&c, "review").await;
     key_in(&c, "field-next_review_date", "2027/3/1").await;
@@ -1914,15 +1976,7 @@ async fn a_support_worker_fills_a_dialogue_record_in_meeting_mode_by_keyboard_an
     el(&c, "readonly-notice").await;
     screenshot(&c, "23-meeting-mode-final").await;
 
-    // The three ways of writing a date landed as one value each.
-    let id = c
-        .execute("return location.hash.split('/')[2]", vec![])
-        .await
-        .unwrap();
-    let id = id
-        .as_str()
-        .expect("the document id in the address")
-        .to_string();
+    // The three ways of writing a date landed as one value each; the table is the ledger's.
     let shown = cli_ok(&db, &["show", &id]);
     let record: Value = serde_json::from_str(&shown).unwrap_or_else(|e| panic!("{e}: {shown}"));
     assert_eq!(record["fields"]["session_date"], "2026-11-20");
@@ -1932,6 +1986,11 @@ async fn a_support_worker_fills_a_dialogue_record_in_meeting_mode_by_keyboard_an
         "2026-12-01"
     );
     assert_eq!(record["fields"]["next_review_date"], "2027-03-01");
+    assert_eq!(record["fields"]["consents"][0]["recipient"], hr);
+    assert_eq!(
+        record["fields"]["consents"].as_array().map(Vec::len),
+        Some(1)
+    );
 
     // ---- later: a correction as version 2, by keyboard ----
     key_in(&c, "revise", ENTER).await;
@@ -2132,7 +2191,6 @@ async fn dates_typed_as_people_write_them_land_as_the_same_day() {
         "given and expiry as stored: {consents}"
     );
     c.close().await.unwrap();
-}
 }
 
 /// The PDFs in the export folder.
