@@ -333,7 +333,17 @@ async fn a_support_worker_records_a_dialogue_from_first_run_to_pdf_and_finds_it_
         set_value(&c, &format!("field-participants.{i}.role"), role).await;
     }
     click(&c, "field-participants_consent").await;
-    // person_name is left empty on purpose: finalizing must name it.
+    // person_name came from the case (typed once); it is emptied on purpose: finalizing must name it.
+    assert_eq!(
+        c.execute(
+            "return document.querySelector(arguments[0]).value",
+            vec![json!(sel("field-person_name"))]
+        )
+        .await
+        .unwrap(),
+        json!("山田 花子")
+    );
+    set_value(&c, "field-person_name", "").await;
     click(&c, "field-employment_status-employed").await;
     type_into(&c, "field-employer_name", "株式会社みなと精機").await;
     click(&c, "field-diagnosis_disclosure-not_disclosed").await;
@@ -1705,6 +1715,35 @@ async fn tab_to(c: &Client, testid: &str) {
     panic!("Tab never reached {testid} (focus on {at})");
 }
 
+/// Chooses a radio button as a keyboard user does: Tab into the group (one stop), then the arrow
+/// keys, which move and select.
+async fn pick_radio(c: &Client, path: &str, key: &str) {
+    let prefix = format!("field-{path}-");
+    for _ in 0..150 {
+        let inside = c
+            .execute(
+                "return !!document.activeElement && (document.activeElement.dataset.testid || '').startsWith(arguments[0]) && document.activeElement.type === 'radio'",
+                vec![json!(prefix)],
+            )
+            .await
+            .unwrap();
+        if inside == json!(true) {
+            break;
+        }
+        press(c, TAB).await;
+    }
+    let target = format!("{prefix}{key}");
+    for _ in 0..12 {
+        if c.execute(&focused_is(&target), vec![]).await.unwrap() == json!(true) {
+            press(c, SPACE).await;
+            return;
+        }
+        press(c, DOWN).await;
+    }
+    screenshot(c, &format!("failed-pick-{target}")).await;
+    panic!("the arrow keys never reached {target}");
+}
+
 /// Tab to a field and type into it.
 async fn key_in(c: &Client, testid: &str, keys: &str) {
     tab_to(c, testid).await;
@@ -1813,7 +1852,6 @@ async fn meeting_mode_by_keyboard_from_a_new_case_to_a_corrected_version() {
     .await;
     press(&c, "森本 葵").await;
     key_in(&c, "field-participants.0.role", DOWN).await;
-    key_in(&c, "field-participants_consent", SPACE).await;
     until(
         &c,
         "the first section filled in",
@@ -1843,8 +1881,8 @@ async fn meeting_mode_by_keyboard_from_a_new_case_to_a_corrected_version() {
             .unwrap();
         assert_eq!(got, json!(want), "{field} prefilled from the case");
     }
-    key_in(&c, "field-employment_status-employed", SPACE).await;
-    key_in(&c, "field-diagnosis_disclosure-not_disclosed", SPACE).await;
+    pick_radio(&c, "employment_status", "employed").await;
+    pick_radio(&c, "diagnosis_disclosure", "not_disclosed").await;
     until(
         &c,
         "the person section filled in",
@@ -1858,8 +1896,8 @@ async fn meeting_mode_by_keyboard_from_a_new_case_to_a_corrected_version() {
     // 申出・支障の整理
     next_section(&c, "request").await;
     key_in(&c, "field-request_date", "R8.10.1").await;
-    key_in(&c, "field-request_channel-written", SPACE).await;
-    key_in(&c, "field-requester-person", SPACE).await;
+    pick_radio(&c, "request_channel", "written").await;
+    pick_radio(&c, "requester", "person").await;
     key_in(&c, "field-functional_impacts-hearing_speech", SPACE).await;
     key_in(&c, "add-row-barriers", ENTER).await;
     until(&c, "focus in the new row", "return !!document.activeElement && (document.activeElement.dataset.testid || '').startsWith('field-barriers.0.')").await;
@@ -1884,7 +1922,7 @@ async fn meeting_mode_by_keyboard_from_a_new_case_to_a_corrected_version() {
     key_in(&c, "field-agreed_measures.0.owner", "製造部").await;
     // Shared with HR: the consent table is the ledger's, and empty until the ledger has one.
     key_in(&c, "field-share_with-hr", SPACE).await;
-    key_in(&c, "field-share_content-agreed_measures_only", SPACE).await;
+    pick_radio(&c, "share_content", "agreed_measures_only").await;
     el(&c, "ledger-empty").await;
     let id = c
         .execute("return location.hash.split('/')[2]", vec![])
@@ -1994,8 +2032,17 @@ async fn meeting_mode_by_keyboard_from_a_new_case_to_a_corrected_version() {
 
     // ---- later: a correction as version 2, by keyboard ----
     key_in(&c, "revise", ENTER).await;
-    let notice = el(&c, "editor-notice").await.text().await.unwrap();
-    assert!(notice.contains("修正版"), "{notice}");
+    until(
+        &c,
+        "the notice of the corrected draft",
+        &format!(
+            "const n = document.querySelector('{}'); return !!n && n.textContent.includes('修正版')",
+            sel("editor-notice")
+        ),
+    )
+    .await;
+    // The corrected draft opens at its first section; the task list goes to the one to correct.
+    key_in(&c, "task-agreement", ENTER).await;
     key_in(&c, "field-agreed_measures.0.owner", "(総務部と共同)").await;
     key_in(&c, "finalize", ENTER).await;
     until(
@@ -2011,6 +2058,18 @@ async fn meeting_mode_by_keyboard_from_a_new_case_to_a_corrected_version() {
         history.lines().filter(|l| l.contains("\t確定\t")).count() >= 2,
         "both versions are in the history: {history}"
     );
+    // The corrected version's PDF names the version it replaces (kept for people to look at).
+    let pdf = exports.path().join("corrected.pdf");
+    cli_ok(&db, &["export", &id, "-o", pdf.to_str().unwrap()]);
+    let first_page = pdf_text_of(&pdf);
+    assert!(
+        first_page.contains("の修正版"),
+        "{}",
+        &first_page[..first_page.len().min(600)]
+    );
+    if let Some(dir) = std::env::var_os("E2E_SHOTS") {
+        let _ = std::fs::copy(&pdf, PathBuf::from(dir).join("24-corrected-version.pdf"));
+    }
     c.close().await.unwrap();
     drop(driver);
 }
