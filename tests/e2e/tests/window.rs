@@ -1349,6 +1349,17 @@ async fn the_window_may_call_only_its_own_commands_loads_nothing_from_outside_an
     screenshot(&c, "41-case-deleted").await;
     // The retention setting: a bad value is named and refused, a good one kept.
     click(&c, "nav-settings").await;
+    // The stored period is read after the screen shows: typing before it arrives would be
+    // overwritten by it (a race this test lost once).
+    until(
+        &c,
+        "the stored retention period shown",
+        &format!(
+            "const e = document.querySelector('{}'); return !!e && e.value === '5'",
+            sel("retention-years")
+        ),
+    )
+    .await;
     type_into(&c, "retention-years", "0").await;
     press(&c, "\u{E004}").await;
     let refused = el(&c, "retention-error").await;
