@@ -397,15 +397,31 @@ impl<'a> Validator<'a> {
                 }
             });
         if !shaped {
-            self.push(
-                path,
-                Code::InvalidDate,
-                format!(
-                    "「{}」の「{s}」は日付の形(YYYY-MM-DD)ではありません",
-                    f.label.ja
-                ),
-                format!("{}: {s:?} is not a date in the form YYYY-MM-DD", f.label.en),
-            );
+            // Said as the date box says it: what the text reads as (and how a record writes it),
+            // or why it cannot be read (text::date::parse_typed, the one rule of typed dates).
+            let (ja, en) = match crate::text::date::parse_typed(s) {
+                Ok(d) => {
+                    let iso = d.format("%Y-%m-%d");
+                    (
+                        format!(
+                            "「{}」の「{s}」は {iso} と書いてください(記録の日付は YYYY-MM-DD の形です)",
+                            f.label.ja
+                        ),
+                        format!(
+                            "{}: write {s:?} as {iso} (a record holds dates as YYYY-MM-DD)",
+                            f.label.en
+                        ),
+                    )
+                }
+                Err(e) => {
+                    let m = crate::i18n::UserError::message(&e);
+                    (
+                        format!("「{}」の「{s}」: {}", f.label.ja, m.ja),
+                        format!("{}: {s:?}: {}", f.label.en, m.en),
+                    )
+                }
+            };
+            self.push(path, Code::InvalidDate, ja, en);
         } else if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_err() {
             self.push(
                 path,

@@ -722,6 +722,24 @@ fn a_date_in_another_shape_is_invalid() {
             "{bad}: {}",
             p[0].message.en
         );
+        // Text a person may type is read by the date boxes' rule, and the message says how a
+        // record writes that day.
+        assert!(
+            p[0].message.ja.contains("2026-11-20") || p[0].message.ja.contains("2026-01-20"),
+            "{bad}: {}",
+            p[0].message.ja
+        );
+    }
+    // Text that is no date says why, as the date box does.
+    for (bad, why) in [
+        ("2026/02/30", "2月30日はありません"),
+        ("明日", "日付として読めません"),
+    ] {
+        let mut r = dialogue();
+        set(&mut r, "/session_date", json!(bad));
+        let p = expect(&r, Mode::Draft, &[("session_date", C::InvalidDate)]);
+        assert!(p[0].message.ja.contains(why), "{bad}: {}", p[0].message.ja);
+        assert!(p[0].message.ja.contains("実施日"), "{}", p[0].message.ja);
     }
     // Inside a row and inside a signature, too.
     let mut r = dialogue();
