@@ -2041,6 +2041,10 @@ async fn meeting_mode_by_keyboard_from_a_new_case_to_a_corrected_version() {
         Some(1)
     );
 
+    // A final document lists the ledger as it is now, and says that its PDF has the table as saved.
+    key_in(&c, "task-agreement", ENTER).await;
+    el(&c, "ledger-as-of-now").await;
+
     // ---- later: a correction as version 2, by keyboard ----
     key_in(&c, "revise", ENTER).await;
     until(
