@@ -230,8 +230,10 @@ impl Store {
             return Ok(());
         }
         let rows: Vec<serde_json::Value> = match record.id.map(DocumentId) {
+            // Called on every live check while the worker types: one existence query, then the
+            // rows (not consents_for_document, which would ask for the document again).
             Some(id) if self.document_exists(id)? => self
-                .consents_for_document(id)?
+                .consents_where("document_id = ?1", &id.to_string())?
                 .iter()
                 .map(|c| c.as_row(template, record.lang))
                 .collect(),
