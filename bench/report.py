@@ -11,12 +11,14 @@ import os
 import sys
 
 out = sys.argv[1]
-ORDER = ["ours", "ours-full", "typst", "libreoffice", "chromium"]
+ORDER = ["ours", "ours-full", "ours-baseline", "typst", "typst-ua", "libreoffice", "chromium"]
 PDF = {"libreoffice": "dialogue_record.pdf"}
 LABEL = {
     "ours": "ours (taiwa export, peer content)",
     "ours-full": "ours, own full sample (1.4x text)",
+    "ours-baseline": "ours, baseline build (same content)",
     "typst": "Typst (PyPI, python -c)",
+    "typst-ua": "Typst, pdf_standards ua-1 + a-3a",
     "libreoffice": "LibreOffice --convert-to pdf",
     "chromium": "Chromium --print-to-pdf",
 }

@@ -13,6 +13,8 @@
 #    PDFs, PNGs and per-row JSON go to bench/results/latest/ (replaced on every run, not committed).
 #
 # Env: TAIWA_BIN     our binary (skips the build), e.g. target/release/taiwa
+#      TAIWA_BASELINE_BIN  an older build of ours, timed as one more row on the same content
+#                    (e.g. the last untagged one: what tagging costs, from the same run)
 #      PEERS_DIR     the peers' bench folder (default: ../shared/bench-peers next to the repository)
 #      RUNS          timed runs per row after 1 warm-up (default 7); the median is reported
 #      PNG=1         also render page 1 of every PDF as PNG (80 dpi) into bench/results/latest/
@@ -70,6 +72,11 @@ if [ "${SKIP_INSTALL:-0}" != 1 ]; then
 fi
 PYTHON="$VENV/bin/python"
 [ -x "$PYTHON" ] || PYTHON=python3
+# The tagged-PDF checker's venv (scripts/deps.sh), unless told which python to use.
+if [ -z "${TAIWA_PDF_PYTHON:-}" ] && [ "${SKIP_INSTALL:-0}" != 1 ]; then
+  # shellcheck source=../scripts/deps.sh
+  source "$ROOT/scripts/deps.sh" && ensure_pdf_venv >&2 || echo "WARNING: no PDF check venv" >&2
+fi
 command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || die "poppler-utils (pdftotext, pdfinfo) is needed"
 
 # ---------------------------------------------------------------- 2. our binary
@@ -108,6 +115,27 @@ export TAIWA_BENCH_BIN="$TAIWA_BIN" TAIWA_BENCH_RECORD="$RECORD"
 echo "==> run_peers.sh (RUNS=$RUNS): Chromium, LibreOffice, Typst, ours" >&2
 OUT="$OUT" RUNS="$RUNS" PNG="$PNG" PYTHON="$PYTHON" OUR_EXPORTER="$BENCH/ours-export.sh" \
   bash "$PEERS_DIR/run_peers.sh" > "$OUT/run_peers.txt" || echo "WARNING: run_peers.sh exited with $?" >&2
+
+# ---------------------------------------------------------------- 3b. Typst with PDF/UA-1 + PDF/A-3a, and a baseline of ours
+# run_peers.sh times Typst's default output (tagged since 0.14); this row asks it for both standards,
+# as ours claims them (its fonts allow it: the .typ falls back to Noto Sans CJK JP for 𠮷).
+if "$PYTHON" -c "import typst" 2>/dev/null; then
+  echo "==> Typst with pdf_standards ua-1 + a-3a" >&2
+  python3 "$PEERS_DIR/peers/bench_cmd.py" typst-ua "$RUNS" "$OUT/typst-ua.pdf" -- \
+    "$PYTHON" -c "import typst,sys; typst.compile(sys.argv[1], output=sys.argv[2], pdf_standards=['ua-1', 'a-3a'])" \
+    "$OUT/src/dialogue_record.typ" "$OUT/typst-ua.pdf" > "$OUT/typst-ua.bench.json"
+  if [ -s "$OUT/typst-ua.pdf" ]; then
+    python3 "$PEERS_DIR/peers/check_text.py" "$PEERS_DIR/dialogue_record_sample.json" "$OUT/typst-ua.pdf" --json > "$OUT/typst-ua.text.json"
+    pdfinfo "$OUT/typst-ua.pdf" | awk '/^Pages:/{print $2}' > "$OUT/typst-ua.pages"
+  fi
+fi
+if [ -n "${TAIWA_BASELINE_BIN:-}" ]; then
+  cp -- "$TAIWA_BASELINE_BIN" "$OUT/taiwa-baseline" || die "cannot copy $TAIWA_BASELINE_BIN"
+  echo "==> ours, baseline build ($("$OUT/taiwa-baseline" --version))" >&2
+  python3 "$PEERS_DIR/peers/bench_cmd.py" ours-baseline "$RUNS" "$OUT/ours-baseline.pdf" -- \
+    "$OUT/taiwa-baseline" export "$RECORD" -o "$OUT/ours-baseline.pdf" > "$OUT/ours-baseline.bench.json"
+  [ -s "$OUT/ours-baseline.pdf" ] && pdfinfo "$OUT/ours-baseline.pdf" | awk '/^Pages:/{print $2}' > "$OUT/ours-baseline.pages"
+fi
 
 # ---------------------------------------------------------------- 4. ours on our own full sample
 echo "==> ours on samples/dialogue-record.json" >&2
@@ -155,6 +183,18 @@ ver() { "$@" 2>/dev/null | head -n1 | tr -s ' ' | sed 's/ *$//'; }
   echo "ours against the peers' sample, string by string (bench/check_ours.py):"
   [ -s "$OUT/ours.pdf" ] && python3 "$BENCH/check_ours.py" "$PEERS_DIR/dialogue_record_sample.json" "$RECORD" "$OUT/ours.pdf"
   [ -s "$OUT/ours.text.json" ] && echo "check_text.py missing characters for ours: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["missing_sample"])' "$OUT/ours.text.json") (first 40, sorted)"
+  echo
+  echo "tagged PDF/UA-1 + PDF/A-3a checks (tests/pdf/check_tagged.py: pikepdf, pypdf, pdfua, page-validation, fontTools):"
+  for row in ours ours-full typst typst-ua ours-baseline; do
+    f="$OUT/$row.pdf"
+    [ -s "$f" ] || continue
+    if [ -n "${TAIWA_PDF_PYTHON:-}" ]; then
+      n=$("$TAIWA_PDF_PYTHON" "$ROOT/tests/pdf/check_tagged.py" "$f" 2>&1 | grep -c '\] ' || true)
+      [ "$n" = 0 ] && echo "  $row: every check passes" || echo "  $row: $n failing check lines ($TAIWA_PDF_PYTHON tests/pdf/check_tagged.py $f)"
+    else
+      echo "  $row: not checked (TAIWA_PDF_PYTHON unset)"
+    fi
+  done
   echo
   echo "run_peers.sh's own table:"
   cat "$OUT/run_peers.txt"

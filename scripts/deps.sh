@@ -57,3 +57,30 @@ build_ui() {
   echo "==> building the UI (ui/dist)"
   npm --prefix ui run build --silent
 }
+
+# The Python venv that tests/pdf/check_tagged.py runs in (our PDFs' tagged PDF/UA-1 + PDF/A-3a
+# checks). It lives outside the work tree, so a fresh clone reuses it; pip runs only when the pins
+# changed since the last install (a stamp inside the venv) or an import fails. Exports
+# TAIWA_PDF_PYTHON, the venv's python.
+TAIWA_PDF_REQUIREMENTS="pikepdf==10.18.0 pypdf==7.1.1 pdfua==0.1.3 page-validation==0.11.0 fonttools==4.69.1"
+
+ensure_pdf_venv() {
+  # Debian's python3 has no venv/ensurepip without python3-venv.
+  ensure_apt python3 python3-venv
+  local venv="${TAIWA_PDF_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/taiwa-pdf-venv}"
+  local stamp="$venv/.taiwa-requirements"
+  # A venv whose python no longer starts (the system python was upgraded or removed) is made anew.
+  if ! "$venv/bin/python" -c '' 2>/dev/null; then
+    echo "==> creating the PDF check venv / PDF 検査用の venv を作成します: $venv"
+    python3 -m venv --clear "$venv" || return 1
+  fi
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$TAIWA_PDF_REQUIREMENTS" ] \
+    || ! "$venv/bin/python" -c 'import pikepdf, pypdf, page, fontTools' 2>/dev/null; then
+    echo "==> pip install (PDF checks): $TAIWA_PDF_REQUIREMENTS"
+    # shellcheck disable=SC2086
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check $TAIWA_PDF_REQUIREMENTS || return 1
+    # Written only after a successful install, so a failed one is retried next time.
+    printf '%s\n' "$TAIWA_PDF_REQUIREMENTS" >"$stamp"
+  fi
+  export TAIWA_PDF_PYTHON="$venv/bin/python"
+}

@@ -9,6 +9,9 @@ source scripts/deps.sh
 ensure_apt $TAIWA_BUILD_PKGS $TAIWA_TEST_PKGS
 ensure_rust
 ensure_node
+# PyPI pikepdf, pypdf, pdfua, page-validation and fontTools: the tagged PDF/UA-1 + PDF/A-3a checks
+# of tests/pdf/check_tagged.py, which the PDF tests run on every exported sample (TAIWA_PDF_PYTHON).
+ensure_pdf_venv
 # dbus-run-session: Debian 12 has it in dbus-daemon, older releases in dbus.
 command -v dbus-run-session >/dev/null || ensure_apt dbus-daemon || ensure_apt dbus
 

@@ -4,7 +4,7 @@
 
 use super::PdfError;
 use crate::exchange::{ENVELOPE_NAME, Envelope};
-use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
+use lopdf::{Dictionary, Document, Object, Stream};
 
 pub const ATTACHMENT_NAME: &str = "record.json";
 
@@ -18,18 +18,7 @@ pub struct Info {
     pub date: String,
 }
 
-fn text(s: &str) -> Object {
-    // PDF text strings outside ASCII are UTF-16BE with a byte-order mark.
-    if s.is_ascii() {
-        Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
-    } else {
-        let mut bytes = vec![0xFE, 0xFF];
-        for unit in s.encode_utf16() {
-            bytes.extend_from_slice(&unit.to_be_bytes());
-        }
-        Object::String(bytes, StringFormat::Hexadecimal)
-    }
-}
+use super::structure::text_string as text;
 
 fn fail(what: &str, e: impl std::fmt::Display) -> PdfError {
     PdfError::Write(format!("{what}: {e}"))
@@ -61,6 +50,13 @@ fn compress(doc: &mut Document) -> Result<(), PdfError> {
             .write_all(&stream.content)
             .map_err(|e| fail("compress", e))?;
         let packed = encoder.reset(Vec::new()).map_err(|e| fail("compress", e))?;
+        // lopdf ends a stream's data with "\nendstream": data ending in a carriage return would
+        // read as ending in the CR LF end-of-line, one byte short of its /Length (PDF/A 6.1.7.1
+        // counts the bytes before that EOL). A zlib stream ends with the Adler-32 of the data, so
+        // another level would not help: such a stream (one in 256) stays unfiltered.
+        if packed.last() == Some(&b'\r') {
+            continue;
+        }
         if packed.len() < stream.content.len() {
             stream.dict.set("Filter", "FlateDecode");
             stream.set_content(packed);
@@ -85,14 +81,20 @@ pub struct Attached<'a> {
     pub envelope: Option<Envelope>,
 }
 
-/// Adds the attachments (when given) and the metadata, compresses, and serialises. The envelope
-/// gets the SHA-256 of the record and of the pages, computed here from what is written.
+/// Adds the attachments (when given), the metadata and the PDF/A-3a and PDF/UA-1 identification,
+/// compresses, and serialises. The envelope gets the SHA-256 of the record and of the pages,
+/// computed here from what is written. `doc` must already hold its structure tree
+/// (structure.rs): the identification claims it.
 pub fn finish(
     mut doc: Document,
     attached: Option<Attached<'_>>,
     info: &Info,
 ) -> Result<Vec<u8>, PdfError> {
+    use sha2::Digest as _;
     doc.version = "1.7".to_string();
+    let mut file_id = sha2::Sha256::new();
+    file_id.update(info.title.as_bytes());
+    file_id.update(info.date.as_bytes());
     if let Some(attached) = attached {
         let mut files = vec![EmbeddedFile {
             name: ATTACHMENT_NAME,
@@ -102,6 +104,8 @@ pub fn finish(
         if let Some(mut envelope) = attached.envelope {
             envelope.record_sha256 = crate::canonical::sha256_hex(attached.record_json);
             envelope.pages_sha256 = pages_digest(&doc)?;
+            file_id.update(envelope.pages_sha256.as_bytes());
+            file_id.update(envelope.record_sha256.as_bytes());
             files.push(EmbeddedFile {
                 name: ENVELOPE_NAME,
                 bytes: envelope.to_json().into_bytes(),
@@ -110,7 +114,12 @@ pub fn finish(
         }
         attach_files(&mut doc, &files, &info.date)?;
     }
-    set_info(&mut doc, info)?;
+    // printpdf marks the file as PDF/X ("GTS_PDFXVersion") without being one: its metadata and
+    // intents go, ours come in.
+    let catalog = doc.catalog_mut().map_err(|e| fail("catalog", e))?;
+    catalog.remove(b"Metadata");
+    catalog.remove(b"OutputIntents");
+    super::archive::identify(&mut doc, info, &file_id.finalize()[..16])?;
     compress(&mut doc)?;
     let mut out = Vec::new();
     doc.save_to(&mut out).map_err(|e| fail("save", e))?;
@@ -160,33 +169,6 @@ fn attach_files(doc: &mut Document, files: &[EmbeddedFile], date: &str) -> Resul
     let catalog = doc.catalog_mut().map_err(|e| fail("catalog", e))?;
     catalog.set("Names", tree);
     catalog.set("AF", Object::Array(af));
-    Ok(())
-}
-
-fn set_info(doc: &mut Document, info: &Info) -> Result<(), PdfError> {
-    let mut info_dict = Dictionary::new();
-    info_dict.set("Title", text(&info.title));
-    info_dict.set("Author", text(&info.author));
-    info_dict.set("Subject", text(&info.subject));
-    info_dict.set("Creator", text("Taiwa"));
-    info_dict.set(
-        "Producer",
-        text(concat!(
-            "Taiwa ",
-            env!("CARGO_PKG_VERSION"),
-            " (printpdf, lopdf)"
-        )),
-    );
-    info_dict.set("CreationDate", text(&info.date));
-    info_dict.set("ModDate", text(&info.date));
-    let info_id = doc.add_object(info_dict);
-    doc.trailer.set("Info", info_id);
-
-    let catalog = doc.catalog_mut().map_err(|e| fail("catalog", e))?;
-    catalog.set("Lang", text(info.lang));
-    // printpdf marks the file as PDF/X ("GTS_PDFXVersion") without being one; say nothing instead.
-    catalog.remove(b"Metadata");
-    catalog.remove(b"OutputIntents");
     Ok(())
 }
 

@@ -1,7 +1,12 @@
 //! A small page composer over printpdf ops: text lines placed from the top of the page, boxes,
 //! rules and check boxes, and page breaks. Positions are points from the page's top-left corner.
+//!
+//! Everything drawn is either real content, marked for the open structure element (text, and
+//! drawings inside `begin_content`), or an artifact (boxes and rules, and whatever is drawn inside
+//! `begin_artifact`): PDF/UA-1 7.1 leaves nothing in between.
 
 use super::embed::{Subsets, resource_name};
+use super::structure::{Artifact, Structure};
 use crate::text::fonts::FontSet;
 use printpdf::{
     Color, DictItem, FontId, Greyscale, Line, LineDashPattern, LinePoint, Op, PaintMode,
@@ -60,6 +65,28 @@ pub struct Composer {
     pub size: PageSize,
     /// Where the next element goes, from the top of the page.
     pub y: f32,
+    /// The page being drawn, counted from 0 (its MCIDs are numbered on their own).
+    pub page: usize,
+    /// The logical structure the content is marked for.
+    pub tags: Structure,
+    /// A marked-content sequence is open: what is drawn now belongs to it, unwrapped.
+    mc_open: bool,
+}
+
+fn name(s: &str) -> DictItem {
+    DictItem::Name(s.as_bytes().to_vec())
+}
+
+/// A text string for a marked-content property list: UTF-16BE with its byte-order mark.
+fn utf16(s: &str) -> DictItem {
+    let mut data = vec![0xFE, 0xFF];
+    for unit in s.encode_utf16() {
+        data.extend_from_slice(&unit.to_be_bytes());
+    }
+    DictItem::String {
+        data,
+        literal: false,
+    }
 }
 
 fn grey(level: f32) -> Color {
@@ -78,7 +105,75 @@ impl Composer {
             ops: Vec::new(),
             size: PageSize::PORTRAIT,
             y: CONTENT_TOP,
+            page: 0,
+            tags: Structure::new(),
+            mc_open: false,
         }
+    }
+
+    /// Starts an artifact: what is drawn until `end_marked` is decoration, not content. Returns
+    /// false (and opens nothing) inside another marked sequence, which then holds it.
+    pub fn begin_artifact(&mut self, kind: Artifact) -> bool {
+        if self.mc_open {
+            return false;
+        }
+        let mut map = std::collections::BTreeMap::new();
+        match kind {
+            Artifact::Layout => {
+                map.insert("Type".to_string(), name("Layout"));
+            }
+            Artifact::Header | Artifact::Footer | Artifact::Watermark => {
+                map.insert("Type".to_string(), name("Pagination"));
+                let sub = match kind {
+                    Artifact::Header => "Header",
+                    Artifact::Footer => "Footer",
+                    _ => "Watermark",
+                };
+                map.insert("Subtype".to_string(), name(sub));
+            }
+        }
+        self.ops.push(Op::BeginMarkedContentWithProperties {
+            tag: "Artifact".to_string(),
+            properties: DictItem::Dict { map },
+        });
+        self.mc_open = true;
+        true
+    }
+
+    /// Starts content of the structure's target element: drawings (a check box, a diagram) that
+    /// mean something and are read through the element's /Alt or /ActualText.
+    pub fn begin_content(&mut self) -> bool {
+        if self.mc_open {
+            return false;
+        }
+        self.open_mcid();
+        true
+    }
+
+    fn open_mcid(&mut self) {
+        let (mcid, role) = self.tags.mark(self.page);
+        let mut map = std::collections::BTreeMap::new();
+        map.insert("MCID".to_string(), DictItem::Int(mcid));
+        self.ops.push(Op::BeginMarkedContentWithProperties {
+            tag: role.name().to_string(),
+            properties: DictItem::Dict { map },
+        });
+        self.mc_open = true;
+    }
+
+    /// Ends what `begin_artifact` or `begin_content` opened (`opened`: what they returned).
+    pub fn end_marked(&mut self, opened: bool) {
+        if opened {
+            self.ops.push(Op::EndMarkedContent);
+            self.mc_open = false;
+        }
+    }
+
+    /// Runs `draw` as an artifact.
+    pub fn artifact(&mut self, kind: Artifact, draw: impl FnOnce(&mut Self)) {
+        let opened = self.begin_artifact(kind);
+        draw(self);
+        self.end_marked(opened);
     }
 
     pub fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
@@ -90,6 +185,10 @@ impl Composer {
         if text.is_empty() {
             return;
         }
+        let marked = !self.mc_open;
+        if marked {
+            self.open_mcid();
+        }
         self.ops.push(Op::StartTextSection);
         self.ops.push(Op::SetFillColor { col: grey(level) });
         self.ops.push(Op::SetTextCursor {
@@ -98,6 +197,10 @@ impl Composer {
                 y: Pt(self.size.h - baseline),
             },
         });
+        let at = self.ops.len();
+        // Whether every glyph copies as the character it was drawn for: one glyph can stand for
+        // two characters (人 and the radical ⼈ in IPAex), and the font's map names only the first.
+        let mut faithful = true;
         for (face, run) in self.fonts.runs(text, bold) {
             // A face printpdf does not know: it writes the name and the glyph ids as they are,
             // and embed.rs adds the font under that name.
@@ -109,14 +212,33 @@ impl Composer {
             // of its own (an allocation each, and 50% more bytes to write and deflate).
             let mut codes = Vec::with_capacity(run.len() * 2);
             for g in run {
-                codes.extend_from_slice(&self.subsets.glyph(face, g.id, g.ch).to_be_bytes());
+                let (code, same) = self.subsets.glyph(face, g.id, g.ch);
+                faithful &= same;
+                codes.extend_from_slice(&code.to_be_bytes());
             }
             self.ops.push(Op::Unknown {
                 key: "Tj".to_string(),
                 value: vec![DictItem::Bytes(codes)],
             });
         }
+        if !faithful {
+            // The line's text as written, for extraction, copying and screen readers.
+            let mut map = std::collections::BTreeMap::new();
+            map.insert("ActualText".to_string(), utf16(text));
+            self.ops.insert(
+                at,
+                Op::BeginMarkedContentWithProperties {
+                    tag: "Span".to_string(),
+                    properties: DictItem::Dict { map },
+                },
+            );
+            self.ops.push(Op::EndMarkedContent);
+        }
         self.ops.push(Op::EndTextSection);
+        if marked {
+            self.ops.push(Op::EndMarkedContent);
+            self.mc_open = false;
+        }
     }
 
     pub fn rect(
@@ -128,6 +250,7 @@ impl Composer {
         fill: Option<f32>,
         stroke: Option<f32>,
     ) {
+        let opened = self.begin_artifact(Artifact::Layout);
         let page_h = self.size.h;
         let rect = |mode| Rect {
             x: Pt(x),
@@ -150,9 +273,11 @@ impl Composer {
                 rectangle: rect(PaintMode::Stroke),
             });
         }
+        self.end_marked(opened);
     }
 
     pub fn line(&mut self, points: &[(f32, f32)], width: f32, level: f32) {
+        let opened = self.begin_artifact(Artifact::Layout);
         self.ops.push(Op::SetOutlineColor { col: grey(level) });
         self.ops.push(Op::SetOutlineThickness { pt: Pt(width) });
         let line = Line {
@@ -160,6 +285,7 @@ impl Composer {
             is_closed: false,
         };
         self.ops.push(Op::DrawLine { line });
+        self.end_marked(opened);
     }
 
     fn point(&self, (x, y): (f32, f32), bezier: bool) -> LinePoint {
@@ -185,6 +311,7 @@ impl Composer {
 
     /// A filled polygon.
     pub fn polygon(&mut self, points: &[(f32, f32)], level: f32) {
+        let opened = self.begin_artifact(Artifact::Layout);
         self.ops.push(Op::SetFillColor { col: grey(level) });
         let ring = PolygonRing {
             points: points.iter().map(|&p| self.point(p, false)).collect(),
@@ -196,6 +323,7 @@ impl Composer {
                 winding_order: WindingOrder::NonZero,
             },
         });
+        self.end_marked(opened);
     }
 
     /// A circle of radius `r` at (cx, cy), filled white and stroked (four Bézier arcs).
@@ -220,6 +348,7 @@ impl Composer {
         let ring = PolygonRing {
             points: pts.iter().map(|&(p, b)| self.point(p, b)).collect(),
         };
+        let opened = self.begin_artifact(Artifact::Layout);
         self.ops.push(Op::SetFillColor { col: grey(1.0) });
         self.ops.push(Op::SetOutlineColor { col: grey(0.0) });
         self.ops.push(Op::SetOutlineThickness { pt: Pt(stroke) });
@@ -230,10 +359,12 @@ impl Composer {
                 winding_order: WindingOrder::NonZero,
             },
         });
+        self.end_marked(opened);
     }
 
     /// A check box drawn as a shape (no font has ☑): a square, and a tick when `checked`.
     pub fn checkbox(&mut self, x: f32, top: f32, size: f32, checked: bool) {
+        let opened = self.begin_artifact(Artifact::Layout);
         self.rect(x, top, size, size, Some(1.0), Some(0.6));
         if checked {
             let pts = [
@@ -243,6 +374,7 @@ impl Composer {
             ];
             self.line(&pts, 1.3, 0.0);
         }
+        self.end_marked(opened);
     }
 
     /// Starts a new page when fewer than `h` points are left on this one. Returns whether it did.
@@ -266,6 +398,7 @@ impl Composer {
         });
         self.size = size;
         self.y = CONTENT_TOP;
+        self.page += 1;
     }
 
     /// Ends the last page and hands over all of them.

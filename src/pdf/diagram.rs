@@ -3,6 +3,7 @@
 //! map that would need more), with a heading, the "as of" date and its reminder, and a legend.
 
 use super::compose::{BAND, Composer, MARGIN, PageSize};
+use super::structure::Role;
 use crate::i18n::Lang;
 use crate::routemap::diagram::{
     self, BADGE_SIZE, BoxStyle, COND_SIZE, DiagramPage, NAME_SIZE,
@@ -101,8 +102,64 @@ pub fn render(c: &mut Composer, pages: &[DiagramPage], head: &Heading<'_>) {
         let place = placement(page.width, page.height);
         c.new_page_sized(place.size);
         heading(c, head, page, i, pages.len());
+        // The drawing and its legend are one figure, read as the route in words.
+        let figure = c.tags.open(Role::Figure);
+        c.tags.set_alt(figure, alt_text(page, head.lang));
+        let opened = c.begin_content();
         draw(c, page, &place);
         legend(c, head.lang);
+        c.end_marked(opened);
+        c.tags.close(figure);
+    }
+}
+
+/// The route of a diagram page in words, step by step in order: where from, where to, and when.
+pub fn alt_text(page: &DiagramPage, lang: Lang) -> String {
+    let name = |id: &str| {
+        page.boxes
+            .iter()
+            .find(|b| b.node_id == id)
+            .map_or_else(|| id.to_string(), |b| b.lines.concat())
+    };
+    let mut arrows: Vec<_> = page.arrows.iter().collect();
+    arrows.sort_by_key(|a| a.step_no);
+    let steps: Vec<String> = arrows
+        .iter()
+        .map(|a| {
+            let condition = a.condition.concat();
+            match (lang, condition.is_empty()) {
+                (Lang::Ja, true) => format!(
+                    "ステップ{}: {}から{}へ",
+                    a.step_no,
+                    name(&a.from),
+                    name(&a.to)
+                ),
+                (Lang::Ja, false) => format!(
+                    "ステップ{}: {}から{}へ(条件: {condition})",
+                    a.step_no,
+                    name(&a.from),
+                    name(&a.to)
+                ),
+                (Lang::En, true) => format!(
+                    "Step {}: from {} to {}",
+                    a.step_no,
+                    name(&a.from),
+                    name(&a.to)
+                ),
+                (Lang::En, false) => format!(
+                    "Step {}: from {} to {} (if: {condition})",
+                    a.step_no,
+                    name(&a.from),
+                    name(&a.to)
+                ),
+            }
+        })
+        .collect();
+    match lang {
+        Lang::Ja if steps.is_empty() => "経路図(ステップはありません)".to_string(),
+        Lang::En if steps.is_empty() => "Route diagram (no steps)".to_string(),
+        Lang::Ja => format!("経路図。{}。", steps.join("。")),
+        Lang::En => format!("Route diagram. {}.", steps.join(". ")),
     }
 }
 
@@ -133,7 +190,16 @@ fn heading(c: &mut Composer, head: &Heading<'_>, page: &DiagramPage, i: usize, n
         title
     };
     c.rect(MARGIN, top, 3.5, 15.0, Some(0.15), None);
+    // The section's heading on its first page; on the next ones a line that says which part of
+    // the route the page draws.
+    let role = if i == 0 { Role::H2 } else { Role::P };
+    let el = c.tags.open(role);
     c.text(MARGIN + 8.0, top + 11.5, &title, 11.0, true, 0.0);
+    c.tags.close(el);
+    if i == 0 {
+        let page_no = c.page;
+        c.tags.bookmark(title.clone(), page_no, top);
+    }
     let as_of = if head.as_of.is_empty() {
         "—"
     } else {
@@ -147,7 +213,23 @@ fn heading(c: &mut Composer, head: &Heading<'_>, page: &DiagramPage, i: usize, n
             "Information checked on {as_of}. Contacts, opening hours and eligibility change: confirm them with each agency before you go."
         ),
     };
-    c.text(MARGIN + 8.0, top + 28.0, &reminder, 8.0, false, 0.25);
+    let p = c.tags.open(Role::P);
+    // Two lines at most fit above the drawing; the English reminder needs them on portrait pages.
+    let fonts = c.fonts;
+    let width = c.size.w - 2.0 * MARGIN - 8.0;
+    let lines =
+        crate::text::linebreak::wrap(&reminder, width, &|t: &str| fonts.width(t, 8.0, false));
+    for (i, line) in lines.iter().take(2).enumerate() {
+        c.text(
+            MARGIN + 8.0,
+            top + 28.0 + i as f32 * 10.0,
+            line,
+            8.0,
+            false,
+            0.25,
+        );
+    }
+    c.tags.close(p);
 }
 
 fn draw(c: &mut Composer, page: &DiagramPage, p: &Placement) {
@@ -205,8 +287,21 @@ fn draw(c: &mut Composer, page: &DiagramPage, p: &Placement) {
 fn legend(c: &mut Composer, lang: Lang) {
     let top = c.size.h - MARGIN - BAND - LEGEND + 8.0;
     let size = 7.5;
-    let mut x = MARGIN;
+    let right = c.size.w - MARGIN;
+    // Items flow left to right and onto a second row when the page is too narrow for them (the
+    // English words are longer): each item is placed where it fits whole.
+    let mut at = (MARGIN, top);
+    let mut place = |w: f32| {
+        if at.0 > MARGIN && at.0 + w > right {
+            at = (MARGIN, at.1 + 13.0);
+        }
+        let here = at;
+        at.0 += w + 14.0;
+        here
+    };
     for style in BoxStyle::ALL {
+        let label = style.label(lang);
+        let (x, top) = place(20.0 + c.width(label, size, false));
         c.rect(
             x,
             top,
@@ -215,24 +310,23 @@ fn legend(c: &mut Composer, lang: Lang) {
             Some(style.fill()),
             Some(style.border() * 0.7),
         );
-        let label = style.label(lang);
         c.text(x + 20.0, top + 8.0, label, size, false, 0.0);
-        x += 20.0 + c.width(label, size, false) + 14.0;
     }
-    let (cx, cy) = (x + 6.0, top + 5.0);
-    c.circle(cx, cy, 6.0, 0.7);
-    let w = c.width("1", 6.5, true);
-    c.text(cx - w / 2.0, cy + 2.3, "1", 6.5, true, 0.0);
     let order = match lang {
         Lang::Ja => "相談の順番(詳しくは経路の表)",
         Lang::En => "Order of the steps (see the table of steps)",
     };
+    let (x, top) = place(16.0 + c.width(order, size, false));
+    let (cx, cy) = (x + 6.0, top + 5.0);
+    c.circle(cx, cy, 6.0, 0.7);
+    let w = c.width("1", 6.5, true);
+    c.text(cx - w / 2.0, cy + 2.3, "1", 6.5, true, 0.0);
     c.text(x + 16.0, top + 8.0, order, size, false, 0.0);
-    x += 16.0 + c.width(order, size, false) + 14.0;
-    c.dashed_line(&[(x, top + 5.0), (x + 22.0, top + 5.0)], 0.9, 0.0, &DASH);
     let cond = match lang {
         Lang::Ja => "条件付きのステップ",
         Lang::En => "Step that applies under a condition",
     };
+    let (x, top) = place(26.0 + c.width(cond, size, false));
+    c.dashed_line(&[(x, top + 5.0), (x + 22.0, top + 5.0)], 0.9, 0.0, &DASH);
     c.text(x + 26.0, top + 8.0, cond, size, false, 0.0);
 }

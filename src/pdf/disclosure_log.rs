@@ -4,6 +4,7 @@
 use super::PdfError;
 use super::attach;
 use super::compose::{CONTENT_BOTTOM, CONTENT_TOP, CONTENT_W, Composer, MARGIN, PAGE_H, PAGE_W};
+use super::structure::{Artifact, Role, Scope};
 use crate::disclosure::Disclosure;
 use crate::i18n::Lang;
 use crate::template::Registry;
@@ -195,15 +196,39 @@ pub fn disclosure_log(
     let wrap_cell =
         |s: &str, w: f32, bold: bool| wrap(s, w - 2.0 * PAD, &|t: &str| fonts.width(t, BODY, bold));
 
+    let h1 = c.tags.open(Role::H1);
     c.text(MARGIN, c.y + 14.0, title, 14.0, true, 0.0);
+    c.tags.close(h1);
+    c.tags.bookmark(title, 0, c.y);
     c.y += 22.0;
+    let p = c.tags.open(Role::P);
     for line in wrap(&subtitle, CONTENT_W, &|t: &str| fonts.width(t, BODY, false)) {
         c.text(MARGIN, c.y + BODY, &line, BODY, false, 0.3);
         c.y += lh;
     }
+    c.tags.close(p);
     c.y += 6.0;
 
-    let header_row = |c: &mut Composer| {
+    // Table → THead (the column headers) and TBody (a row per file); the header row repeated on
+    // the next pages is a header artifact.
+    let table_el = c.tags.open(Role::Table);
+    let thead = c.tags.add(table_el, Role::THead);
+    let head_tr = c.tags.add(thead, Role::TR);
+    let ths: Vec<usize> = header
+        .iter()
+        .map(|_| {
+            let th = c.tags.add(head_tr, Role::TH);
+            c.tags.set_scope(th, Scope::Column);
+            th
+        })
+        .collect();
+    let tbody = c.tags.add(table_el, Role::TBody);
+    let header_row = |c: &mut Composer, repeat: bool| {
+        let opened = if repeat {
+            c.begin_artifact(Artifact::Header)
+        } else {
+            false
+        };
         let cells: Vec<Vec<String>> = header
             .iter()
             .zip(&widths)
@@ -212,7 +237,8 @@ pub fn disclosure_log(
         let n = cells.iter().map(Vec::len).max().unwrap_or(1);
         let h = n as f32 * HEAD * LH + 2.0 * PAD;
         let mut x = MARGIN;
-        for (lines, w) in cells.iter().zip(&widths) {
+        for ((lines, w), th) in cells.iter().zip(&widths).zip(&ths) {
+            c.tags.set_target(*th);
             c.rect(x, c.y, *w, h, Some(0.9), Some(0.5));
             for (i, l) in lines.iter().enumerate() {
                 let y = c.y + PAD + (i as f32 + 1.0) * HEAD * LH - 2.0;
@@ -220,15 +246,19 @@ pub fn disclosure_log(
             }
             x += w;
         }
+        c.end_marked(opened);
         c.y += h;
     };
-    header_row(&mut c);
+    header_row(&mut c, false);
     if table.is_empty() {
         let none = match lang {
             Lang::Ja => "提供の記録はありません。",
             Lang::En => "Nothing has been provided.",
         };
+        c.tags.close(table_el);
+        let p = c.tags.open(Role::P);
         c.text(MARGIN + PAD, c.y + lh + PAD, none, BODY, false, 0.0);
+        c.tags.close(p);
         c.y += lh + 2.0 * PAD;
     }
     for row in &table {
@@ -241,10 +271,13 @@ pub fn disclosure_log(
         let h = n as f32 * lh + 2.0 * PAD;
         if c.y + h > CONTENT_BOTTOM && c.y > CONTENT_TOP {
             c.new_page();
-            header_row(&mut c);
+            header_row(&mut c, true);
         }
+        let tr = c.tags.add(tbody, Role::TR);
         let mut x = MARGIN;
         for (lines, w) in cells.iter().zip(&widths) {
+            let td = c.tags.add(tr, Role::TD);
+            c.tags.set_target(td);
             c.rect(x, c.y, *w, h, None, Some(0.5));
             for (i, l) in lines.iter().enumerate() {
                 let y = c.y + PAD + (i as f32 + 1.0) * lh - 2.0;
@@ -254,11 +287,14 @@ pub fn disclosure_log(
         }
         c.y += h;
     }
+    c.tags.close(table_el);
     let pages = c.take_pages();
     let n = pages.len();
     let mut decorated = Vec::with_capacity(n);
     for (i, page) in pages.into_iter().enumerate() {
         c.ops = page.ops;
+        c.page = i;
+        let opened = c.begin_artifact(Artifact::Footer);
         let foot = PAGE_H - MARGIN - 4.0;
         c.line(
             &[(MARGIN, foot - 11.0), (PAGE_W - MARGIN, foot - 11.0)],
@@ -269,8 +305,10 @@ pub fn disclosure_log(
         let pn = format!("{} / {n}", i + 1);
         let w = c.width(&pn, 6.5, false);
         c.text(PAGE_W - MARGIN - w, foot, &pn, 6.5, false, 0.2);
+        c.end_marked(opened);
         decorated.push(std::mem::take(&mut c.ops));
     }
+    let heights = vec![PAGE_H; n];
     doc.with_pages(
         decorated
             .into_iter()
@@ -280,6 +318,8 @@ pub fn disclosure_log(
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&super::compose::save_options(), &mut warnings);
     c.subsets.write(&mut lo, fonts)?;
+    let page_ids: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
+    c.tags.write(&mut lo, &page_ids, &heights)?;
     let info = attach::Info {
         title: title.to_string(),
         author: String::new(),

@@ -46,8 +46,10 @@ pub fn resource_name(face: Face) -> String {
 }
 
 impl Subsets {
-    /// The subset's glyph id for `glyph` of `face`, drawn for `ch`.
-    pub fn glyph(&mut self, face: Face, glyph: u16, ch: char) -> u16 {
+    /// The subset's glyph id for `glyph` of `face`, drawn for `ch`, and whether the font's
+    /// Unicode map gives `ch` back for it (false when the glyph was drawn first for another
+    /// character: the text then needs an /ActualText).
+    pub fn glyph(&mut self, face: Face, glyph: u16, ch: char) -> (u16, bool) {
         let i = match self.faces.iter().position(|(f, _)| *f == face) {
             Some(i) => i,
             None => {
@@ -59,15 +61,19 @@ impl Subsets {
         let new = subset.remapper.remap(glyph);
         // .notdef stands for no character in particular (the coverage check keeps it out of
         // print); the first character drawn with a glyph is the one its text copies as.
-        match subset.text.get_mut(usize::from(new)) {
+        let same = match subset.text.get_mut(usize::from(new)) {
             Some(slot) => {
                 if slot.is_none() && new != 0 {
                     *slot = Some(ch);
                 }
+                *slot == Some(ch)
             }
-            None => subset.text.push(Some(ch)),
-        }
-        new
+            None => {
+                subset.text.push(Some(ch));
+                true
+            }
+        };
+        (new, same)
     }
 
     /// Writes every face drawn into `doc` and names it in the font resources of every page.
@@ -269,11 +275,14 @@ mod tests {
     #[test]
     fn glyphs_are_renumbered_in_the_order_drawn_and_remember_their_first_character() {
         let mut s = Subsets::default();
-        assert_eq!(s.glyph(Face::Regular, 500, '山'), 1);
-        assert_eq!(s.glyph(Face::Regular, 20, 'a'), 2);
-        assert_eq!(s.glyph(Face::Regular, 500, '山'), 1);
+        assert_eq!(s.glyph(Face::Regular, 500, '山'), (1, true));
+        assert_eq!(s.glyph(Face::Regular, 20, 'a'), (2, true));
+        assert_eq!(s.glyph(Face::Regular, 500, '山'), (1, true));
+        // The same glyph drawn for another character (a radical drawn like its kanji): the map
+        // keeps the first, and the caller learns that this text needs an /ActualText.
+        assert_eq!(s.glyph(Face::Regular, 500, '⼭'), (1, false));
         // Another face numbers its own glyphs.
-        assert_eq!(s.glyph(Face::Bold, 20, 'a'), 1);
+        assert_eq!(s.glyph(Face::Bold, 20, 'a'), (1, true));
         let regular = &s.faces[0].1;
         assert_eq!(regular.text, vec![None, Some('山'), Some('a')]);
         let cmap = String::from_utf8(to_unicode(&regular.text)).unwrap();
@@ -286,7 +295,7 @@ mod tests {
     #[test]
     fn glyph_zero_copies_as_no_character() {
         let mut s = Subsets::default();
-        assert_eq!(s.glyph(Face::Regular, 0, '\u{E000}'), 0);
+        assert_eq!(s.glyph(Face::Regular, 0, '\u{E000}'), (0, false));
         assert_eq!(s.faces[0].1.text, vec![None]);
     }
 

@@ -4,6 +4,7 @@
 
 use super::ExportOptions;
 use super::compose::{CONTENT_BOTTOM, CONTENT_TOP, CONTENT_W, Composer, MARGIN, Page, PageSize};
+use super::structure::{Artifact, Role, Scope};
 use super::text::{self, value};
 use crate::i18n::Lang;
 use crate::record::{DocStatus, Record};
@@ -25,15 +26,82 @@ pub struct Form<'r, 'c> {
     pub record: &'r Record,
     pub template: &'r Template,
     pub opts: &'r ExportOptions,
+    /// The table the section's label/value rows go into, while one is open: consecutive rows are
+    /// one table to a screen reader, not one table each.
+    kv: Option<usize>,
 }
 
 fn lh(size: f32) -> f32 {
     size * LH
 }
 
-impl<'r> Form<'r, '_> {
+/// The language tag of the other language (the title's second line).
+fn lang_tag(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ja => "ja-JP",
+        Lang::En => "en",
+    }
+}
+
+impl<'r, 'c> Form<'r, 'c> {
+    pub fn new(
+        c: &'c mut Composer,
+        record: &'r Record,
+        template: &'r Template,
+        opts: &'r ExportOptions,
+    ) -> Self {
+        Form {
+            c,
+            record,
+            template,
+            opts,
+            kv: None,
+        }
+    }
+
     fn lang(&self) -> Lang {
         self.opts.lang
+    }
+
+    /// A row of the section's label/value table (opened when the row before was something else):
+    /// the row, its header cell (scoped to the row) and its value cell.
+    fn kv_row(&mut self) -> (usize, usize, usize) {
+        if self.kv.is_none() {
+            self.kv = Some(self.c.tags.open(Role::Table));
+        }
+        let tr = self.c.tags.open(Role::TR);
+        let th = self.c.tags.add(tr, Role::TH);
+        self.c.tags.set_scope(th, Scope::Row);
+        let td = self.c.tags.add(tr, Role::TD);
+        (tr, th, td)
+    }
+
+    /// Ends the label/value table before anything that is not a row of it.
+    fn end_kv(&mut self) {
+        if let Some(t) = self.kv.take() {
+            self.c.tags.close(t);
+        }
+    }
+
+    /// The state of a drawn check box, in words, for its list label's /ActualText.
+    fn checked_words(&self, checked: bool) -> &'static str {
+        match (self.lang(), checked) {
+            (Lang::Ja, true) => "選択",
+            (Lang::Ja, false) => "未選択",
+            (Lang::En, true) => "selected",
+            (Lang::En, false) => "not selected",
+        }
+    }
+
+    /// A drawn check box as the label of list item `li`, read out as its state.
+    fn checkbox_label(&mut self, li: usize, x: f32, top: f32, size: f32, checked: bool) {
+        let lbl = self.c.tags.add(li, Role::Lbl);
+        let words = self.checked_words(checked);
+        self.c.tags.set_actual_text(lbl, words);
+        self.c.tags.set_target(lbl);
+        let opened = self.c.begin_content();
+        self.c.checkbox(x, top, size, checked);
+        self.c.end_marked(opened);
     }
 
     fn wrap(&self, s: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
@@ -89,7 +157,9 @@ impl<'r> Form<'r, '_> {
                     as_of,
                     total_steps: diagram.iter().map(|p| p.arrows.len()).sum(),
                 };
+                let sect = self.c.tags.open(Role::Sect);
                 super::diagram::render(self.c, diagram, &head);
+                self.c.tags.close(sect);
                 self.c.new_page_sized(PageSize::PORTRAIT);
                 number += 1;
             }
@@ -104,8 +174,19 @@ impl<'r> Form<'r, '_> {
             Lang::En => self.template.title.ja.clone(),
         };
         let y = self.c.y;
+        let h1 = self.c.tags.open(Role::H1);
         self.c.text(MARGIN, y + 16.0, &title, 16.0, true, 0.0);
+        self.c.tags.close(h1);
+        let p = self.c.tags.open(Role::P);
+        self.c.tags.set_lang(
+            p,
+            lang_tag(match lang {
+                Lang::Ja => Lang::En,
+                Lang::En => Lang::Ja,
+            }),
+        );
         self.c.text(MARGIN, y + 29.0, &other, SMALL, false, 0.35);
+        self.c.tags.close(p);
         self.c.y += 36.0;
         let (id_label, rev_label, status_label, date_label) = match lang {
             Lang::Ja => ("文書番号", "版", "状態", "出力日"),
@@ -151,11 +232,18 @@ impl<'r> Form<'r, '_> {
         let h = lh(BODY) * 2.0 + PAD;
         let mut x = MARGIN;
         let top = self.c.y;
+        // To a screen reader, four rows of label and value.
+        let table = self.c.tags.open(Role::Table);
         for ((label, v), w) in cells.iter().zip(widths) {
             let w = CONTENT_W * w;
+            let tr = self.c.tags.open(Role::TR);
+            let th = self.c.tags.open(Role::TH);
+            self.c.tags.set_scope(th, Scope::Row);
             self.c.rect(x, top, w, h, None, Some(0.5));
             self.c
                 .text(x + PAD, top + SMALL + 2.0, label, SMALL, false, 0.35);
+            self.c.tags.close(th);
+            self.c.tags.open(Role::TD);
             let size = if self.c.width(v, BODY, false) > w - 2.0 * PAD {
                 SMALL
             } else {
@@ -163,8 +251,10 @@ impl<'r> Form<'r, '_> {
             };
             self.c
                 .text(x + PAD, top + h - PAD - 1.5, v, size, false, 0.0);
+            self.c.tags.close(tr);
             x += w;
         }
+        self.c.tags.close(table);
         self.c.y += h;
         let opts: &'r ExportOptions = self.opts;
         if let Some(copy) = &opts.recipient {
@@ -197,6 +287,7 @@ impl<'r> Form<'r, '_> {
         lines.extend(self.wrap(note, CONTENT_W - 2.0 * PAD, SMALL, false));
         let h = lines.len() as f32 * lh(BODY) + PAD;
         let top = self.c.y;
+        let p = self.c.tags.open(Role::P);
         self.c
             .rect(MARGIN, top, CONTENT_W, h, Some(0.95), Some(0.5));
         let mut y = top + PAD;
@@ -209,6 +300,7 @@ impl<'r> Form<'r, '_> {
             };
             self.c.text(MARGIN + PAD, y - 3.0, line, size, is_bold, 0.0);
         }
+        self.c.tags.close(p);
         self.c.y += h;
     }
 
@@ -224,10 +316,15 @@ impl<'r> Form<'r, '_> {
         // Keep a heading with the start of what follows it.
         self.c.ensure(60.0);
         let top = self.c.y;
+        let sect = self.c.tags.open(Role::Sect);
         self.c.rect(MARGIN, top, 3.5, 15.0, Some(0.15), None);
         let heading = format!("{n}. {}", s.title.get(lang));
+        let h2 = self.c.tags.open(Role::H2);
         self.c
             .text(MARGIN + 8.0, top + 11.5, &heading, 11.0, true, 0.0);
+        self.c.tags.close(h2);
+        let page = self.c.page;
+        self.c.tags.bookmark(heading.clone(), page, top);
         self.c.line(
             &[(MARGIN, top + 16.5), (MARGIN + CONTENT_W, top + 16.5)],
             0.4,
@@ -252,6 +349,8 @@ impl<'r> Form<'r, '_> {
             let v = self.record.fields.get(&f.key).filter(|v| !v.is_null());
             self.field(f, v);
         }
+        self.end_kv();
+        self.c.tags.close(sect);
         self.c.y += 6.0;
     }
 
@@ -276,6 +375,12 @@ impl<'r> Form<'r, '_> {
         let lang = self.lang();
         let era = self.opts.era;
         let label = f.label.get(lang).to_string();
+        if matches!(
+            f.kind,
+            FieldType::LongText | FieldType::Group | FieldType::Checkbox | FieldType::Notice
+        ) {
+            self.end_kv();
+        }
         match f.kind {
             FieldType::LongText => self.long_text(f, v.and_then(Value::as_str).unwrap_or_default()),
             FieldType::Group => {
@@ -336,9 +441,12 @@ impl<'r> Form<'r, '_> {
         };
         let cont_lines = self.wrap(&cont_label, LABEL_W - 2.0 * PAD, LABEL, false);
         let min_h = lh(BODY) + 2.0 * PAD + 2.0;
+        let (tr, th, td) = self.kv_row();
         let mut done = 0;
         while done < lines.len() {
-            let labels = if done == 0 { &label_lines } else { &cont_lines };
+            let first = done == 0;
+            let cells = (first.then_some(th), td);
+            let labels = if first { &label_lines } else { &cont_lines };
             let label_h = labels.len() as f32 * lh(LABEL) + 2.0 * PAD;
             let remaining = lines.len() - done;
             let need = label_h
@@ -348,7 +456,7 @@ impl<'r> Form<'r, '_> {
             let at_top = self.c.y <= CONTENT_TOP;
             if need <= room {
                 let labels = labels.clone();
-                self.kv_slice(&labels, &lines[done..], need);
+                self.kv_slice(&labels, &lines[done..], need, cells);
                 break;
             }
             if !at_top
@@ -360,16 +468,19 @@ impl<'r> Form<'r, '_> {
             let fits = (((room - 2.0 * PAD) / lh(BODY)).floor() as usize).clamp(1, remaining);
             let h = label_h.max(fits as f32 * lh(BODY) + 2.0 * PAD);
             let labels = labels.clone();
-            self.kv_slice(&labels, &lines[done..done + fits], h);
+            self.kv_slice(&labels, &lines[done..done + fits], h, cells);
             done += fits;
             if done < lines.len() {
                 self.c.new_page();
             }
         }
+        self.c.tags.close(tr);
     }
 
-    /// The grey label cell with its lines and the empty value cell beside it, `h` points tall.
-    fn label_frame(&mut self, top: f32, h: f32, label_lines: &[String]) {
+    /// The grey label cell with its lines and the empty value cell beside it, `h` points tall. The
+    /// lines are the header cell `th`'s text; without one (a label repeated on a continuation
+    /// page) they are a header artifact.
+    fn label_frame(&mut self, top: f32, h: f32, label_lines: &[String], th: Option<usize>) {
         self.c
             .rect(MARGIN, top, LABEL_W, h, Some(LABEL_FILL), Some(0.4));
         self.c.rect(
@@ -380,6 +491,13 @@ impl<'r> Form<'r, '_> {
             None,
             Some(0.4),
         );
+        let opened = match th {
+            Some(th) => {
+                self.c.tags.set_target(th);
+                false
+            }
+            None => self.c.begin_artifact(Artifact::Header),
+        };
         for (i, l) in label_lines.iter().enumerate() {
             self.c.text(
                 MARGIN + PAD,
@@ -390,11 +508,21 @@ impl<'r> Form<'r, '_> {
                 0.15,
             );
         }
+        self.c.end_marked(opened);
     }
 
-    fn kv_slice(&mut self, label_lines: &[String], lines: &[String], h: f32) {
+    /// One page's slice of a label/value row: `cells` are its header cell (None on a
+    /// continuation) and its value cell.
+    fn kv_slice(
+        &mut self,
+        label_lines: &[String],
+        lines: &[String],
+        h: f32,
+        cells: (Option<usize>, usize),
+    ) {
         let top = self.c.y;
-        self.label_frame(top, h, label_lines);
+        self.label_frame(top, h, label_lines, cells.0);
+        self.c.tags.set_target(cells.1);
         for (i, l) in lines.iter().enumerate() {
             self.c.text(
                 MARGIN + LABEL_W + PAD,
@@ -464,16 +592,31 @@ impl<'r> Form<'r, '_> {
         let h = ((line + 1) as f32 * line_h).max(label_lines.len() as f32 * lh(LABEL)) + 2.0 * PAD;
         self.c.ensure(h);
         let top = self.c.y;
-        self.label_frame(top, h, &label_lines);
+        let (tr, th, td) = self.kv_row();
+        self.label_frame(top, h, &label_lines, Some(th));
+        // A list of the options, each read as its state and its text; a group's heading is an
+        // item of its own.
+        let list = self.c.tags.add(td, Role::L);
         for (ix, iline, texts, checked) in items {
             let baseline = top + PAD + BODY + iline as f32 * line_h;
+            let li = self.c.tags.add(list, Role::LI);
             match checked {
-                None => self
-                    .c
-                    .text(value_x + ix, baseline, &texts.concat(), LABEL, true, 0.25),
-                Some(checked) => {
+                None => {
+                    let body = self.c.tags.add(li, Role::LBody);
+                    self.c.tags.set_target(body);
                     self.c
-                        .checkbox(value_x + ix, baseline - box_size + 0.5, box_size, checked);
+                        .text(value_x + ix, baseline, &texts.concat(), LABEL, true, 0.25)
+                }
+                Some(checked) => {
+                    self.checkbox_label(
+                        li,
+                        value_x + ix,
+                        baseline - box_size + 0.5,
+                        box_size,
+                        checked,
+                    );
+                    let body = self.c.tags.add(li, Role::LBody);
+                    self.c.tags.set_target(body);
                     for (k, t) in texts.iter().enumerate() {
                         let y = baseline + k as f32 * line_h;
                         self.c
@@ -482,6 +625,7 @@ impl<'r> Form<'r, '_> {
                 }
             }
         }
+        self.c.tags.close(tr);
         self.c.y += h;
     }
 
@@ -491,8 +635,11 @@ impl<'r> Form<'r, '_> {
         self.c.ensure(h);
         let top = self.c.y;
         self.c.rect(MARGIN, top, CONTENT_W, h, None, Some(0.4));
-        self.c
-            .checkbox(MARGIN + PAD + 1.0, top + PAD + 2.0, 7.0, checked);
+        let list = self.c.tags.open(Role::L);
+        let li = self.c.tags.add(list, Role::LI);
+        self.checkbox_label(li, MARGIN + PAD + 1.0, top + PAD + 2.0, 7.0, checked);
+        let body = self.c.tags.add(li, Role::LBody);
+        self.c.tags.set_target(body);
         for (i, l) in label_lines.iter().enumerate() {
             self.c.text(
                 MARGIN + 16.0,
@@ -503,6 +650,7 @@ impl<'r> Form<'r, '_> {
                 0.0,
             );
         }
+        self.c.tags.close(list);
         self.c.y += h;
     }
 
@@ -511,6 +659,7 @@ impl<'r> Form<'r, '_> {
         let h = lines.len() as f32 * lh(LABEL) + 2.0 * PAD + 2.0;
         self.c.ensure(h);
         let top = self.c.y;
+        let p = self.c.tags.open(Role::P);
         self.c
             .rect(MARGIN, top, CONTENT_W, h, Some(0.96), Some(0.8));
         for (i, l) in lines.iter().enumerate() {
@@ -523,6 +672,7 @@ impl<'r> Form<'r, '_> {
                 0.1,
             );
         }
+        self.c.tags.close(p);
         self.c.y += h + 2.0;
     }
 
@@ -547,7 +697,9 @@ impl<'r> Form<'r, '_> {
         let h = (label_lines.len() as f32 * lh(LABEL) + 2.0 * PAD).max(30.0);
         self.c.ensure(h);
         let top = self.c.y;
-        self.label_frame(top, h, &label_lines);
+        let (tr, th, td) = self.kv_row();
+        self.label_frame(top, h, &label_lines, Some(th));
+        self.c.tags.set_target(td);
         let x = MARGIN + LABEL_W + PAD;
         let base = top + h - 9.0;
         let vw = CONTENT_W - LABEL_W;
@@ -559,23 +711,51 @@ impl<'r> Form<'r, '_> {
             size -= 0.5;
         }
         self.c.text(x + 24.0, base - 1.0, &name, size, false, 0.0);
-        self.c.line(
+        self.write_in_line(
+            td,
+            name.is_empty(),
+            name_l,
             &[(x + 22.0, base + 2.5), (x + vw * 0.45, base + 2.5)],
-            0.5,
-            0.2,
         );
         let dx = x + vw * 0.48;
+        self.c.tags.set_target(td);
         self.c.text(dx, base, date_l, SMALL, false, 0.35);
         self.c.text(dx + 22.0, base - 1.0, &date, BODY, false, 0.0);
-        self.c.line(
+        self.write_in_line(
+            td,
+            date.is_empty(),
+            date_l,
             &[(dx + 20.0, base + 2.5), (dx + vw * 0.26, base + 2.5)],
-            0.5,
-            0.2,
         );
         let cx = x + vw * 0.75;
-        self.c.checkbox(cx, base - 7.0, 7.0, confirmed);
+        let list = self.c.tags.add(td, Role::L);
+        let li = self.c.tags.add(list, Role::LI);
+        self.checkbox_label(li, cx, base - 7.0, 7.0, confirmed);
+        let body = self.c.tags.add(li, Role::LBody);
+        self.c.tags.set_target(body);
         self.c.text(cx + 10.0, base, conf_l, SMALL, false, 0.2);
+        self.c.tags.close(tr);
         self.c.y += h;
+    }
+
+    /// The line a name or date is written on. Blank, it is where the paper is signed by hand, and
+    /// a screen reader hears it as that (a Figure with its words); written on, it only underlines.
+    fn write_in_line(&mut self, cell: usize, blank: bool, what: &str, points: &[(f32, f32)]) {
+        if !blank {
+            self.c.line(points, 0.5, 0.2);
+            return;
+        }
+        let figure = self.c.tags.add(cell, Role::Figure);
+        let alt = match self.lang() {
+            Lang::Ja => format!("{what}の記入欄(手書きで記入)"),
+            Lang::En => format!("{what}: a line to write on by hand"),
+        };
+        self.c.tags.set_alt(figure, alt);
+        self.c.tags.set_target(figure);
+        let opened = self.c.begin_content();
+        self.c.line(points, 0.5, 0.2);
+        self.c.end_marked(opened);
+        self.c.tags.set_target(cell);
     }
 
     /// A long text under its own label bar; flows across pages line by line.
@@ -591,26 +771,40 @@ impl<'r> Form<'r, '_> {
             let blank = f.pdf.as_ref().and_then(|p| p.lines).unwrap_or(2).max(1);
             lines = vec![String::new(); blank as usize];
         }
-        let bar_h = lh(LABEL) + 2.0;
-        self.c.ensure(bar_h + lh(BODY) * 2.0 + 2.0 * PAD);
+        // A label longer than the line (English labels are) wraps inside its bar.
+        let cont_label = match self.lang() {
+            Lang::Ja => format!("{label}(続き)"),
+            Lang::En => format!("{label} (continued)"),
+        };
+        let label_lines = self.wrap(&label, width, LABEL, false);
+        let cont_lines = self.wrap(&cont_label, width, LABEL, false);
+        let bar_h = |n: usize| n.max(1) as f32 * lh(LABEL) + 2.0;
+        self.c
+            .ensure(bar_h(label_lines.len()) + lh(BODY) * 2.0 + 2.0 * PAD);
+        // The label is the text's heading; repeated on a continuation page, a header artifact.
         let bar = |this: &mut Self, cont: bool| {
             let top = this.c.y;
+            let lines = if cont { &cont_lines } else { &label_lines };
+            let h = bar_h(lines.len());
             this.c
-                .rect(MARGIN, top, CONTENT_W, bar_h, Some(LABEL_FILL), Some(0.4));
-            let text = if cont {
-                match this.lang() {
-                    Lang::Ja => format!("{label}(続き)"),
-                    Lang::En => format!("{label} (continued)"),
-                }
+                .rect(MARGIN, top, CONTENT_W, h, Some(LABEL_FILL), Some(0.4));
+            let opened = if cont {
+                this.c.begin_artifact(Artifact::Header)
             } else {
-                label.clone()
+                false
             };
-            this.c
-                .text(MARGIN + PAD, top + LABEL + 1.5, &text, LABEL, false, 0.15);
-            this.c.y += bar_h;
+            for (i, line) in lines.iter().enumerate() {
+                let base = top + LABEL + 1.5 + i as f32 * lh(LABEL);
+                this.c.text(MARGIN + PAD, base, line, LABEL, false, 0.15);
+            }
+            this.c.end_marked(opened);
+            this.c.y += h;
             this.c.y
         };
+        let h3 = self.c.tags.open(Role::H3);
         let mut box_top = bar(self, false);
+        self.c.tags.close(h3);
+        let p = self.c.tags.open(Role::P);
         self.c.y += PAD;
         for l in &lines {
             if self.c.y + lh(BODY) > CONTENT_BOTTOM {
@@ -639,6 +833,7 @@ impl<'r> Form<'r, '_> {
             None,
             Some(0.4),
         );
+        self.c.tags.close(p);
     }
 
     fn column_weight(f: &Field) -> f32 {
@@ -673,8 +868,29 @@ impl<'r> Form<'r, '_> {
         let header_h =
             header.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh(SMALL) + 2.0 * PAD;
         let title_h = lh(LABEL) + 4.0;
+        // Table → Caption, THead (one row of column headers), TBody (a row per entry). On a
+        // continuation page the title and the header row are drawn again as header artifacts.
+        let table = self.c.tags.open(Role::Table);
+        let caption = self.c.tags.add(table, Role::Caption);
+        let thead = self.c.tags.add(table, Role::THead);
+        let head_row = self.c.tags.add(thead, Role::TR);
+        let ths: Vec<usize> = cols
+            .iter()
+            .map(|_| {
+                let th = self.c.tags.add(head_row, Role::TH);
+                self.c.tags.set_scope(th, Scope::Column);
+                th
+            })
+            .collect();
+        let tbody = self.c.tags.add(table, Role::TBody);
 
         let draw_header = |this: &mut Self, cont: bool| {
+            let opened = if cont {
+                this.c.begin_artifact(Artifact::Header)
+            } else {
+                this.c.tags.set_target(caption);
+                false
+            };
             let top = this.c.y;
             let text = if cont {
                 match lang {
@@ -688,7 +904,10 @@ impl<'r> Form<'r, '_> {
                 .text(MARGIN, top + LABEL + 1.0, &text, LABEL, true, 0.1);
             let top = top + title_h;
             let mut x = MARGIN;
-            for (lines, w) in header.iter().zip(&widths) {
+            for ((lines, w), th) in header.iter().zip(&widths).zip(&ths) {
+                if !cont {
+                    this.c.tags.set_target(*th);
+                }
                 this.c.rect(x, top, *w, header_h, Some(0.85), Some(0.4));
                 for (i, l) in lines.iter().enumerate() {
                     this.c.text(
@@ -702,6 +921,7 @@ impl<'r> Form<'r, '_> {
                 }
                 x += w;
             }
+            this.c.end_marked(opened);
             this.c.y = top + header_h;
         };
 
@@ -743,6 +963,11 @@ impl<'r> Form<'r, '_> {
         self.c.ensure(title_h + header_h + keep + 2.0 * PAD + 0.5);
         draw_header(self, false);
         for cells in cells_per_row {
+            let tr = self.c.tags.add(tbody, Role::TR);
+            let tds: Vec<usize> = cells
+                .iter()
+                .map(|_| self.c.tags.add(tr, Role::TD))
+                .collect();
             let n_lines = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
             let mut done = 0;
             while done < n_lines {
@@ -759,7 +984,8 @@ impl<'r> Form<'r, '_> {
                 let h = take as f32 * lh(BODY) + 2.0 * PAD;
                 let top = self.c.y;
                 let mut x = MARGIN;
-                for (lines, w) in cells.iter().zip(&widths) {
+                for ((lines, w), td) in cells.iter().zip(&widths).zip(&tds) {
+                    self.c.tags.set_target(*td);
                     self.c.rect(x, top, *w, h, None, Some(0.4));
                     for (i, l) in lines.iter().skip(done).take(take).enumerate() {
                         self.c.text(
@@ -777,6 +1003,7 @@ impl<'r> Form<'r, '_> {
                 done += take;
             }
         }
+        self.c.tags.close(table);
         self.c.y += 4.0;
     }
 }
@@ -816,13 +1043,16 @@ pub fn decorate(
     let mut out = Vec::with_capacity(n);
     for (i, page) in pages.into_iter().enumerate() {
         c.size = page.size;
+        c.page = i;
         let (page_w, page_h) = (page.size.w, page.size.h);
         c.ops = Vec::new();
         // Under the page's content, so that the watermark never hides a word of the form.
         if opts.sample {
-            sample_watermark(c, page_w, page_h);
+            c.artifact(Artifact::Watermark, |c| sample_watermark(c, page_w, page_h));
         }
-        c.ops.extend(page.ops);
+        // The header before the content and the footer after it: the stream's order is the
+        // reading order.
+        let opened = c.begin_artifact(Artifact::Header);
         let top = MARGIN + 9.0;
         let mut title = template.title.get(lang).to_string();
         if opts.sample {
@@ -858,13 +1088,27 @@ pub fn decorate(
                 None,
                 Some(0.6),
             );
+            // On the first page the notice is content, read before the title: a screen reader
+            // user learns what kind of paper this is as a sighted reader does.
+            let content = i == 0;
+            if content {
+                c.end_marked(opened);
+                let note = c.tags.add_at(0, 0, Role::P);
+                c.tags.set_target(note);
+            }
             c.text(page_w - MARGIN - w - 4.0, top, notice, SMALL, true, 0.0);
+            if content {
+                c.begin_artifact(Artifact::Header);
+            }
         }
         c.line(
             &[(MARGIN, top + 6.0), (page_w - MARGIN, top + 6.0)],
             0.3,
             0.6,
         );
+        c.end_marked(true);
+        c.ops.extend(page.ops);
+        let opened = c.begin_artifact(Artifact::Footer);
         let foot = page_h - MARGIN - 4.0;
         c.line(
             &[(MARGIN, foot - 11.0), (page_w - MARGIN, foot - 11.0)],
@@ -894,6 +1138,7 @@ pub fn decorate(
         let pn = format!("{} / {n}", i + 1);
         let w = c.width(&pn, SMALL, false);
         c.text(page_w - MARGIN - w, foot, &pn, SMALL, false, 0.2);
+        c.end_marked(opened);
         out.push(Page {
             ops: std::mem::take(&mut c.ops),
             size: page.size,

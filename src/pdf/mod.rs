@@ -1,6 +1,7 @@
 //! Print-ready A4 PDFs of any record, with the record itself attached so the file can be imported
 //! back. Layout is our own (compose.rs, form.rs) over printpdf ops; fonts are bundled and subset.
 
+mod archive;
 mod attach;
 mod compose;
 pub mod diagram;
@@ -8,6 +9,7 @@ mod disclosure_log;
 mod embed;
 mod form;
 pub mod preview;
+pub mod structure;
 pub mod text;
 
 pub use attach::{ATTACHMENT_NAME, Attachments, extract_record, pages_digest, read_attachments};
@@ -282,12 +284,7 @@ pub fn export(
     let title = template.title.get(opts.lang).to_string();
     let mut doc = PdfDocument::new(&title);
     let mut composer = Composer::new(fonts);
-    let mut form = form::Form {
-        c: &mut composer,
-        record: &record,
-        template,
-        opts,
-    };
+    let mut form = form::Form::new(&mut composer, &record, template, opts);
     let sections = form.sections();
     let sensitive = sections
         .iter()
@@ -295,6 +292,7 @@ pub fn export(
     form.render(&diagram, &as_of);
     let pages = composer.take_pages();
     let pages = form::decorate(&mut composer, pages, &record, template, opts, sensitive);
+    let heights: Vec<f32> = pages.iter().map(|p| p.size.h).collect();
     doc.with_pages(
         pages
             .into_iter()
@@ -305,6 +303,8 @@ pub fn export(
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&compose::save_options(), &mut warnings);
     composer.subsets.write(&mut lo, fonts)?;
+    let page_ids: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
+    composer.tags.write(&mut lo, &page_ids, &heights)?;
     let subject = match opts.lang {
         Lang::Ja => format!("{}(Taiwa 交換形式の記録を添付)", template.title.ja),
         Lang::En => format!("{} (Taiwa record attached)", template.title.en),

@@ -1241,6 +1241,8 @@ fn every_export_of_a_stored_document_is_logged_with_the_sha256_of_the_file() {
         !text.contains("潰瘍性大腸炎"),
         "the log carries no record content"
     );
+    // Tagged as the forms are: a heading, a table with column headers, footers as artifacts.
+    crate::pdf::check_tagged(&pdf, taiwa::i18n::Lang::Ja);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 //! PDFs parsed back with real tools: poppler's pdftotext/pdffonts/pdfinfo and qpdf (apt
-//! poppler-utils, qpdf; scripts/test.sh installs them), and the attachment read back by the CLI.
+//! poppler-utils, qpdf; scripts/test.sh installs them), the attachment read back by the CLI, and
+//! the tagged PDF/UA-1 + PDF/A-3a checks of tests/pdf/check_tagged.py (pikepdf, pypdf, pdfua and
+//! page-validation from PyPI, in the venv scripts/test.sh makes).
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -31,6 +33,38 @@ fn tool(name: &str, args: &[&str]) -> (bool, String) {
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
     )
+}
+
+/// The structure tree, the conformance claims and the external validators, all read by code we
+/// did not write (tests/pdf/check_tagged.py). Needs TAIWA_PDF_PYTHON, the python of the venv that
+/// scripts/test.sh makes (`source scripts/deps.sh; ensure_pdf_venv`); without it the check is
+/// skipped, except in CI, where that is a failure.
+pub fn check_tagged(pdf: &Path, lang: Lang) {
+    let Some(python) = std::env::var_os("TAIWA_PDF_PYTHON") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "TAIWA_PDF_PYTHON is not set: CI runs the tagged-PDF checks (scripts/test.sh sets it)"
+        );
+        return;
+    };
+    let script = Path::new(crate::support::ROOT).join("tests/pdf/check_tagged.py");
+    let lang = match lang {
+        Lang::Ja => "ja",
+        Lang::En => "en",
+    };
+    let out = Command::new(python)
+        .arg(script)
+        .args(["--lang", lang])
+        .arg(pdf)
+        .output()
+        .expect("run tests/pdf/check_tagged.py");
+    assert!(
+        out.status.success(),
+        "{}: tagged PDF/UA-1 + PDF/A-3a checks failed:\n{}{}",
+        pdf.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
@@ -157,7 +191,9 @@ fn check_pdf_with(
     opts: &ExportOptions,
     split_rows: bool,
 ) -> PathBuf {
-    let t = template(&record.template);
+    let t = Registry::builtin()
+        .template_for(record)
+        .expect("the record's form");
     let bytes = export(record, t, opts).expect("export");
     let pdf = write(dir, &format!("{name}.pdf"), &bytes);
     if let Some(keep) = std::env::var_os("TAIWA_KEEP_PDFS") {
@@ -190,9 +226,11 @@ fn check_pdf_with(
     assert!(info.contains("Producer:        Taiwa"), "{info}");
     assert!(!info.contains("1970"), "{name}: epoch date in {info}");
     assert!(
-        info.contains(&format!("Title:           {}", t.title.ja)),
+        info.contains(&format!("Title:           {}", t.title.get(opts.lang))),
         "{info}"
     );
+    // Tagged: headings, tables, lists, the figure's words, artifacts, and the claims that hold.
+    check_tagged(&pdf, opts.lang);
     // Nothing leaves the page box: every word's box lies inside the A4 page, inside the margins.
     let (ok, bbox) = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
     assert!(ok);
@@ -277,16 +315,50 @@ fn check_pdf_with(
     pdf
 }
 
+/// The samples of every form version (samples/ for version 1, samples/v2/ for the current
+/// forms), by file name.
+fn all_samples() -> Vec<(String, Record)> {
+    let mut out = Vec::new();
+    for dir in ["samples", "samples/v2"] {
+        let dir = Path::new(crate::support::ROOT).join(dir);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let record = parse_record(&std::fs::read(&f).unwrap(), Registry::builtin())
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            let name = format!(
+                "v{}-{}",
+                record.template_version,
+                f.file_stem().unwrap().to_string_lossy()
+            );
+            out.push((name, record));
+        }
+    }
+    out
+}
+
 #[test]
-fn every_sample_exports_to_a_checked_pdf() {
+fn every_sample_exports_to_a_checked_tagged_pdf_in_both_languages() {
     let dir = tempfile::tempdir().unwrap();
-    for name in SAMPLES {
-        let record = sample(name);
-        let pdf = check_pdf(&dir, name, &record, &ExportOptions::new(Lang::Ja));
-        let n = pages(&pdf);
-        assert!((3..=8).contains(&n), "{name}: {n} pages");
-        let size = std::fs::metadata(&pdf).unwrap().len();
-        assert!(size < 400_000, "{name}: {size} bytes: fonts not subset?");
+    let samples = all_samples();
+    assert!(
+        samples.len() >= 7,
+        "samples of both versions: {}",
+        samples.len()
+    );
+    for (name, record) in &samples {
+        for lang in [Lang::Ja, Lang::En] {
+            let name = format!("{name}-{}", if lang == Lang::Ja { "ja" } else { "en" });
+            let pdf = check_pdf(&dir, &name, record, &ExportOptions::new(lang));
+            let n = pages(&pdf);
+            assert!((3..=9).contains(&n), "{name}: {n} pages");
+            let size = std::fs::metadata(&pdf).unwrap().len();
+            assert!(size < 400_000, "{name}: {size} bytes: fonts not subset?");
+        }
     }
 }
 
@@ -511,17 +583,19 @@ fn a_stress_record_of_every_form_flows_onto_many_pages_with_nothing_lost() {
             problems.is_empty(),
             "{name}: stress record invalid: {problems:?}"
         );
-        let pdf = check_pdf_with(
-            &dir,
-            &format!("stress-{name}"),
-            &record,
-            &ExportOptions::new(Lang::Ja),
-            true,
-        );
-        assert!(
-            pages(&pdf) > 10,
-            "{name}: a stress record should need many pages"
-        );
+        for (lang, tag) in [(Lang::Ja, "ja"), (Lang::En, "en")] {
+            let pdf = check_pdf_with(
+                &dir,
+                &format!("stress-{name}-{tag}"),
+                &record,
+                &ExportOptions::new(lang),
+                true,
+            );
+            assert!(
+                pages(&pdf) > 10,
+                "{name}: a stress record should need many pages"
+            );
+        }
     }
 }
 
