@@ -122,7 +122,18 @@ pub fn finish(
     super::archive::identify(&mut doc, info, &file_id.finalize()[..16])?;
     compress(&mut doc)?;
     let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| fail("save", e))?;
+    // The structure tree is hundreds of small dictionaries (thousands in a long record): packed
+    // into object streams, deflated, they cost a tenth of their size as plain objects. Few and
+    // large streams, so that our own files stay well inside what `load_untrusted` accepts.
+    let options = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .max_objects_per_stream(OBJECTS_PER_STREAM)
+        // The builder's default is 0, no compression at all.
+        .compression_level(6)
+        .build();
+    doc.save_with_options(&mut out, options)
+        .map_err(|e| fail("save", e))?;
     Ok(out)
 }
 
@@ -179,12 +190,17 @@ fn entry<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a 
 }
 
 /// The most one stream may decode to while a PDF from outside is loaded (object and
-/// cross-reference streams, which lopdf decodes eagerly). Taiwa's own PDFs have no object
-/// streams at all; a "decompression bomb" of a few KB that inflates to a gigabyte stops here.
+/// cross-reference streams, which lopdf decodes eagerly). A "decompression bomb" of a few KB that
+/// inflates to a gigabyte stops here.
 const MAX_LOAD_STREAM_BYTES: usize = 4 * 1024 * 1024;
+/// How many objects one of our own object streams holds at most. Ours average under 500 bytes (a
+/// structure element 40–90, a page's ParentTree array up to ~2 KB): under 1 MB a stream, and a
+/// 720-page record (5,300 objects) in 3 streams, well inside what `load_untrusted` accepts.
+const OBJECTS_PER_STREAM: usize = 2_000;
 /// The most object streams a PDF from outside may have: lopdf's limit is per stream, so their
-/// number bounds what loading can decode in all (16 × 4 MB).
-const MAX_OBJECT_STREAMS: usize = 16;
+/// number bounds what loading can decode in all (32 × 4 MB). Our own files use one per
+/// OBJECTS_PER_STREAM objects.
+const MAX_OBJECT_STREAMS: usize = 32;
 /// The most objects a PDF from outside may hold (a 7-page Taiwa PDF has a few hundred).
 const MAX_OBJECTS: usize = 200_000;
 

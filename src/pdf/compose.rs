@@ -119,8 +119,13 @@ impl Composer {
         }
         let mut map = std::collections::BTreeMap::new();
         match kind {
+            // Boxes and rules, the most frequent: an untyped artifact, the shortest form.
             Artifact::Layout => {
-                map.insert("Type".to_string(), name("Layout"));
+                self.ops.push(Op::BeginMarkedContent {
+                    tag: "Artifact".to_string(),
+                });
+                self.mc_open = true;
+                return true;
             }
             Artifact::Header | Artifact::Footer | Artifact::Watermark => {
                 map.insert("Type".to_string(), name("Pagination"));

@@ -292,8 +292,9 @@ impl Structure {
                     }
                 }
             }
+            // /Type StructElem is optional (ISO 32000-1 Table 323) and left out: thousands of
+            // elements in a long record.
             let mut d = Dictionary::new();
-            d.set("Type", Object::Name(b"StructElem".to_vec()));
             d.set("S", Object::Name(e.role.name().as_bytes().to_vec()));
             d.set(
                 "P",
@@ -362,8 +363,8 @@ impl Structure {
         catalog.set("StructTreeRoot", Object::Reference(root_id));
         let mut mark = Dictionary::new();
         mark.set("Marked", true);
-        // PDF/UA-1 7.1: a writer that tagged as it drew has nothing to suspect.
-        mark.set("Suspects", false);
+        // No /Suspects: false is its default, and poppler (Evince, pdfinfo) reports an explicit
+        // false as "Suspects object is wrong type".
         catalog.set("MarkInfo", mark);
         if let Some(outline) = outline {
             catalog.set("Outlines", Object::Reference(outline));

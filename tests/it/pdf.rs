@@ -742,3 +742,25 @@ fn each_part_of_the_work_consideration_sheet_starts_on_a_page_of_its_own() {
         assert!(first > 0, "part {part} starts on the first page");
     }
 }
+
+/// BIZ UDGothic draws 𩿎 and 𩿗 with one glyph, and a font's Unicode map gives one character per
+/// glyph: the second is written with an /ActualText, so extraction, copying and screen readers get
+/// the text as it was typed.
+#[test]
+fn two_characters_drawn_with_one_glyph_copy_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut record = sample("dialogue-record");
+    let t = template("dialogue-record");
+    let field = t
+        .sections
+        .iter()
+        .flat_map(|s| &s.fields)
+        .find(|f| f.kind == FieldType::LongText && f.auto.is_none())
+        .expect("a long text");
+    record
+        .fields
+        .insert(field.key.clone(), json!("𩿎と𩿗の字形は同じ。"));
+    let pdf = check_pdf(&dir, "one-glyph", &record, &ExportOptions::new(Lang::Ja));
+    let (_, text) = tool("pdftotext", &["-raw", pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("𩿎と𩿗の字形は同じ。"), "{text}");
+}
