@@ -71,6 +71,9 @@ pub struct Composer {
     pub tags: Structure,
     /// A marked-content sequence is open: what is drawn now belongs to it, unwrapped.
     mc_open: bool,
+    /// The open sequence is a layout artifact left open for the next box or rule: a table's cell
+    /// borders are one artifact, not one each. Closed by whatever is drawn next that is not one.
+    layout_open: bool,
 }
 
 fn name(s: &str) -> DictItem {
@@ -108,24 +111,45 @@ impl Composer {
             page: 0,
             tags: Structure::new(),
             mc_open: false,
+            layout_open: false,
         }
+    }
+
+    /// Ends the layout artifact left open, if one is.
+    fn close_layout(&mut self) {
+        if self.layout_open {
+            self.ops.push(Op::EndMarkedContent);
+            self.layout_open = false;
+            self.mc_open = false;
+        }
+    }
+
+    /// The page's operations so far, every marked sequence closed.
+    pub fn take_ops(&mut self) -> Vec<Op> {
+        self.close_layout();
+        std::mem::take(&mut self.ops)
     }
 
     /// Starts an artifact: what is drawn until `end_marked` is decoration, not content. Returns
     /// false (and opens nothing) inside another marked sequence, which then holds it.
     pub fn begin_artifact(&mut self, kind: Artifact) -> bool {
+        if kind != Artifact::Layout {
+            self.close_layout();
+        }
         if self.mc_open {
             return false;
         }
         let mut map = std::collections::BTreeMap::new();
         match kind {
-            // Boxes and rules, the most frequent: an untyped artifact, the shortest form.
+            // Boxes and rules, the most frequent: an untyped artifact, the shortest form, left
+            // open for the next one (`end_marked` gets false; `close_layout` ends it).
             Artifact::Layout => {
                 self.ops.push(Op::BeginMarkedContent {
                     tag: "Artifact".to_string(),
                 });
                 self.mc_open = true;
-                return true;
+                self.layout_open = true;
+                return false;
             }
             Artifact::Header | Artifact::Footer | Artifact::Watermark => {
                 map.insert("Type".to_string(), name("Pagination"));
@@ -148,6 +172,7 @@ impl Composer {
     /// Starts content of the structure's target element: drawings (a check box, a diagram) that
     /// mean something and are read through the element's /Alt or /ActualText.
     pub fn begin_content(&mut self) -> bool {
+        self.close_layout();
         if self.mc_open {
             return false;
         }
@@ -190,6 +215,7 @@ impl Composer {
         if text.is_empty() {
             return;
         }
+        self.close_layout();
         let marked = !self.mc_open;
         if marked {
             self.open_mcid();
@@ -397,8 +423,9 @@ impl Composer {
 
     /// Ends this page and starts one of `size`.
     pub fn new_page_sized(&mut self, size: PageSize) {
+        let ops = self.take_ops();
         self.pages.push(Page {
-            ops: std::mem::take(&mut self.ops),
+            ops,
             size: self.size,
         });
         self.size = size;
@@ -409,8 +436,9 @@ impl Composer {
     /// Ends the last page and hands over all of them.
     pub fn take_pages(&mut self) -> Vec<Page> {
         if !self.ops.is_empty() || self.pages.is_empty() {
+            let ops = self.take_ops();
             self.pages.push(Page {
-                ops: std::mem::take(&mut self.ops),
+                ops,
                 size: self.size,
             });
         }

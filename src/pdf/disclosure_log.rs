@@ -306,7 +306,7 @@ pub fn disclosure_log(
         let w = c.width(&pn, 6.5, false);
         c.text(PAGE_W - MARGIN - w, foot, &pn, 6.5, false, 0.2);
         c.end_marked(opened);
-        decorated.push(std::mem::take(&mut c.ops));
+        decorated.push(c.take_ops());
     }
     let heights = vec![PAGE_H; n];
     doc.with_pages(

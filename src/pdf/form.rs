@@ -1140,7 +1140,7 @@ pub fn decorate(
         c.text(page_w - MARGIN - w, foot, &pn, SMALL, false, 0.2);
         c.end_marked(opened);
         out.push(Page {
-            ops: std::mem::take(&mut c.ops),
+            ops: c.take_ops(),
             size: page.size,
         });
     }
