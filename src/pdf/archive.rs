@@ -15,17 +15,28 @@ const SRGB_ICC: &[u8] = include_bytes!("../../templates/icc/sRGB.icc");
 pub const PRODUCER: &str = concat!("Taiwa ", env!("CARGO_PKG_VERSION"), " (printpdf, lopdf)");
 pub const CREATOR: &str = "Taiwa";
 
+/// A text as the info dictionary and the XMP both hold it: XML 1.0 has no place for most control
+/// characters (a title never needs them), and the two must say the same (PDF/A-3 6.6.3).
+fn plain(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' && c != '\n' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
+    for ch in plain(s).chars() {
         match ch {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            // XML 1.0 has no place for most control characters; a record's text never needs them
-            // in a title.
-            c if c.is_control() && c != '\t' && c != '\n' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -122,11 +133,11 @@ pub fn xmp(info: &Info) -> Result<String, PdfError> {
 /// left out of both.
 pub fn info_dict(info: &Info) -> Dictionary {
     let mut d = Dictionary::new();
-    d.set("Title", text_string(&info.title));
+    d.set("Title", text_string(&plain(&info.title)));
     if !info.author.is_empty() {
-        d.set("Author", text_string(&info.author));
+        d.set("Author", text_string(&plain(&info.author)));
     }
-    d.set("Subject", text_string(&info.subject));
+    d.set("Subject", text_string(&plain(&info.subject)));
     d.set("Creator", text_string(CREATOR));
     d.set("Producer", text_string(PRODUCER));
     d.set("CreationDate", text_string(&info.date));

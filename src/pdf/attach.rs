@@ -125,16 +125,39 @@ pub fn finish(
     // The structure tree is hundreds of small dictionaries (thousands in a long record): packed
     // into object streams, deflated, they cost a tenth of their size as plain objects. Few and
     // large streams, so that our own files stay well inside what `load_untrusted` accepts.
-    let options = lopdf::SaveOptions::builder()
-        .use_object_streams(true)
-        .use_xref_streams(true)
-        .max_objects_per_stream(OBJECTS_PER_STREAM)
-        // The builder's default is 0, no compression at all.
-        .compression_level(6)
-        .build();
-    doc.save_with_options(&mut out, options)
-        .map_err(|e| fail("save", e))?;
+    // printpdf's own info dictionary (a PDF/X claim, epoch dates) is no longer referenced: it goes.
+    doc.prune_objects();
+    // An object stream deflates like any other: ending in CR (its Adler-32's last byte), it would
+    // read one byte short of its /Length before lopdf's "\nendstream". Another split into streams
+    // changes their contents and so their checksums.
+    let packed = doc
+        .objects
+        .values()
+        .filter(|o| !matches!(o, Object::Stream(_)))
+        .count()
+        .clamp(32, OBJECTS_PER_STREAM);
+    for attempt in 0..8 {
+        let options = lopdf::SaveOptions::builder()
+            .use_object_streams(true)
+            .use_xref_streams(true)
+            // Each retry moves the streams' boundaries (one stream becomes two).
+            .max_objects_per_stream(packed - 3 * attempt)
+            // The builder's default is 0, no compression at all.
+            .compression_level(6)
+            .build();
+        out.clear();
+        doc.save_with_options(&mut out, options)
+            .map_err(|e| fail("save", e))?;
+        if !ends_a_stream_with_cr(&out) {
+            break;
+        }
+    }
     Ok(out)
+}
+
+/// Whether some stream's data ends in a carriage return (lopdf writes "\nendstream" after it).
+fn ends_a_stream_with_cr(pdf: &[u8]) -> bool {
+    pdf.windows(11).any(|w| w == b"\r\nendstream")
 }
 
 struct EmbeddedFile {

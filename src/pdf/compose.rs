@@ -71,6 +71,9 @@ pub struct Composer {
     pub tags: Structure,
     /// A marked-content sequence is open: what is drawn now belongs to it, unwrapped.
     mc_open: bool,
+    /// In a document in another language, the language of Japanese text (its values read in a
+    /// Japanese voice, PDF/UA-1 7.2): set for English exports.
+    pub cjk_lang: Option<&'static str>,
     /// The open sequence is a layout artifact left open for the next box or rule: a table's cell
     /// borders are one artifact, not one each. Closed by whatever is drawn next that is not one.
     layout_open: bool,
@@ -78,6 +81,17 @@ pub struct Composer {
 
 fn name(s: &str) -> DictItem {
     DictItem::Name(s.as_bytes().to_vec())
+}
+
+/// Kana and kanji (half-width katakana included): text a screen reader should speak in Japanese.
+fn is_japanese(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FF66}'..='\u{FF9F}'
+        | '\u{20000}'..='\u{3FFFF}')
 }
 
 /// A text string for a marked-content property list: UTF-16BE with its byte-order mark.
@@ -111,6 +125,7 @@ impl Composer {
             page: 0,
             tags: Structure::new(),
             mc_open: false,
+            cjk_lang: None,
             layout_open: false,
         }
     }
@@ -252,10 +267,16 @@ impl Composer {
                 value: vec![DictItem::Bytes(codes)],
             });
         }
-        if !faithful {
-            // The line's text as written, for extraction, copying and screen readers.
+        let lang = self.cjk_lang.filter(|_| text.chars().any(is_japanese));
+        if !faithful || lang.is_some() {
             let mut map = std::collections::BTreeMap::new();
-            map.insert("ActualText".to_string(), utf16(text));
+            if !faithful {
+                // The line's text as written, for extraction, copying and screen readers.
+                map.insert("ActualText".to_string(), utf16(text));
+            }
+            if let Some(lang) = lang {
+                map.insert("Lang".to_string(), utf16(lang));
+            }
             self.ops.insert(
                 at,
                 Op::BeginMarkedContentWithProperties {

@@ -94,6 +94,9 @@ pub struct Heading<'a> {
     /// The "as of" date as printed (empty when not given).
     pub as_of: &'a str,
     pub total_steps: usize,
+    /// The map drawn: the names and conditions in full for the figure's words (the drawing
+    /// holds them wrapped and shortened).
+    pub map: Option<&'a crate::routemap::RouteMap>,
 }
 
 /// Draws every diagram page, each on a new page of its own size.
@@ -104,7 +107,7 @@ pub fn render(c: &mut Composer, pages: &[DiagramPage], head: &Heading<'_>) {
         heading(c, head, page, i, pages.len());
         // The drawing and its legend are one figure, read as the route in words.
         let figure = c.tags.open(Role::Figure);
-        c.tags.set_alt(figure, alt_text(page, head.lang));
+        c.tags.set_alt(figure, alt_text(page, head.map, head.lang));
         let opened = c.begin_content();
         draw(c, page, &place);
         legend(c, head.lang);
@@ -113,20 +116,30 @@ pub fn render(c: &mut Composer, pages: &[DiagramPage], head: &Heading<'_>) {
     }
 }
 
-/// The route of a diagram page in words, step by step in order: where from, where to, and when.
-pub fn alt_text(page: &DiagramPage, lang: Lang) -> String {
+/// The route of a diagram page in words, step by step in order: where from, where to, and when,
+/// from the map's own names and conditions (the boxes hold them wrapped, the labels shortened).
+pub fn alt_text(page: &DiagramPage, map: Option<&crate::routemap::RouteMap>, lang: Lang) -> String {
     let name = |id: &str| {
-        page.boxes
-            .iter()
-            .find(|b| b.node_id == id)
-            .map_or_else(|| id.to_string(), |b| b.lines.concat())
+        map.and_then(|m| m.nodes.iter().find(|n| n.id == id))
+            .map(|n| n.name.clone())
+            .or_else(|| {
+                page.boxes
+                    .iter()
+                    .find(|b| b.node_id == id)
+                    .map(|b| b.lines.join(" "))
+            })
+            .unwrap_or_else(|| id.to_string())
+    };
+    let condition_of = |a: &crate::routemap::diagram::Arrow| {
+        map.and_then(|m| m.steps.iter().find(|s| s.no == a.step_no))
+            .map_or_else(|| a.condition.join(" "), |s| s.condition.trim().to_string())
     };
     let mut arrows: Vec<_> = page.arrows.iter().collect();
     arrows.sort_by_key(|a| a.step_no);
     let steps: Vec<String> = arrows
         .iter()
         .map(|a| {
-            let condition = a.condition.concat();
+            let condition = condition_of(a);
             match (lang, condition.is_empty()) {
                 (Lang::Ja, true) => format!(
                     "ステップ{}: {}から{}へ",

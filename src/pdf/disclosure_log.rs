@@ -191,6 +191,9 @@ pub fn disclosure_log(
 
     let mut doc = PdfDocument::new(title);
     let mut c = Composer::new(fonts);
+    if lang == Lang::En {
+        c.cjk_lang = Some("ja-JP");
+    }
     let widths: Vec<f32> = WIDTHS.iter().map(|w| w * CONTENT_W).collect();
     let lh = BODY * LH;
     let wrap_cell =

@@ -123,7 +123,12 @@ impl<'r, 'c> Form<'r, 'c> {
 
     /// The whole form; a route map's `diagram` pages go after its first section, and its steps
     /// before its nodes (the route first, then the directory).
-    pub fn render(&mut self, diagram: &[DiagramPage], as_of: &str) {
+    pub fn render(
+        &mut self,
+        diagram: &[DiagramPage],
+        as_of: &str,
+        map: Option<&routemap::RouteMap>,
+    ) {
         self.title_block();
         let mut sections: Vec<&'r Section> = self.sections();
         if self.template.id == routemap::TEMPLATE_ID {
@@ -156,6 +161,7 @@ impl<'r, 'c> Form<'r, 'c> {
                     lang: self.lang(),
                     as_of,
                     total_steps: diagram.iter().map(|p| p.arrows.len()).sum(),
+                    map,
                 };
                 let sect = self.c.tags.open(Role::Sect);
                 super::diagram::render(self.c, diagram, &head);

@@ -269,27 +269,30 @@ pub fn export(
     let agencies = crate::template::Registry::try_builtin()
         .ok()
         .map(|r| &r.agencies);
-    let (diagram, as_of) = match (template.id == routemap::TEMPLATE_ID, agencies) {
+    let (diagram, as_of, map) = match (template.id == routemap::TEMPLATE_ID, agencies) {
         (true, Some(agencies)) => {
             let map = routemap::RouteMap::from_record(&record, agencies);
             let as_of = match (template.field("as_of"), record.fields.get("as_of")) {
                 (Some(f), Some(v)) if !v.is_null() => text::value(f, v, opts.lang, opts.era),
                 _ => String::new(),
             };
-            (diagram::pages(&map, fonts), as_of)
+            (diagram::pages(&map, fonts), as_of, Some(map))
         }
-        _ => (Vec::new(), String::new()),
+        _ => (Vec::new(), String::new(), None),
     };
 
     let title = template.title.get(opts.lang).to_string();
     let mut doc = PdfDocument::new(&title);
     let mut composer = Composer::new(fonts);
+    if opts.lang == Lang::En {
+        composer.cjk_lang = Some("ja-JP");
+    }
     let mut form = form::Form::new(&mut composer, &record, template, opts);
     let sections = form.sections();
     let sensitive = sections
         .iter()
         .any(|s| has_sensitive_value(&s.fields, &record.fields));
-    form.render(&diagram, &as_of);
+    form.render(&diagram, &as_of, map.as_ref());
     let pages = composer.take_pages();
     let pages = form::decorate(&mut composer, pages, &record, template, opts, sensitive);
     let heights: Vec<f32> = pages.iter().map(|p| p.size.h).collect();

@@ -305,8 +305,10 @@ impl Structure {
             }
             // One kid stands alone (ISO 32000-1 Table 323 allows both forms); some readers and
             // checkers only look inside an array of several.
+            // An element with nothing in it (a blank cell) has no /K at all.
             match <[Object; 1]>::try_from(kids) {
                 Ok([kid]) => d.set("K", kid),
+                Err(kids) if kids.is_empty() => {}
                 Err(kids) => d.set("K", Object::Array(kids)),
             }
             if let Some(alt) = &e.alt {

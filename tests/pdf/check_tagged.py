@@ -137,6 +137,8 @@ class StructTree:
         self.role_problems = []
         self.elems = []
         self.claims = defaultdict(lambda: defaultdict(list))
+        # Elements with an integer MCID kid but no /Pg of their own: their content is on no page.
+        self.orphan_mcids = []
         if not self.present:
             return
         rm = root.get("/RoleMap")
@@ -167,10 +169,13 @@ class StructTree:
         while stack:
             node, parent, pg = stack.pop()
             if isinstance(node, int):  # pikepdf hands PDF integers back as Python ints
-                # An integer kid is an MCID on the element's page (/Pg, which we let descendants
-                # inherit: that is how every reader treats a missing /Pg in practice).
-                if parent is not None and pg is not None:
-                    self.claims[pg.objgen][int(node)].append(obj_key(parent))
+                # An integer kid is an MCID on the page of its own element's /Pg (ISO 32000-1
+                # Table 323); an ancestor's /Pg does not count.
+                own_pg = parent.get("/Pg") if parent is not None else None
+                if own_pg is not None:
+                    self.claims[own_pg.objgen][int(node)].append(obj_key(parent))
+                elif parent is not None:
+                    self.orphan_mcids.append(obj_key(parent))
                 continue
             if not isinstance(node, pikepdf.Dictionary):
                 continue
@@ -518,15 +523,35 @@ def scan_page(page, page_obj, referenced: set) -> dict:
     counts = Counter()
     # Each open marked-content sequence: ("artifact" | "mcid" | "other", mcid or None).
     stack = []
+    seen_mcids = set()
+
+    def enclosing(kind):
+        return any(what == kind for what, _ in stack)
+
     for operands, op in pikepdf.parse_content_stream(page):
         op = str(op)
         if op == "BMC":
-            stack.append(("artifact" if operands[0] == "/Artifact" else "other", None))
+            kind = "artifact" if operands[0] == "/Artifact" else "other"
+            if kind == "artifact" and enclosing("mcid"):
+                counts["artifact inside tagged content"] += 1
+            stack.append((kind, None))
         elif op == "BDC":
             if operands[0] == "/Artifact":
+                if enclosing("mcid"):
+                    counts["artifact inside tagged content"] += 1
                 stack.append(("artifact", None))
             else:
                 mcid = mcid_of(operands, page_obj)
+                if mcid is not None:
+                    # ISO 32000-1 14.7.4.2: content is tagged once, never inside an artifact or
+                    # inside another MCID; an MCID names one sequence of the page.
+                    if enclosing("artifact"):
+                        counts["tagged content inside an artifact"] += 1
+                    if enclosing("mcid"):
+                        counts["MCID inside another MCID"] += 1
+                    if mcid in seen_mcids:
+                        counts[f"MCID {mcid} used twice"] += 1
+                    seen_mcids.add(mcid)
                 stack.append(("mcid", mcid) if mcid is not None else ("other", None))
         elif op == "EMC":
             if stack:
@@ -555,6 +580,10 @@ def scan_page(page, page_obj, referenced: set) -> dict:
 def check_content_coverage(doc):
     """PDF/UA-1 7.1: content is either real content tagged in the structure tree or an artifact."""
     fails = []
+    if doc.tree.orphan_mcids:
+        fails.append(
+            f"{len(doc.tree.orphan_mcids)} element(s) have integer MCID kids but no /Pg of their own"
+        )
     parents = parent_tree_entries(doc.pdf)
     for i, pg in enumerate(doc.pdf.pages, 1):
         referenced = page_referenced_mcids(doc.tree, pg.obj, parents)
