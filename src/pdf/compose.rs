@@ -6,7 +6,7 @@
 //! `begin_artifact`): PDF/UA-1 7.1 leaves nothing in between.
 
 use super::embed::{Subsets, resource_name};
-use super::structure::{Artifact, Structure};
+use super::structure::{self, Artifact, Structure};
 use crate::text::fonts::FontSet;
 use printpdf::{
     Color, DictItem, FontId, Greyscale, Line, LineDashPattern, LinePoint, Op, PaintMode,
@@ -96,12 +96,8 @@ fn is_japanese(c: char) -> bool {
 
 /// A text string for a marked-content property list: UTF-16BE with its byte-order mark.
 fn utf16(s: &str) -> DictItem {
-    let mut data = vec![0xFE, 0xFF];
-    for unit in s.encode_utf16() {
-        data.extend_from_slice(&unit.to_be_bytes());
-    }
     DictItem::String {
-        data,
+        data: structure::utf16be(s),
         literal: false,
     }
 }

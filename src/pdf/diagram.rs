@@ -139,32 +139,16 @@ pub fn alt_text(page: &DiagramPage, map: Option<&crate::routemap::RouteMap>, lan
     let steps: Vec<String> = arrows
         .iter()
         .map(|a| {
+            let (no, from, to) = (a.step_no, name(&a.from), name(&a.to));
             let condition = condition_of(a);
+            let step = match lang {
+                Lang::Ja => format!("ステップ{no}: {from}から{to}へ"),
+                Lang::En => format!("Step {no}: from {from} to {to}"),
+            };
             match (lang, condition.is_empty()) {
-                (Lang::Ja, true) => format!(
-                    "ステップ{}: {}から{}へ",
-                    a.step_no,
-                    name(&a.from),
-                    name(&a.to)
-                ),
-                (Lang::Ja, false) => format!(
-                    "ステップ{}: {}から{}へ(条件: {condition})",
-                    a.step_no,
-                    name(&a.from),
-                    name(&a.to)
-                ),
-                (Lang::En, true) => format!(
-                    "Step {}: from {} to {}",
-                    a.step_no,
-                    name(&a.from),
-                    name(&a.to)
-                ),
-                (Lang::En, false) => format!(
-                    "Step {}: from {} to {} (if: {condition})",
-                    a.step_no,
-                    name(&a.from),
-                    name(&a.to)
-                ),
+                (_, true) => step,
+                (Lang::Ja, false) => format!("{step}(条件: {condition})"),
+                (Lang::En, false) => format!("{step} (if: {condition})"),
             }
         })
         .collect();

@@ -253,12 +253,14 @@ pub fn disclosure_log(
         c.y += h;
     };
     header_row(&mut c, false);
+    // The rows are added under TBody and marked through their cells: nothing more is drawn into
+    // the table as the open element.
+    c.tags.close(table_el);
     if table.is_empty() {
         let none = match lang {
             Lang::Ja => "提供の記録はありません。",
             Lang::En => "Nothing has been provided.",
         };
-        c.tags.close(table_el);
         let p = c.tags.open(Role::P);
         c.text(MARGIN + PAD, c.y + lh + PAD, none, BODY, false, 0.0);
         c.tags.close(p);
@@ -290,7 +292,6 @@ pub fn disclosure_log(
         }
         c.y += h;
     }
-    c.tags.close(table_el);
     let pages = c.take_pages();
     let n = pages.len();
     let mut decorated = Vec::with_capacity(n);

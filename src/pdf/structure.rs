@@ -428,12 +428,17 @@ pub fn text_string(s: &str) -> Object {
     if s.is_ascii() {
         Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
     } else {
-        let mut bytes = vec![0xFE, 0xFF];
-        for unit in s.encode_utf16() {
-            bytes.extend_from_slice(&unit.to_be_bytes());
-        }
-        Object::String(bytes, StringFormat::Hexadecimal)
+        Object::String(utf16be(s), StringFormat::Hexadecimal)
     }
+}
+
+/// UTF-16BE with its byte-order mark: a PDF text string that is not PDFDocEncoding.
+pub fn utf16be(s: &str) -> Vec<u8> {
+    let mut bytes = vec![0xFE, 0xFF];
+    for unit in s.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_be_bytes());
+    }
+    bytes
 }
 
 #[cfg(test)]

@@ -94,32 +94,28 @@ def text_of(obj) -> str:
     return str(obj) if obj is not None else ""
 
 
-def iter_number_tree(node, seen=None):
+def _iter_tree(node, pairs_key, key_of, seen):
+    """Yield (key, value) pairs of a number or name tree (ISO 32000-1 7.9.6, 7.9.7): the pairs of
+    each node's `pairs_key` array, then its /Kids, each node once."""
+    if node is None or obj_key(node) in seen:
+        return
+    seen.add(obj_key(node))
+    pairs = node.get(pairs_key)
+    if pairs is not None:
+        for i in range(0, len(pairs) - 1, 2):
+            yield key_of(pairs[i]), pairs[i + 1]
+    for kid in as_list(node.get("/Kids")):
+        yield from _iter_tree(kid, pairs_key, key_of, seen)
+
+
+def iter_number_tree(node):
     """Yield (key, value) pairs of a number tree (used for /ParentTree)."""
-    seen = set() if seen is None else seen
-    if node is None or obj_key(node) in seen:
-        return
-    seen.add(obj_key(node))
-    nums = node.get("/Nums")
-    if nums is not None:
-        for i in range(0, len(nums) - 1, 2):
-            yield int(nums[i]), nums[i + 1]
-    for kid in as_list(node.get("/Kids")):
-        yield from iter_number_tree(kid, seen)
+    return _iter_tree(node, "/Nums", int, set())
 
 
-def iter_name_tree(node, seen=None):
+def iter_name_tree(node):
     """Yield (name, value) pairs of a name tree (used for /EmbeddedFiles)."""
-    seen = set() if seen is None else seen
-    if node is None or obj_key(node) in seen:
-        return
-    seen.add(obj_key(node))
-    names = node.get("/Names")
-    if names is not None:
-        for i in range(0, len(names) - 1, 2):
-            yield text_of(names[i]), names[i + 1]
-    for kid in as_list(node.get("/Kids")):
-        yield from iter_name_tree(kid, seen)
+    return _iter_tree(node, "/Names", text_of, set())
 
 
 class StructTree:
